@@ -1,0 +1,25 @@
+package io.isofold.shared;
+
+/**
+ * Where replicate index r of a run with K folds lands: fold r mod K of shuffle r div K (repeated
+ * k-fold), with seeds derived from the run's base seed so any process computes the same plan.
+ */
+public record ReplicatePlan(int index, int fold, int shuffle, long seed, long shuffleSeed) {
+
+    public static ReplicatePlan of(int index, int folds, long baseSeed) {
+        if (index < 0 || folds < 2) {
+            throw new IllegalArgumentException("index " + index + ", folds " + folds);
+        }
+        int shuffle = index / folds;
+        return new ReplicatePlan(index, index % folds, shuffle,
+                mix(baseSeed, 0x5EEDL + index), mix(baseSeed, 0x5F1FF1EL + shuffle));
+    }
+
+    /** SplitMix64's finaliser: nearby inputs give unrelated seeds. */
+    static long mix(long base, long salt) {
+        long z = base + salt * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
