@@ -1,0 +1,53 @@
+package io.isofold.supervisor.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code isofold} command: {@code run} (the default), {@code status}, {@code report}, {@code gpus}. */
+@Command(name = "isofold", mixinStandardHelpOptions = true, version = "isofold 0.1.0",
+        description = "Runs cross-validation folds (or any replicates) with one fresh worker process each, "
+                + "pinned to a GPU, watched by timeouts, retried until N have completed.",
+        subcommands = {RunCommand.class, StatusCommand.class, ReportCommand.class, GpusCommand.class,
+                CommandLine.HelpCommand.class})
+public final class IsofoldCommand implements Runnable {
+    private static final Set<String> FIRST_WORDS = Set.of("run", "status", "report", "gpus", "help",
+            "-h", "--help", "-V", "--version");
+
+    @Override
+    public void run() {
+        // only reached with no arguments, which main turns into "run"
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit status; the whole CLI, minus the System.exit. */
+    public static int execute(String... args) {
+        List<String> argv = new ArrayList<>(List.of(args));
+        if (argv.isEmpty() || !FIRST_WORDS.contains(argv.get(0))) {
+            argv.add(0, "run"); // run is the default subcommand
+        }
+        CommandLine cli = new CommandLine(new IsofoldCommand());
+        cli.setParameterExceptionHandler(IsofoldCommand::badUsage);
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            // a bug, not bad input: keep the trace, it is what a bug report needs
+            line.getErr().println("isofold: internal error: " + e);
+            e.printStackTrace(line.getErr());
+            return 70;
+        });
+        return cli.execute(argv.toArray(String[]::new));
+    }
+
+    private static int badUsage(CommandLine.ParameterException e, String[] args) {
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("isofold: " + e.getMessage() + " (see 'isofold "
+                + (e.getCommandLine().getCommandName().equals("isofold") ? "" : e.getCommandLine().getCommandName() + " ")
+                + "--help')");
+        return 2;
+    }
+}

@@ -1,0 +1,75 @@
+package io.isofold.supervisor.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+
+/**
+ * One supervisor per output directory. An OS file lock, so the kernel drops it when its holder dies
+ * however it dies: a stale lock file never blocks a resume. The file's text names the holder for
+ * the message the second supervisor prints.
+ */
+public final class RunLock implements AutoCloseable {
+    public static final String FILE = "run.lock";
+
+    /** Thrown when another live supervisor holds the directory. */
+    public static final class Held extends Exception {
+        Held(String message) {
+            super(message);
+        }
+    }
+
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private RunLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    public static RunLock acquire(Path dir) throws IOException, Held {
+        Path file = dir.resolve(FILE);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException sameJvm) {
+            lock = null;
+        }
+        if (lock == null) {
+            String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
+            channel.close();
+            throw new Held("another supervisor is running on " + dir
+                    + (holder.isEmpty() ? "" : " (" + holder + ")") + "; wait for it or stop it first");
+        }
+        String me = "pid " + ProcessHandle.current().pid() + " on " + hostName() + " since " + Instant.now();
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+        channel.force(true);
+        return new RunLock(channel, lock);
+    }
+
+    /** The kernel's host name; InetAddress would ask DNS, which can hang for seconds where none answers. */
+    public static String hostName() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            String h = System.getenv("HOSTNAME");
+            return h == null ? "unknown host" : h;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        lock.release();
+        channel.close();
+    }
+}

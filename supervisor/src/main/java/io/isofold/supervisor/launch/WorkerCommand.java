@@ -1,0 +1,110 @@
+package io.isofold.supervisor.launch;
+
+import io.isofold.shared.Task;
+import io.isofold.shared.WorkerEnv;
+import io.isofold.supervisor.gpu.Slot;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a task and the slot it runs on into the command and environment of one attempt. The GPU
+ * always comes from the slot the attempt really runs on, never from an earlier attempt.
+ */
+public final class WorkerCommand {
+    public static final List<String> PLACEHOLDERS = List.of(
+            "{replicate}", "{fold}", "{folds}", "{attempt}", "{seed}", "{gpu}", "{attempt_dir}", "{result}",
+            "{model}", "{progress}", "{task}");
+
+    private final List<String> template;
+    private final Integer threadsPerCpuWorker;
+
+    /**
+     * @param template            the worker's argv with placeholders; for the built-in worker, the java command
+     * @param threadsPerCpuWorker TensorFlow threads for an attempt on a CPU slot, so that C workers share
+     *                            the cores instead of each taking all of them; null leaves TF's default
+     */
+    public WorkerCommand(List<String> template, Integer threadsPerCpuWorker) {
+        this.template = List.copyOf(template);
+        this.threadsPerCpuWorker = threadsPerCpuWorker;
+    }
+
+    /** The built-in worker: this JVM's java running the worker jar. */
+    public static List<String> builtIn(Path workerJar, List<String> jvmOptions) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> argv = new ArrayList<>();
+        argv.add(java);
+        argv.addAll(jvmOptions);
+        argv.add("-jar");
+        argv.add(workerJar.toString());
+        return argv;
+    }
+
+    public LaunchRequest request(Task task, Slot slot, Path taskFile, Path stdout, Path stderr) {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("{replicate}", Integer.toString(task.replicate()));
+        values.put("{fold}", Integer.toString(task.fold()));
+        values.put("{folds}", Integer.toString(task.folds()));
+        values.put("{attempt}", Integer.toString(task.attempt()));
+        values.put("{seed}", Long.toString(task.seed()));
+        values.put("{gpu}", slot.gpuLabel());
+        values.put("{attempt_dir}", task.attemptDir());
+        values.put("{result}", task.resultFile());
+        values.put("{model}", task.model());
+        values.put("{progress}", task.progressFile());
+        values.put("{task}", taskFile.toString());
+        List<String> argv = new ArrayList<>(template.size());
+        for (String arg : template) {
+            argv.add(substitute(arg, values));
+        }
+
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(WorkerEnv.CUDA_VISIBLE_DEVICES, slot.cudaVisibleDevices());
+        // CUDA numbers devices fastest-first unless told otherwise; nvidia-smi's indices are PCI order
+        env.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+        env.put(WorkerEnv.REPLICATE, Integer.toString(task.replicate()));
+        env.put(WorkerEnv.FOLD, Integer.toString(task.fold()));
+        env.put(WorkerEnv.FOLDS, Integer.toString(task.folds()));
+        env.put(WorkerEnv.ATTEMPT, Integer.toString(task.attempt()));
+        env.put(WorkerEnv.SEED, Long.toString(task.seed()));
+        env.put(WorkerEnv.GPU, slot.gpuLabel());
+        env.put(WorkerEnv.ATTEMPT_DIR, task.attemptDir());
+        env.put(WorkerEnv.TASK, taskFile.toString());
+        env.put(WorkerEnv.PROGRESS, task.progressFile());
+        env.put(WorkerEnv.RESULT, task.resultFile());
+        env.put("ISOFOLD_MODEL", task.model());
+        env.put(WorkerEnv.SUPERVISOR_PID, Long.toString(ProcessHandle.current().pid()));
+        if (slot.cpu() && threadsPerCpuWorker != null) {
+            env.put("ISOFOLD_THREADS", Integer.toString(threadsPerCpuWorker));
+        }
+        return new LaunchRequest(argv, env, Path.of(task.attemptDir()), stdout, stderr);
+    }
+
+    /** One left-to-right pass, so a value that itself looks like a placeholder is not substituted again. */
+    static String substitute(String arg, Map<String, String> values) {
+        if (arg.indexOf('{') < 0) {
+            return arg;
+        }
+        StringBuilder out = new StringBuilder(arg.length() + 32);
+        int i = 0;
+        while (i < arg.length()) {
+            int open = arg.indexOf('{', i);
+            if (open < 0) {
+                out.append(arg, i, arg.length());
+                break;
+            }
+            int close = arg.indexOf('}', open);
+            String value = close < 0 ? null : values.get(arg.substring(open, close + 1));
+            if (value == null) {
+                out.append(arg, i, open + 1);
+                i = open + 1;
+            } else {
+                out.append(arg, i, open).append(value);
+                i = close + 1;
+            }
+        }
+        return out.toString();
+    }
+}

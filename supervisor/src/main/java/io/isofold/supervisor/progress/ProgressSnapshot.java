@@ -1,0 +1,13 @@
+package io.isofold.supervisor.progress;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Where a run stands, for a progress display.
+ *
+ * @param running one entry per busy slot, e.g. {@code gpu0/0:r12}
+ * @param eta     null until an attempt has completed and a rate is known
+ */
+public record ProgressSnapshot(int completed, int required, List<String> running, int failedAttempts,
+        int attemptsLeft, Duration elapsed, Duration eta) {}

@@ -1,0 +1,44 @@
+package io.isofold.supervisor.spec;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses memory sizes as users type them: {@code 512m}, {@code 8g}, {@code 1.5G}, {@code 300000k}; binary units. */
+public final class Sizes {
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(?:i?b)?");
+
+    private Sizes() {}
+
+    public static long parse(String text) {
+        String s = text == null ? "" : text.trim().toLowerCase();
+        Matcher m = SIZE.matcher(s);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a size (expected e.g. 512m, 8g)");
+        }
+        int shift = switch (m.group(2)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            case "t" -> 40;
+            default -> 0;
+        };
+        double bytes = Double.parseDouble(m.group(1)) * (1L << shift);
+        if (bytes < 1 || bytes > Long.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("size '" + text + "' is out of range");
+        }
+        return (long) bytes;
+    }
+
+    public static String format(long bytes) {
+        if (bytes >= 1L << 30 && bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + "g";
+        }
+        if (bytes >= 1L << 20 && bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + "m";
+        }
+        if (bytes >= 1L << 20) {
+            return String.format("%.1fm", bytes / (double) (1L << 20));
+        }
+        return bytes + "";
+    }
+}
