@@ -1,0 +1,47 @@
+package io.isofold.supervisor.report;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One attempt as reports see it.
+ *
+ * @param replicate replicate id, unique in the run across models
+ * @param index     the replicate's index within its model; equal indices of different models share fold and shuffle
+ * @param slot      e.g. {@code gpu0/0}, {@code gpu3/1} (GPU 3, second worker), {@code cpu/0}
+ * @param gpu       physical GPU index {@code 0}.. or {@code cpu}
+ * @param ended     null while running
+ * @param verdict   running, completed, failed, timeout, stall, memory, interrupted, bad-task, supervisor-lost
+ * @param reason    human text such as {@code exit 1} or {@code timeout after 30s}; null when completed
+ * @param metrics   empty unless completed
+ * @param attemptDir holds progress.jsonl, stdout.log, stderr.log, result.json
+ */
+public record AttemptView(int replicate, String model, int index, int fold, int shuffle, int attempt,
+        String slot, String gpu, Instant started, Instant ended, String verdict, String reason,
+        Integer exitCode, Map<String, Double> metrics, Path attemptDir) {
+
+    public AttemptView {
+        // a copy that tolerates null values: reports must render whatever the journal held, not throw
+        metrics = metrics == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+    }
+
+    public boolean running() {
+        return ended == null || Verdicts.RUNNING.equals(verdict);
+    }
+
+    public boolean completed() {
+        return Verdicts.COMPLETED.equals(verdict);
+    }
+
+    /** Seconds from start to end, or to {@code now} while running; null when the start is unknown. */
+    public Double durationSeconds(Instant now) {
+        if (started == null) {
+            return null;
+        }
+        Instant end = ended != null ? ended : now;
+        return Math.max(0, end.toEpochMilli() - started.toEpochMilli()) / 1000.0;
+    }
+}

@@ -1,0 +1,152 @@
+package io.isofold.supervisor.report;
+
+import static io.isofold.supervisor.report.Html.escape;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The final value of one metric per model: every replicate as a dot, a box of the quartiles, and the mean
+ * with its 95% interval. Rows share one x axis, so overlapping intervals are visible as overlap.
+ */
+final class DistributionChart {
+    private static final int WIDTH = 1300;
+    private static final int LEFT = 130;
+    private static final int RIGHT = 330;
+    private static final int ROW = 64;
+    private static final int TOP = 10;
+    private static final int AXIS = 40;
+
+    private DistributionChart() {}
+
+    /** val_accuracy when reported, otherwise the first metric in display order; null when none. */
+    static String metricOf(Summary s) {
+        if (s.metricNames().contains("val_accuracy")) {
+            return "val_accuracy";
+        }
+        return s.metricNames().isEmpty() ? null : s.metricNames().get(0);
+    }
+
+    static String render(Summary s, List<AttemptView> completed) {
+        String metric = metricOf(s);
+        if (metric == null) {
+            return "<p class=\"empty\">No completed replicate yet.</p>\n";
+        }
+        List<String> models = List.copyOf(s.models().keySet());
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (AttemptView a : completed) {
+            Double v = a.metrics().get(metric);
+            if (v != null && Double.isFinite(v)) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        for (ModelSummary m : s.models().values()) {
+            MetricStats st = m.metrics().get(metric);
+            if (st != null && st.ci95Low() != null) {
+                lo = Math.min(lo, st.ci95Low());
+                hi = Math.max(hi, st.ci95High());
+            }
+        }
+        double pad = (hi - lo) * 0.06;
+        Axis x = new Axis(lo - pad, hi + pad, LEFT, WIDTH - RIGHT);
+        int height = TOP + models.size() * ROW + AXIS;
+        StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
+                "<svg id=\"distribution\" class=\"chart\" viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\""
+                        + " aria-label=\"%s per model\">\n", WIDTH, height, escape(metric)));
+        int axisY = TOP + models.size() * ROW;
+        List<Double> ticks = x.ticks(8);
+        double step = ticks.size() > 1 ? ticks.get(1) - ticks.get(0) : 1;
+        for (double t : ticks) {
+            double px = x.pixel(t);
+            svg.append(String.format(Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>"
+                            + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"tick\">%s</text>\n",
+                    px, TOP, px, axisY + 4, px, axisY + 17, Axis.label(t, step)));
+        }
+        svg.append(String.format(Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis-title\">%s (%s is better)</text>\n",
+                (LEFT + WIDTH - RIGHT) / 2, axisY + 34, escape(metric),
+                MetricDirection.lowerIsBetter(metric) ? "lower" : "higher"));
+
+        for (int row = 0; row < models.size(); row++) {
+            String model = models.get(row);
+            double mid = TOP + row * ROW + ROW / 2.0;
+            List<Double> values = new ArrayList<>();
+            for (AttemptView a : completed) {
+                Double v = a.metrics().get(metric);
+                if (model.equals(a.model()) && v != null && Double.isFinite(v)) {
+                    values.add(v);
+                }
+            }
+            values.sort(null);
+            svg.append(String.format(Locale.ROOT,
+                    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"model-label\">%s</text>\n",
+                    LEFT - 12, mid + 5, escape(model)));
+            if (values.isEmpty()) {
+                continue;
+            }
+            double q1 = quantile(values, 0.25);
+            double median = quantile(values, 0.5);
+            double q3 = quantile(values, 0.75);
+            svg.append(String.format(Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"whisker\"/>"
+                            + "<rect class=\"box\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"22\"/>"
+                            + "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"median\"/>\n",
+                    x.pixel(values.get(0)), mid - 6, x.pixel(values.get(values.size() - 1)), mid - 6,
+                    x.pixel(q1), mid - 17, Math.max(1, x.pixel(q3) - x.pixel(q1)),
+                    x.pixel(median), mid - 17, x.pixel(median), mid + 5));
+            for (AttemptView a : completed) {
+                Double v = a.metrics().get(metric);
+                if (!model.equals(a.model()) || v == null || !Double.isFinite(v)) {
+                    continue;
+                }
+                // a fixed jitter per replicate: dots do not hide each other, and do not move between rewrites
+                double jitter = (Math.floorMod(a.replicate() * 7919, 13) - 6) * 1.4;
+                svg.append(String.format(Locale.ROOT,
+                        "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\"><title>%s</title></circle>\n",
+                        x.pixel(v), mid - 6 + jitter, escape("replicate " + a.replicate() + " (fold " + a.fold()
+                                + "): " + metric + " = " + Numbers.exact(v))));
+            }
+            MetricStats st = s.models().get(model).metrics().get(metric);
+            if (st == null) {
+                continue;
+            }
+            double meanY = mid + 14;
+            if (st.ci95Low() != null) {
+                svg.append(String.format(Locale.ROOT,
+                        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"ci\"/>", x.pixel(st.ci95Low()),
+                        meanY, x.pixel(st.ci95High()), meanY));
+            }
+            double mx = x.pixel(st.mean());
+            svg.append(String.format(Locale.ROOT,
+                    "<path class=\"mean\" d=\"M%.1f %.1fl5 5l-5 5l-5 -5z\"><title>%s</title></path>\n",
+                    mx, meanY - 5, escape("mean " + Numbers.exact(st.mean()) + (st.ci95Low() == null ? ""
+                            : ", 95% CI [" + Numbers.exact(st.ci95Low()) + ", " + Numbers.exact(st.ci95High())
+                                    + "]"))));
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"row-stats\">%s</text>\n",
+                    WIDTH - RIGHT + 16, mid + 5, escape(describe(st))));
+        }
+        return svg.append("</svg>\n").toString();
+    }
+
+    static String describe(MetricStats st) {
+        double scale = st.mean();
+        String text = "n=" + st.n() + "  mean " + Numbers.fixed(st.mean(), scale);
+        if (st.ci95Low() != null) {
+            text += "  95% CI [" + Numbers.fixed(st.ci95Low(), scale) + ", " + Numbers.fixed(st.ci95High(), scale)
+                    + "]";
+        }
+        return text;
+    }
+
+    /** Linear interpolation between order statistics (R's type 7, numpy's default). */
+    static double quantile(List<Double> sorted, double q) {
+        double pos = q * (sorted.size() - 1);
+        int i = (int) Math.floor(pos);
+        int j = Math.min(i + 1, sorted.size() - 1);
+        return sorted.get(i) + (pos - i) * (sorted.get(j) - sorted.get(i));
+    }
+}

@@ -1,0 +1,59 @@
+package io.isofold.supervisor.report;
+
+import java.nio.charset.StandardCharsets;
+
+/** Escaping for text that reaches the page: model names, reasons and paths come from users and workers. */
+final class Html {
+    private Html() {}
+
+    /** Safe in element content and in quoted attribute values, HTML and SVG alike. */
+    static String escape(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '&' -> out.append("&amp;");
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#39;");
+                default -> {
+                    // control characters are not allowed in XML (SVG) and only confuse HTML
+                    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+                        out.append('\uFFFD');
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * JSON for a {@code <script type="application/json">} block. Escaping every {@code <}, {@code >} and
+     * {@code &} as \\u00XX keeps the JSON equal in value and makes {@code </script>} and {@code <!--}
+     * impossible inside the block; those characters only ever occur inside JSON strings.
+     */
+    static String scriptJson(String json) {
+        return json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
+    }
+
+    /** Percent-encodes one path segment of a relative link (a directory name may hold spaces or '#'). */
+    static String urlSegment(String segment) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,24 @@
+package io.isofold.supervisor.report;
+
+import java.util.Map;
+
+/**
+ * Model A against model B (A before B in spec order) on every metric both report, over paired replicates.
+ *
+ * @param metrics per metric, in display order
+ */
+public record ModelComparison(String modelA, String modelB, Map<String, PairedComparison> metrics) {
+
+    /** Plain words for a reader: who is ahead, and whether that is more than resampling noise. */
+    public String verdict(PairedComparison c) {
+        if (c.n() < 2) {
+            return c.n() + (c.n() == 1 ? " pair" : " pairs") + ", too few to compare";
+        }
+        if (c.meanDifference() == 0) {
+            return "no difference";
+        }
+        boolean aBetter = (c.meanDifference() > 0) != MetricDirection.lowerIsBetter(c.metric());
+        String leader = aBetter ? modelA : modelB;
+        return leader + " ahead, " + (c.significant() ? "more than noise" : "within noise");
+    }
+}

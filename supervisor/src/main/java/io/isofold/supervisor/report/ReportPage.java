@@ -1,0 +1,305 @@
+package io.isofold.supervisor.report;
+
+import static io.isofold.supervisor.report.Html.escape;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isofold.shared.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * report.html: one self-contained page (no network: inline CSS, SVG and script, data embedded as JSON) that
+ * can be mailed or copied off a cluster and still opens. The charts are drawn here as SVG, so the page reads
+ * the same with scripts off; the script only adds the attempt count, a verdict filter and the page's age.
+ */
+public final class ReportPage {
+    public static final String FILE_NAME = "report.html";
+    /** While the run goes on, the browser reloads the page this often (seconds) to show new attempts. */
+    static final int REFRESH_SECONDS = 60;
+
+    private ReportPage() {}
+
+    public static void write(RunView view, Summary summary, Instant now) throws IOException {
+        AtomicFiles.writeString(view.outDir().resolve(FILE_NAME), render(view, summary, now));
+    }
+
+    public static String render(RunView view, Summary summary, Instant now) {
+        Instant origin = origin(view, now);
+        Map<Integer, AttemptView> completed = Summary.completedByReplicate(view.attempts());
+        List<LearningCurve> curves = new ArrayList<>();
+        for (AttemptView a : view.attempts()) {
+            // only what the curves chart draws: progress files of failed attempts are never opened
+            if (a.completed() || a.running()) {
+                curves.add(LearningCurve.read(a));
+            }
+        }
+        List<String> models = List.copyOf(summary.models().keySet());
+        String status = view.running() ? "running" : "finished";
+        String runName = view.outDir() == null || view.outDir().getFileName() == null ? "run"
+                : view.outDir().getFileName().toString();
+
+        StringBuilder html = new StringBuilder(64 * 1024);
+        html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                // forbids every fetch: the page is self-contained by design, and injected markup could load nothing
+                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"
+                        + " style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n");
+        if (view.running()) {
+            html.append("<meta http-equiv=\"refresh\" content=\"").append(REFRESH_SECONDS).append("\">\n");
+        }
+        html.append("<title>").append(escape("isofold " + runName + ": " + summary.completed() + "/"
+                + summary.requested() + " completed, " + status)).append("</title>\n")
+                .append("<script>").append(ERROR_SCRIPT).append("</script>\n")
+                .append("<style>").append(STYLE).append("</style>\n</head>\n<body>\n")
+                .append("<pre id=\"script-errors\" hidden></pre>\n");
+
+        html.append("<header><h1>isofold run <span class=\"run-name\">").append(escape(runName))
+                .append("</span> <span class=\"status ").append(status).append("\">").append(status)
+                .append("</span></h1>\n<p class=\"sub\">").append(escape(String.valueOf(view.outDir())))
+                .append(" · started ").append(escape(view.started() == null ? "?" : view.started().toString()))
+                .append(" · ").append(view.running() ? "running for " : "took ")
+                .append(Numbers.duration(TimelineChart.seconds(origin, view.ended() != null ? view.ended() : now)))
+                .append(" · ").append(view.folds()).append(" folds · <span id=\"page-age\">written ")
+                .append(escape(now.toString())).append("</span></p>\n</header>\n");
+
+        html.append(counts(summary));
+        html.append("<section><h2>Models</h2>\n").append(modelsTable(summary)).append("</section>\n");
+        if (!summary.comparisons().isEmpty()) {
+            html.append("<section><h2>Comparisons</h2>\n").append(comparisonsTable(summary)).append("</section>\n");
+        }
+        html.append("<section><h2>Timeline</h2>\n").append(TimelineChart.render(view, origin, now))
+                .append("</section>\n");
+        html.append("<section><h2>Learning curves <small>val_loss per epoch, completed and running attempts</small>"
+                + "</h2>\n").append(CurvesChart.render(models, curves)).append(CurvesChart.key(view.folds()))
+                .append("</section>\n");
+        String metric = DistributionChart.metricOf(summary);
+        html.append("<section><h2>Distribution").append(metric == null ? "" : " of " + escape(metric))
+                .append(" <small>dots = replicates, box = quartiles, ◆ = mean with 95% CI</small></h2>\n")
+                .append(DistributionChart.render(summary, List.copyOf(completed.values()))).append("</section>\n");
+        html.append("<section><h2>Attempts <small><label>show <select id=\"verdict-filter\">"
+                + "<option value=\"\">all verdicts</option></select></label></small></h2>\n")
+                .append(AttemptsTable.render(view, summary.metricNames(), origin, now)).append("</section>\n");
+
+        html.append("<script type=\"application/json\" id=\"report-data\">")
+                .append(Html.scriptJson(data(view, summary, curves, now))).append("</script>\n")
+                .append("<script>").append(MAIN_SCRIPT).append("</script>\n</body>\n</html>\n");
+        return html.toString();
+    }
+
+    /** Time zero of the charts: the run's start, or its first attempt's when the start is unknown. */
+    static Instant origin(RunView view, Instant now) {
+        if (view.started() != null) {
+            return view.started();
+        }
+        return view.attempts().stream().map(AttemptView::started).filter(t -> t != null).min(Instant::compareTo)
+                .orElse(now);
+    }
+
+    private static String counts(Summary s) {
+        StringBuilder html = new StringBuilder("<div class=\"counts\">");
+        card(html, "completed", s.completed() + " / " + s.requested(), "replicates");
+        html.append("<div class=\"card\"><b id=\"attempt-count\"></b><span>attempts in all</span></div>");
+        card(html, "finished", String.valueOf(s.attempts()), "attempts finished");
+        card(html, "failed", String.valueOf(s.failedAttempts()), "failed (not counting interrupted)");
+        card(html, "running", String.valueOf(s.runningAttempts()), "running now");
+        return html.append("</div>\n").toString();
+    }
+
+    private static void card(StringBuilder html, String cls, String value, String label) {
+        html.append("<div class=\"card ").append(cls).append("\"><b>").append(escape(value)).append("</b><span>")
+                .append(escape(label)).append("</span></div>");
+    }
+
+    private static String modelsTable(Summary s) {
+        StringBuilder html = new StringBuilder("<table class=\"stats\"><thead><tr><th>model</th><th>completed</th>"
+                + "<th>attempts</th><th>failed</th>");
+        for (String m : s.metricNames()) {
+            html.append("<th>").append(escape(m)).append(" <small>mean ± std [95% CI]</small></th>");
+        }
+        html.append("</tr></thead><tbody>\n");
+        for (ModelSummary m : s.models().values()) {
+            html.append("<tr><td>").append(escape(m.name())).append("</td><td class=\"num\">").append(m.completed())
+                    .append(" / ").append(m.requested()).append("</td><td class=\"num\">").append(m.attempts())
+                    .append("</td><td class=\"num\">").append(m.failedAttempts()).append("</td>");
+            for (String metric : s.metricNames()) {
+                MetricStats st = m.metrics().get(metric);
+                html.append("<td class=\"num\">");
+                if (st != null) {
+                    html.append(escape(SummaryTable.meanStd(st)));
+                    if (st.ci95Low() != null) {
+                        html.append(" <small>[").append(Numbers.fixed(st.ci95Low(), st.mean())).append(", ")
+                                .append(Numbers.fixed(st.ci95High(), st.mean())).append("]</small>");
+                    }
+                }
+                html.append("</td>");
+            }
+            html.append("</tr>\n");
+        }
+        return html.append("</tbody></table>\n").toString();
+    }
+
+    private static String comparisonsTable(Summary s) {
+        StringBuilder html = new StringBuilder("<p class=\"note\">Paired by replicate index (same fold of the same"
+                + " shuffle); corrected resampled t-test of Nadeau &amp; Bengio (2003), which widens the interval"
+                + " for the overlap of training sets across folds. Difference = first model − second.</p>\n"
+                + "<table class=\"stats\"><thead><tr><th>models</th><th>metric</th><th>pairs</th>"
+                + "<th>difference</th><th>95% CI</th><th>t</th><th>p</th><th>verdict</th></tr></thead><tbody>\n");
+        for (ModelComparison c : s.comparisons()) {
+            for (PairedComparison p : c.metrics().values()) {
+                boolean interval = p.ci95Low() != null;
+                double scale = interval ? Math.max(Math.abs(p.ci95Low()), Math.abs(p.ci95High())) : 1;
+                html.append("<tr").append(p.significant() ? " class=\"significant\"" : "").append("><td>")
+                        .append(escape(c.modelA() + " vs " + c.modelB())).append("</td><td>")
+                        .append(escape(p.metric())).append("</td><td class=\"num\">").append(p.n())
+                        .append("</td><td class=\"num\">")
+                        .append(Double.isFinite(p.meanDifference()) ? Numbers.signed(p.meanDifference(), scale) : "")
+                        .append("</td><td class=\"num\">")
+                        .append(interval ? "[" + Numbers.fixed(p.ci95Low(), scale) + ", "
+                                + Numbers.fixed(p.ci95High(), scale) + "]" : "")
+                        .append("</td><td class=\"num\">")
+                        .append(p.t() == null ? "" : String.format(java.util.Locale.ROOT, "%.2f", p.t()))
+                        .append("</td><td class=\"num\">").append(p.pValue() == null ? ""
+                                : escape(Numbers.pValue(p.pValue()).substring(1).replaceFirst("^=", "")))
+                        .append("</td><td>").append(escape(c.verdict(p))).append("</td></tr>\n");
+            }
+        }
+        return html.append("</tbody></table>\n").toString();
+    }
+
+    private static String data(RunView view, Summary summary, List<LearningCurve> curves, Instant now) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode root = f.objectNode();
+        ObjectNode run = root.putObject("run");
+        run.put("out_dir", String.valueOf(view.outDir()));
+        run.put("status", view.running() ? "running" : "finished");
+        run.put("written", now.toString());
+        run.put("refresh_seconds", view.running() ? REFRESH_SECONDS : 0);
+        run.put("folds", view.folds());
+        view.models().forEach(run.putArray("models")::add);
+        view.slots().forEach(run.putArray("slots")::add);
+        root.set("summary", SummaryJson.tree(summary));
+        ArrayNode attempts = root.putArray("attempts");
+        for (AttemptView a : view.attempts()) {
+            ObjectNode o = attempts.addObject();
+            o.put("replicate", a.replicate());
+            o.put("model", a.model());
+            o.put("index", a.index());
+            o.put("fold", a.fold());
+            o.put("shuffle", a.shuffle());
+            o.put("attempt", a.attempt());
+            o.put("slot", a.slot());
+            o.put("gpu", a.gpu());
+            o.put("started", a.started() == null ? null : a.started().toString());
+            o.put("ended", a.ended() == null ? null : a.ended().toString());
+            o.put("verdict", a.running() ? Verdicts.RUNNING : a.verdict());
+            o.put("reason", a.reason());
+            if (a.exitCode() != null) {
+                o.put("exit_code", a.exitCode());
+            }
+            ObjectNode metrics = o.putObject("metrics");
+            a.metrics().forEach((k, v) -> {
+                if (v != null && Double.isFinite(v)) {
+                    metrics.put(k, v);
+                }
+            });
+        }
+        ArrayNode curveNodes = root.putArray("curves");
+        for (LearningCurve c : curves) {
+            if (c.points().isEmpty()) {
+                continue;
+            }
+            ObjectNode o = curveNodes.addObject();
+            o.put("replicate", c.attempt().replicate());
+            o.put("attempt", c.attempt().attempt());
+            ArrayNode points = o.putArray("val_loss");
+            c.points().forEach(p -> points.addArray().add(p[0]).add(p[1]));
+        }
+        try {
+            return Json.MAPPER.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(new IOException(e));
+        }
+    }
+
+    /** Runs first, so that an error anywhere later on the page is written where a test (or a person) sees it. */
+    static final String ERROR_SCRIPT = "window.onerror=function(m,src,line){var e=document.getElementById("
+            + "'script-errors');var t=m+' (line '+line+')\\n';if(e){e.textContent+=t;e.hidden=false;}"
+            + "else{(window.pendingErrors=window.pendingErrors||[]).push(t);}};";
+
+    static final String MAIN_SCRIPT = """
+            (function () {
+              'use strict';
+              var errors = document.getElementById('script-errors');
+              (window.pendingErrors || []).forEach(function (t) { errors.textContent += t; errors.hidden = false; });
+              var data = JSON.parse(document.getElementById('report-data').textContent);
+              document.getElementById('attempt-count').textContent = String(data.attempts.length);
+
+              var counts = {};
+              data.attempts.forEach(function (a) { counts[a.verdict] = (counts[a.verdict] || 0) + 1; });
+              var select = document.getElementById('verdict-filter');
+              Object.keys(counts).sort().forEach(function (v) {
+                var option = document.createElement('option');
+                option.value = v;
+                option.textContent = v + ' (' + counts[v] + ')';
+                select.appendChild(option);
+              });
+              select.addEventListener('change', function () {
+                var rows = document.querySelectorAll('#attempts tbody tr');
+                for (var i = 0; i < rows.length; i++) {
+                  rows[i].hidden = select.value !== '' && rows[i].getAttribute('data-verdict') !== select.value;
+                }
+              });
+
+              // a page left open on a finished run, or one whose run died, should say how old it is
+              var written = Date.parse(data.run.written);
+              var age = document.getElementById('page-age');
+              function showAge() {
+                var minutes = Math.floor((Date.now() - written) / 60000);
+                age.textContent = 'written ' + (minutes < 1 ? 'just now' : minutes < 120 ? minutes + ' min ago'
+                    : Math.floor(minutes / 60) + ' h ago');
+                age.title = data.run.written;
+              }
+              if (!isNaN(written)) { showAge(); setInterval(showAge, 30000); }
+            })();
+            """;
+
+    static final String STYLE = """
+            body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;margin:0 auto;
+              padding:16px 24px;max-width:1360px;background:#fff}
+            h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:26px 0 8px;border-bottom:1px solid #e3e3e3;
+              padding-bottom:4px}h2 small,th small{font-weight:normal;color:#777;font-size:12px;margin-left:6px}
+            .sub{color:#666;margin:0 0 12px;font-size:13px;word-break:break-all}
+            .status{font-size:13px;padding:2px 8px;border-radius:10px;vertical-align:middle;color:#fff}
+            .status.running{background:#1f77b4}.status.finished{background:#555}
+            #script-errors{background:#fee;color:#900;border:1px solid #d88;padding:6px}
+            .counts{display:flex;gap:12px;flex-wrap:wrap}
+            .card{border:1px solid #e3e3e3;border-radius:6px;padding:8px 14px;min-width:120px}
+            .card b{display:block;font-size:22px}.card span{color:#666;font-size:12px}
+            .card.completed b{color:#2ca02c}.card.failed b{color:#d62728}
+            table{border-collapse:collapse;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #eee;
+              text-align:left;vertical-align:top}th{background:#f6f6f6}td.num{text-align:right;
+              font-variant-numeric:tabular-nums;white-space:nowrap}
+            tr.significant td{background:#fff8e1}.note{color:#666;font-size:12px;margin:0 0 6px}
+            #attempts td.reason{max-width:320px;word-break:break-word}#attempts td.metrics span{white-space:nowrap}
+            #attempts tr:target td{background:#fff3b0}
+            .verdict{color:#fff;padding:1px 6px;border-radius:8px;font-size:12px;white-space:nowrap}
+            .legend{font-size:12px;color:#444;margin:4px 0}.key{margin-right:12px;white-space:nowrap}
+            .key i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:4px;
+              vertical-align:-1px}.key.absent{color:#aaa}.key.absent i{opacity:.35}
+            svg.chart{display:block;font-size:12px}.grid{stroke:#e6e6e6}.tick{fill:#666;font-size:11px}
+            .slot-label,.model-label{fill:#333;font-size:12px}.model-label{font-size:13px;font-weight:600}
+            .bar-label{fill:#fff;font-size:10px;pointer-events:none}.bar:hover{stroke:#000;stroke-width:1.5}
+            .panels{display:flex;flex-wrap:wrap;gap:8px}.panel-title{font-weight:600;font-size:13px;fill:#222}
+            .axis-title{fill:#555;font-size:11px}.curve:hover polyline{stroke-width:3;stroke-opacity:1}
+            .empty{color:#999;fill:#999}
+            .box{fill:#dfe9f5;stroke:#6b8fb8}.median{stroke:#2b4e7a;stroke-width:2}.whisker{stroke:#6b8fb8}
+            .dot{fill:#1f77b4;fill-opacity:.65;stroke:#fff}.ci{stroke:#222;stroke-width:2}.mean{fill:#222}
+            .row-stats{fill:#333;font-size:12px;font-variant-numeric:tabular-nums}
+            """;
+}

@@ -1,0 +1,109 @@
+package io.isofold.supervisor.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isofold.shared.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * summary.json. Keys are spelled out here rather than derived from the records, so renaming a Java field
+ * cannot silently change the file other tools read. Non-finite numbers become null (JSON has no NaN).
+ */
+public final class SummaryJson {
+    public static final String FILE_NAME = "summary.json";
+
+    private SummaryJson() {}
+
+    public static ObjectNode tree(Summary s) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("out_dir", s.outDir() == null ? null : s.outDir().toString());
+        root.put("status", s.running() ? "running" : "finished");
+        root.put("started", s.started() == null ? null : s.started().toString());
+        root.put("ended", s.ended() == null ? null : s.ended().toString());
+        root.put("folds", s.folds());
+        root.put("requested", s.requested());
+        root.put("completed", s.completed());
+        root.put("attempts", s.attempts());
+        root.put("failed_attempts", s.failedAttempts());
+        root.put("running_attempts", s.runningAttempts());
+        ObjectNode byVerdict = root.putObject("attempts_by_verdict");
+        s.attemptsByVerdict().forEach(byVerdict::put);
+        if (s.metrics() != null) {
+            root.set("metrics", metrics(s.metrics()));
+        }
+        ObjectNode models = root.putObject("models");
+        for (ModelSummary m : s.models().values()) {
+            ObjectNode node = models.putObject(m.name());
+            node.put("requested", m.requested());
+            node.put("completed", m.completed());
+            node.put("attempts", m.attempts());
+            node.put("failed_attempts", m.failedAttempts());
+            node.set("metrics", metrics(m.metrics()));
+        }
+        var comparisons = root.putArray("comparisons");
+        for (ModelComparison c : s.comparisons()) {
+            ObjectNode node = comparisons.addObject();
+            node.put("model_a", c.modelA());
+            node.put("model_b", c.modelB());
+            node.put("test", "corrected resampled t-test (Nadeau & Bengio 2003), difference = model_a - model_b");
+            ObjectNode perMetric = node.putObject("metrics");
+            for (PairedComparison p : c.metrics().values()) {
+                ObjectNode pm = perMetric.putObject(p.metric());
+                pm.put("n", p.n());
+                number(pm, "mean_difference", p.meanDifference());
+                number(pm, "ci95_low", p.ci95Low());
+                number(pm, "ci95_high", p.ci95High());
+                number(pm, "t", p.t());
+                if (p.df() == null) {
+                    pm.putNull("df");
+                } else {
+                    pm.put("df", p.df());
+                }
+                number(pm, "p_value", p.pValue());
+                pm.put("better", MetricDirection.lowerIsBetter(p.metric()) ? "lower" : "higher");
+                pm.put("verdict", c.verdict(p));
+            }
+        }
+        return root;
+    }
+
+    public static String render(Summary s) {
+        try {
+            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(tree(s)) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e); // a tree of plain nodes always serialises
+        }
+    }
+
+    public static void write(Summary s, Path outDir) throws IOException {
+        AtomicFiles.writeString(outDir.resolve(FILE_NAME), render(s));
+    }
+
+    private static ObjectNode metrics(Map<String, MetricStats> stats) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        stats.forEach((name, m) -> {
+            ObjectNode o = node.putObject(name);
+            o.put("n", m.n());
+            number(o, "mean", m.mean());
+            number(o, "std", m.std());
+            number(o, "min", m.min());
+            number(o, "max", m.max());
+            number(o, "ci95_low", m.ci95Low());
+            number(o, "ci95_high", m.ci95High());
+        });
+        return node;
+    }
+
+    /** Writes null explicitly (not omitted): "no std with one replicate" is information. */
+    private static void number(ObjectNode node, String key, Double value) {
+        if (value == null || !Double.isFinite(value)) {
+            node.putNull(key);
+        } else {
+            node.put(key, value);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.isofold.supervisor.report;
+
+import static io.isofold.supervisor.report.Html.escape;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every attempt as a bar on the row of its slot, x = time since the run started, coloured by verdict. Shows
+ * at a glance whether slots sat idle, where retries went and which GPU keeps failing.
+ */
+final class TimelineChart {
+    private static final int WIDTH = 1300;
+    private static final int LABEL_WIDTH = 90;
+    private static final int RIGHT_MARGIN = 20;
+    private static final int ROW = 24;
+    private static final int BAR = 16;
+    private static final int TOP = 6;
+    private static final int AXIS = 26;
+
+    private TimelineChart() {}
+
+    static String render(RunView view, Instant origin, Instant now) {
+        StringBuilder html = new StringBuilder();
+        html.append(legend(view));
+        if (view.attempts().isEmpty()) {
+            return html.append("<p class=\"empty\">No attempt has started yet.</p>\n").toString();
+        }
+        List<String> slots = slotsOf(view);
+        double end = seconds(origin, view.ended() != null ? view.ended() : now);
+        for (AttemptView a : view.attempts()) {
+            if (a.ended() != null) {
+                end = Math.max(end, seconds(origin, a.ended()));
+            }
+        }
+        Axis x = new Axis(0, Math.max(end, 1), LABEL_WIDTH, WIDTH - RIGHT_MARGIN);
+        int height = TOP + slots.size() * ROW + AXIS;
+
+        html.append(String.format(Locale.ROOT,
+                "<svg id=\"timeline\" class=\"chart\" viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\""
+                        + " aria-label=\"attempts per slot over time\">\n", WIDTH, height));
+        Map<String, Integer> rowOf = new LinkedHashMap<>();
+        for (int i = 0; i < slots.size(); i++) {
+            rowOf.put(slots.get(i), i);
+            int y = TOP + i * ROW;
+            if (i % 2 == 0) {
+                html.append(String.format(Locale.ROOT,
+                        "<rect class=\"row\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f4f5f7\"/>\n",
+                        LABEL_WIDTH, y, WIDTH - RIGHT_MARGIN - LABEL_WIDTH, ROW));
+            }
+            html.append(String.format(Locale.ROOT,
+                    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"slot-label\">%s</text>\n",
+                    LABEL_WIDTH - 8, y + ROW / 2 + 4, escape(slots.get(i))));
+        }
+        int axisY = TOP + slots.size() * ROW;
+        for (double t : x.timeTicks(12)) {
+            double px = x.pixel(t);
+            html.append(String.format(Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>"
+                            + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"tick\">%s</text>\n",
+                    px, TOP, px, axisY + 4, px, axisY + 17, Axis.clock(t)));
+        }
+
+        for (AttemptView a : view.attempts()) {
+            if (a.started() == null) {
+                continue;
+            }
+            double start = seconds(origin, a.started());
+            double stop = a.ended() != null ? seconds(origin, a.ended()) : Math.max(start, end);
+            double px = x.pixel(start);
+            // at least 2 px: a bad task that fails in 50 ms on a 10-hour axis must still be visible
+            double width = Math.max(2, x.pixel(stop) - px);
+            int y = TOP + rowOf.get(slotOf(a)) * ROW + (ROW - BAR) / 2;
+            String verdict = a.running() ? Verdicts.RUNNING : String.valueOf(a.verdict());
+            html.append("<a href=\"#attempt-").append(a.replicate()).append('-').append(a.attempt()).append("\">");
+            html.append(String.format(Locale.ROOT,
+                    "<rect class=\"bar\" data-verdict=\"%s\" data-replicate=\"%d\" x=\"%.1f\" y=\"%d\" width=\"%.1f\""
+                            + " height=\"%d\" rx=\"2\" fill=\"%s\"><title>%s</title></rect>",
+                    escape(verdict), a.replicate(), px, y, width, BAR, Verdicts.colour(verdict),
+                    escape(tooltip(a, verdict, start, stop))));
+            String label = "r" + a.replicate() + (a.attempt() > 1 ? "·" + a.attempt() : "");
+            if (width > 9 * label.length()) {
+                html.append(String.format(Locale.ROOT,
+                        "<text class=\"bar-label\" x=\"%.1f\" y=\"%d\">%s</text>", px + 4, y + BAR - 4,
+                        escape(label)));
+            }
+            html.append("</a>\n");
+        }
+        html.append("</svg>\n");
+        return html.toString();
+    }
+
+    /** The run's slots in order, then any slot only an attempt names (a resumed run with other GPUs). */
+    private static List<String> slotsOf(RunView view) {
+        Set<String> slots = new LinkedHashSet<>(view.slots());
+        view.attempts().forEach(a -> slots.add(slotOf(a)));
+        return List.copyOf(slots);
+    }
+
+    private static String slotOf(AttemptView a) {
+        return a.slot() == null ? "?" : a.slot();
+    }
+
+    private static String tooltip(AttemptView a, String verdict, double start, double stop) {
+        StringBuilder t = new StringBuilder("replicate ").append(a.replicate()).append(" (").append(a.model())
+                .append(", fold ").append(a.fold()).append(", shuffle ").append(a.shuffle()).append("), attempt ")
+                .append(a.attempt()).append('\n').append(verdict);
+        if (a.reason() != null) {
+            t.append(": ").append(a.reason());
+        }
+        t.append("\nslot ").append(slotOf(a)).append(", from ").append(Axis.clock(start)).append(" for ")
+                .append(Numbers.duration(stop - start));
+        a.metrics().forEach((k, v) -> t.append('\n').append(k).append(" = ").append(Numbers.exact(v)));
+        return t.toString();
+    }
+
+    private static String legend(RunView view) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        Verdicts.ALL.forEach(v -> counts.put(v, 0));
+        for (AttemptView a : view.attempts()) {
+            counts.merge(a.running() ? Verdicts.RUNNING : String.valueOf(a.verdict()), 1, Integer::sum);
+        }
+        StringBuilder html = new StringBuilder("<div class=\"legend\">");
+        counts.forEach((verdict, n) -> {
+            // every colour is explained, present or not, so a reader never meets an unexplained one
+            html.append("<span class=\"key").append(n == 0 ? " absent" : "").append("\"><i style=\"background:")
+                    .append(Verdicts.colour(verdict)).append("\"></i>").append(escape(verdict)).append(' ')
+                    .append(n).append("</span>");
+        });
+        return html.append("</div>\n").toString();
+    }
+
+    static double seconds(Instant origin, Instant t) {
+        return (t.toEpochMilli() - origin.toEpochMilli()) / 1000.0;
+    }
+}

@@ -1,0 +1,130 @@
+package io.isofold.worker;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.isofold.shared.Json;
+import io.isofold.shared.ModelConfig;
+import io.isofold.shared.Task;
+import io.isofold.shared.WorkerEnv;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A task with every path and setting the worker needs decided and checked: fields the task leaves
+ * out come from the environment the supervisor sets, then from the task file's folder.
+ *
+ * @param threads TensorFlow's intra- and inter-op thread count, or null for its default
+ */
+public record ResolvedTask(Task task, ModelConfig config, Path data, Path attemptDir, Path progressFile,
+                           Path resultFile, Integer threads) {
+
+    public static final String THREADS = "ISOFOLD_THREADS";
+
+    /** Reads the task named by {@code --task PATH}, else by {@code ISOFOLD_TASK}. */
+    public static ResolvedTask load(String[] args, Map<String, String> env) {
+        String taskPath = env.get(WorkerEnv.TASK);
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--task") && i + 1 < args.length) {
+                taskPath = args[++i];
+            } else if (args[i].startsWith("--task=")) {
+                taskPath = args[i].substring("--task=".length());
+            } else {
+                throw new BadTaskException("unknown argument '" + args[i] + "' (usage: WorkerMain [--task PATH])");
+            }
+        }
+        if (taskPath == null || taskPath.isBlank()) {
+            throw new BadTaskException("no task: set " + WorkerEnv.TASK + " or pass --task PATH");
+        }
+        Path file = Path.of(taskPath);
+        Task task;
+        try {
+            task = Json.MAPPER.readValue(Files.readString(file), Task.class);
+        } catch (JsonProcessingException e) {
+            throw new BadTaskException("task " + file + " is not valid task JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadTaskException("cannot read task " + file + ": " + e);
+        }
+        if (task == null) {
+            throw new BadTaskException("task " + file + " is empty");
+        }
+        return resolve(task, file.toAbsolutePath().getParent(), env);
+    }
+
+    static ResolvedTask resolve(Task task, Path taskDir, Map<String, String> env) {
+        ModelConfig config = task.modelConfig();
+        if (config == null) {
+            if (task.model() == null || !ModelConfig.ARCHITECTURES.contains(task.model())) {
+                throw new BadTaskException("task has no model_config and model '" + task.model()
+                        + "' is not one of " + ModelConfig.ARCHITECTURES);
+            }
+            config = ModelConfig.defaults(task.model());
+        }
+        check(config);
+        if (task.folds() < 2) {
+            throw new BadTaskException("folds must be at least 2, got " + task.folds());
+        }
+        if (task.fold() < 0 || task.fold() >= task.folds()) {
+            throw new BadTaskException("fold " + task.fold() + " is outside 0.." + (task.folds() - 1));
+        }
+        if (task.data() == null || task.data().isBlank()) {
+            throw new BadTaskException("task names no data");
+        }
+        Path attemptDir = path(task.attemptDir(), env.get(WorkerEnv.ATTEMPT_DIR), taskDir);
+        Path progress = path(task.progressFile(), env.get(WorkerEnv.PROGRESS), attemptDir.resolve("progress.jsonl"));
+        Path result = path(task.resultFile(), env.get(WorkerEnv.RESULT), attemptDir.resolve("result.json"));
+        return new ResolvedTask(task, config, Path.of(task.data()), attemptDir, progress, result, threads(env));
+    }
+
+    private static void check(ModelConfig c) {
+        if (c.architecture() == null || !ModelConfig.ARCHITECTURES.contains(c.architecture())) {
+            throw new BadTaskException("model '" + c.name() + "': unknown architecture '" + c.architecture()
+                    + "' (expected one of " + ModelConfig.ARCHITECTURES + ")");
+        }
+        String m = "model '" + c.name() + "': ";
+        if (c.epochs() < 1) {
+            throw new BadTaskException(m + "epochs must be at least 1, got " + c.epochs());
+        }
+        if (c.batchSize() < 1) {
+            throw new BadTaskException(m + "batch_size must be at least 1, got " + c.batchSize());
+        }
+        if (!(c.learningRate() > 0) || Double.isInfinite(c.learningRate())) {
+            throw new BadTaskException(m + "learning_rate must be a positive number, got " + c.learningRate());
+        }
+        if (c.patience() < 0) {
+            throw new BadTaskException(m + "patience must not be negative, got " + c.patience());
+        }
+        if (!(c.dropout() >= 0 && c.dropout() < 1)) {
+            throw new BadTaskException(m + "dropout must be in [0, 1), got " + c.dropout());
+        }
+        if (c.filters().stream().anyMatch(f -> f == null || f < 1) || c.units().stream().anyMatch(u -> u == null || u < 1)) {
+            throw new BadTaskException(m + "filters and units must be positive, got " + c.filters() + " and " + c.units());
+        }
+    }
+
+    private static Path path(String fromTask, String fromEnv, Path fallback) {
+        if (fromTask != null && !fromTask.isBlank()) {
+            return Path.of(fromTask);
+        }
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return Path.of(fromEnv);
+        }
+        return fallback;
+    }
+
+    private static Integer threads(Map<String, String> env) {
+        String s = env.get(THREADS);
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(s.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BadTaskException(THREADS + " must be a positive integer, got '" + s + "'");
+    }
+}

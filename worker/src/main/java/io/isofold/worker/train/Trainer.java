@@ -1,0 +1,274 @@
+package io.isofold.worker.train;
+
+import io.isofold.shared.ModelConfig;
+import io.isofold.shared.ProgressEvent;
+import io.isofold.shared.WorkerResult;
+import io.isofold.worker.data.Dataset;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GPUOptions;
+import org.tensorflow.proto.RunOptions;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Trains one model on one fold: epochs of shuffled mini-batches, evaluation on the validation set after
+ * each, early stopping on the validation loss, and the best epoch's weights restored at the end.
+ */
+public final class Trainer {
+    /** Evaluation batches are larger than training ones: no gradients, so memory allows it. */
+    private static final int EVAL_BATCH = 500;
+
+    /**
+     * @param threads         TensorFlow intra- and inter-op threads, or null for TensorFlow's default
+     * @param attemptDir      where {@code model/} and {@code tensorboard/} go
+     * @param heartbeatMillis the longest gap between progress lines within an epoch
+     */
+    public record Settings(ModelConfig config, long seed, Integer threads, Path attemptDir, boolean saveModel,
+                           long heartbeatMillis) {}
+
+    private final Settings settings;
+    private final ProgressWriter progress;
+
+    public Trainer(Settings settings, ProgressWriter progress) {
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    public WorkerResult train(Dataset train, Dataset val) {
+        ModelConfig c = settings.config();
+        long start = System.nanoTime();
+        try (TrainingGraph g = new TrainingGraph(c, train.height(), train.width(), train.channels(),
+                     Math.max(train.classes(), val.classes()), settings.seed());
+             Session session = new Session(g.graph, sessionConfig());
+             TensorBoardWriter board = new TensorBoardWriter(settings.attemptDir().resolve("tensorboard"))) {
+            session.initialize();
+            Batches batches = new Batches(train, c.batchSize(), new Random(settings.seed()));
+            EarlyStopping stopping = new EarlyStopping(c.patience());
+            List<ProgressEvent> history = new ArrayList<>();
+            float[][] bestWeights = null;
+            String device = null;
+            double stepSeconds = 0;
+            long stepExamples = 0;
+            double maxRss = 0;
+            log("training %s on %d images, validating on %d; %d parameters; %s", c.name(), train.size(),
+                    val.size(), g.parameterCount(), g.variableNames());
+
+            for (int epoch = 1; epoch <= c.epochs(); epoch++) {
+                batches.shuffle();
+                double lossSum = 0;
+                double correct = 0;
+                int seen = 0;
+                for (int b = 0; b < batches.count(); b++) {
+                    long t0 = System.nanoTime();
+                    try (TFloat32 x = batches.images(b); TInt32 y = batches.labels(b)) {
+                        Session.Runner runner = session.runner().feed(g.images, x).feed(g.labels, y)
+                                .addTarget(g.trainStep).fetch(g.trainLoss).fetch(g.trainCorrect);
+                        boolean trace = device == null;
+                        if (trace) {
+                            runner.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build());
+                        }
+                        try (Result r = trace ? runner.runAndFetchMetadata() : runner.run()) {
+                            int n = (int) x.shape().get(0);
+                            lossSum += ((TFloat32) r.get(0)).getFloat() * n;
+                            correct += ((TFloat32) r.get(1)).getFloat();
+                            seen += n;
+                            if (trace) {
+                                device = r.getMetadata().map(DeviceProbe::describe).orElse("unknown");
+                                log("computing on %s", device);
+                            }
+                        }
+                    }
+                    stepSeconds += (System.nanoTime() - t0) / 1e9;
+                    stepExamples += batches.size(b);
+                    if (progress.heartbeatDue() && b + 1 < batches.count()) {
+                        progress.write(new ProgressEvent(epoch, b + 1, batches.count(), lossSum / seen,
+                                correct / seen, null, null, seconds(start)));
+                    }
+                }
+                double trainLoss = lossSum / seen;
+                double trainAcc = correct / seen;
+                if (!Double.isFinite(trainLoss)) {
+                    throw new IllegalStateException("training diverged: loss " + trainLoss + " in epoch " + epoch);
+                }
+                double[] v = evaluate(session, g, val);
+                ProgressEvent event = new ProgressEvent(epoch, null, null, trainLoss, trainAcc, v[0], v[1], seconds(start));
+                history.add(event);
+                progress.write(event);
+                board.scalar("loss", epoch, trainLoss);
+                board.scalar("accuracy", epoch, trainAcc);
+                board.scalar("val_loss", epoch, v[0]);
+                board.scalar("val_accuracy", epoch, v[1]);
+                board.flush();
+                double rss = ResidentMemory.mib();
+                maxRss = Math.max(maxRss, rss);
+                log("epoch %d/%d loss %.4f accuracy %.4f val_loss %.4f val_accuracy %.4f %.1fs rss %.0f MiB",
+                        epoch, c.epochs(), trainLoss, trainAcc, v[0], v[1], seconds(start), rss);
+                if (stopping.update(epoch, v[0])) {
+                    bestWeights = snapshot(session, g);
+                } else if (stopping.shouldStop()) {
+                    log("early stop: val_loss has not improved for %d epochs since epoch %d",
+                            epoch - stopping.bestEpoch(), stopping.bestEpoch());
+                    break;
+                }
+            }
+            if (bestWeights == null) {
+                throw new IllegalStateException("no epoch gave a finite validation loss");
+            }
+            int bestEpoch = stopping.bestEpoch();
+            if (bestEpoch != history.size()) {
+                restore(session, g, bestWeights);
+            }
+            String saved = null;
+            if (settings.saveModel()) {
+                Path dir = settings.attemptDir().resolve("model");
+                ModelExporter.export(g, session, dir);
+                saved = dir.toAbsolutePath().toString();
+            }
+            ProgressEvent best = history.get(bestEpoch - 1);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("val_loss", best.valLoss());
+            metrics.put("val_accuracy", best.valAccuracy());
+            metrics.put("train_loss", best.loss());
+            metrics.put("train_accuracy", best.accuracy());
+            metrics.put("best_epoch", (double) bestEpoch);
+            metrics.put("epochs_run", (double) history.size());
+            metrics.put("train_seconds", seconds(start));
+            metrics.put("examples_per_second", stepExamples / Math.max(stepSeconds, 1e-9));
+            metrics.put("max_rss_mib", maxRss);
+            return new WorkerResult(metrics, history, device, g.parameterCount(), g.variableNames(), saved,
+                    train.size(), val.size());
+        }
+    }
+
+    /** Mean loss and accuracy over the whole set, without dropout. */
+    static double[] evaluate(Session session, TrainingGraph g, Dataset data) {
+        Batches batches = new Batches(data, EVAL_BATCH, null);
+        double lossSum = 0;
+        double correct = 0;
+        for (int b = 0; b < batches.count(); b++) {
+            try (TFloat32 x = batches.images(b); TInt32 y = batches.labels(b);
+                 Result r = session.runner().feed(g.images, x).feed(g.labels, y)
+                         .fetch(g.evalLossSum).fetch(g.evalCorrect).run()) {
+                lossSum += ((TFloat32) r.get(0)).getFloat();
+                correct += ((TFloat32) r.get(1)).getFloat();
+            }
+        }
+        return new double[] {lossSum / data.size(), correct / data.size()};
+    }
+
+    /** Copies the variables' values out of the session, so that a later epoch cannot overwrite them. */
+    static float[][] snapshot(Session session, TrainingGraph g) {
+        var vars = g.network.variables();
+        Session.Runner runner = session.runner();
+        vars.forEach(runner::fetch);
+        float[][] out = new float[vars.size()][];
+        try (Result r = runner.run()) {
+            for (int i = 0; i < out.length; i++) {
+                TFloat32 t = (TFloat32) r.get(i);
+                out[i] = new float[(int) t.size()];
+                t.copyTo(DataBuffers.of(out[i], false, false));
+            }
+        }
+        return out;
+    }
+
+    static void restore(Session session, TrainingGraph g, float[][] weights) {
+        var vars = g.network.variables();
+        List<TFloat32> tensors = new ArrayList<>();
+        try {
+            Session.Runner runner = session.runner().addTarget(g.restore);
+            for (int i = 0; i < vars.size(); i++) {
+                TFloat32 t = TFloat32.tensorOf(vars.get(i).shape(), DataBuffers.of(weights[i], true, false));
+                tensors.add(t);
+                runner.feed(g.restoreInputs.get(i), t);
+            }
+            runner.run().close();
+        } finally {
+            tensors.forEach(TFloat32::close);
+        }
+    }
+
+    private ConfigProto sessionConfig() {
+        ConfigProto.Builder b = ConfigProto.newBuilder()
+                // several workers may share one GPU: take memory as needed, not all of it up front
+                .setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true))
+                .setAllowSoftPlacement(true);
+        if (settings.threads() != null) {
+            b.setIntraOpParallelismThreads(settings.threads()).setInterOpParallelismThreads(settings.threads());
+        }
+        return b.build();
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    static void log(String format, Object... args) {
+        System.err.println("isofold-worker: " + String.format(Locale.ROOT, format, args));
+    }
+
+    /** Mini-batches over a dataset, in an order reshuffled each epoch when given a random source. */
+    static final class Batches {
+        private final Dataset data;
+        private final int batchSize;
+        private final Random random;
+        private final int[] order;
+        private final float[] buffer;
+
+        Batches(Dataset data, int batchSize, Random random) {
+            this.data = data;
+            this.batchSize = batchSize;
+            this.random = random;
+            this.order = java.util.stream.IntStream.range(0, data.size()).toArray();
+            this.buffer = new float[Math.min(batchSize, data.size()) * data.imageSize()];
+        }
+
+        void shuffle() {
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+
+        int count() {
+            return (data.size() + batchSize - 1) / batchSize;
+        }
+
+        int size(int b) {
+            return Math.min(batchSize, data.size() - b * batchSize);
+        }
+
+        TFloat32 images(int b) {
+            int n = size(b);
+            int len = data.imageSize();
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(data.pixels(), order[b * batchSize + i] * len, buffer, i * len, len);
+            }
+            // tensorOf copies into the tensor's native memory, so the buffer is free for the next batch
+            return TFloat32.tensorOf(Shape.of(n, data.height(), data.width(), data.channels()),
+                    DataBuffers.of(buffer, true, false).narrow((long) n * len));
+        }
+
+        TInt32 labels(int b) {
+            int n = size(b);
+            int[] y = new int[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = data.labels()[order[b * batchSize + i]];
+            }
+            return TInt32.vectorOf(y);
+        }
+    }
+}
