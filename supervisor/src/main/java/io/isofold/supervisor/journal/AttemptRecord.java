@@ -29,6 +29,12 @@ public record AttemptRecord(
                 end.metrics() == null ? Map.of() : Map.copyOf(end.metrics()), end.durationS());
     }
 
+    /** As a dead supervisor left it: ended when last seen, without a verdict of the worker's own. */
+    public AttemptRecord lost(Instant seen) {
+        return new AttemptRecord(id, slot, gpu, pid, sid, startTicks, attemptDir, started, seen,
+                Verdict.SUPERVISOR_LOST, "the supervisor is not running", null, Map.of(), null);
+    }
+
     public boolean running() {
         return verdict == null;
     }

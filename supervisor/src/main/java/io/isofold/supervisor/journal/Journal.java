@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -21,16 +22,19 @@ public final class Journal implements AutoCloseable {
     }
 
     public static Journal open(Path file) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND, StandardOpenOption.READ);
-        long size = channel.size();
-        if (size > 0) {
-            ByteBuffer last = ByteBuffer.allocate(1);
-            channel.read(last, size - 1);
-            if (last.get(0) != '\n') {
-                // a torn line from a crash: end it, so the next event starts on a line of its own
-                channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
+        boolean torn = false;
+        if (Files.exists(file) && Files.size(file) > 0) {
+            try (FileChannel reader = FileChannel.open(file, StandardOpenOption.READ)) {
+                ByteBuffer last = ByteBuffer.allocate(1);
+                reader.read(last, reader.size() - 1);
+                torn = last.get(0) != '\n';
             }
+        }
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        if (torn) {
+            // a line cut short by a crash: end it, so the next event starts on a line of its own
+            channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
         }
         return new Journal(channel);
     }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Entry point: builds the jars when they are missing or older than the sources, then runs the
+# supervisor with the given arguments (`run` is the default subcommand). Works from any directory.
+set -euo pipefail
+home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need java || ! need mvn || ! need setsid; then
+  echo "isofold: installing what it needs (java, maven, util-linux) with apt-get" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 && apt-get install -y -qq default-jdk-headless maven util-linux >&2
+fi
+
+jars=("$home/supervisor/target/isofold-supervisor.jar" "$home/worker/target/isofold-worker.jar")
+stale=0
+for jar in "${jars[@]}"; do
+  [ -f "$jar" ] || { stale=1; break; }
+done
+if [ "$stale" = 0 ]; then
+  # any source, resource or POM newer than the oldest jar means a rebuild
+  oldest=$(ls -t "${jars[@]}" | tail -n 1)
+  if [ -n "$(find "$home/pom.xml" "$home/shared" "$home/worker" "$home/supervisor" \
+        \( -path '*/target' -o -path '*/data' \) -prune -o -type f -newer "$oldest" -print -quit)" ]; then
+    stale=1
+  fi
+fi
+if [ "$stale" = 1 ]; then
+  echo "isofold: building (mvn package, first time takes a few minutes)..." >&2
+  (cd "$home" && mvn -q -B -DskipTests ${ISOFOLD_MAVEN_ARGS:-} package) >&2
+fi
+
+exec java ${ISOFOLD_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx256m} \
+  -Disofold.home="$home" -jar "$home/supervisor/target/isofold-supervisor.jar" "$@"

@@ -1,0 +1,39 @@
+package io.isofold.supervisor.cli;
+
+import io.isofold.supervisor.gpu.Slot;
+import io.isofold.supervisor.journal.AttemptRecord;
+import io.isofold.supervisor.report.RunReport;
+import io.isofold.supervisor.report.RunViews;
+import io.isofold.supervisor.schedule.RunLoop;
+import io.isofold.supervisor.spec.RunSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/** Feeds the run loop's attempts to the reports: results.csv, summary.json and report.html. */
+final class JournalReports implements RunLoop.ReportSink {
+    private final RunSpec spec;
+    private final List<String> models;
+    private final List<String> slots;
+
+    JournalReports(RunSpec spec, List<Slot> slots) {
+        this.spec = spec;
+        this.models = spec.models().stream().map(m -> m.name()).toList();
+        this.slots = slots.stream().map(Slot::label).toList();
+    }
+
+    @Override
+    public void write(List<AttemptRecord> attempts, Instant runStart, Instant runEnd) throws IOException {
+        RunReport.writeAll(RunViews.of(spec.outDir(), spec.folds(), spec.replicates(), models, slots, runStart, runEnd,
+                attempts));
+    }
+
+    static String summaryTable(Path outDir) {
+        try {
+            return RunReport.summaryTable(RunViews.load(outDir, false));
+        } catch (IOException e) {
+            return "(no summary: " + e.getMessage() + ")";
+        }
+    }
+}
