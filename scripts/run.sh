@@ -11,22 +11,22 @@ if ! need java || ! need mvn || ! need setsid; then
   apt-get update -qq >&2 && apt-get install -y -qq default-jdk-headless maven util-linux >&2
 fi
 
+# a stamp written after each successful build: maven leaves a jar untouched when its content is
+# unchanged, so jar times alone would ask for a rebuild every time
+stamp="$home/supervisor/target/.isofold-built"
 jars=("$home/supervisor/target/isofold-supervisor.jar" "$home/worker/target/isofold-worker.jar")
 stale=0
-for jar in "${jars[@]}"; do
-  [ -f "$jar" ] || { stale=1; break; }
+for f in "$stamp" "${jars[@]}"; do
+  [ -f "$f" ] || stale=1
 done
-if [ "$stale" = 0 ]; then
-  # any source, resource or POM newer than the oldest jar means a rebuild
-  oldest=$(ls -t "${jars[@]}" | tail -n 1)
-  if [ -n "$(find "$home/pom.xml" "$home/shared" "$home/worker" "$home/supervisor" \
-        \( -path '*/target' -o -path '*/data' \) -prune -o -type f -newer "$oldest" -print -quit)" ]; then
-    stale=1
-  fi
+if [ "$stale" = 0 ] && [ -n "$(find "$home/pom.xml" "$home/shared" "$home/worker" "$home/supervisor" \
+      \( -path '*/target' -o -path '*/data' \) -prune -o -type f -newer "$stamp" -print -quit)" ]; then
+  stale=1
 fi
 if [ "$stale" = 1 ]; then
-  echo "isofold: building (mvn package, first time takes a few minutes)..." >&2
+  echo "isofold: building (mvn package; the first build downloads TensorFlow, about 700 MB)..." >&2
   (cd "$home" && mvn -q -B -DskipTests ${ISOFOLD_MAVEN_ARGS:-} package) >&2
+  touch "$stamp"
 fi
 
 exec java ${ISOFOLD_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx256m} \
