@@ -7,7 +7,9 @@ import java.util.List;
 record Axis(double lo, double hi, double pixelLo, double pixelHi) {
 
     Axis {
-        if (!(hi > lo)) {
+        // a range below double precision's reach of its values is flat too: ticks stepping by less than
+        // one ulp would never advance
+        if (!(hi - lo > 1e-9 * Math.max(1, Math.max(Math.abs(lo), Math.abs(hi))))) {
             // a flat range (one value, or equal values) still needs a visible axis around it
             double pad = lo == 0 ? 1 : Math.abs(lo) * 0.05;
             lo -= pad;
@@ -23,7 +25,12 @@ record Axis(double lo, double hi, double pixelLo, double pixelHi) {
     List<Double> ticks(int count) {
         double step = niceStep((hi - lo) / Math.max(1, count));
         List<Double> ticks = new ArrayList<>();
-        for (double t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
+        double first = Math.ceil(lo / step) * step;
+        for (int i = 0; i <= 4 * count + 4; i++) {
+            double t = first + i * step;
+            if (t > hi + step * 1e-9) {
+                break;
+            }
             ticks.add(Math.abs(t) < step * 1e-9 ? 0 : t);
         }
         return ticks;
@@ -48,8 +55,9 @@ record Axis(double lo, double hi, double pixelLo, double pixelHi) {
             }
         }
         List<Double> ticks = new ArrayList<>();
-        for (double t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) {
-            ticks.add(t);
+        double first = Math.ceil(lo / step) * step;
+        for (int i = 0; i <= 4 * count + 4 && first + i * step <= hi + 1e-9; i++) {
+            ticks.add(first + i * step);
         }
         return ticks;
     }
