@@ -39,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,6 +137,12 @@ public final class RunLoop {
         t.setDaemon(true);
         return t;
     });
+    private final ExecutorService reportWriter = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "isofold-reports");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicReference<List<AttemptRecord>> pendingReport = new AtomicReference<>();
     private final List<Replicate> replicates = new ArrayList<>();
     private final Map<Integer, Running> bySlot = new LinkedHashMap<>();
     private final List<AttemptRecord> finished = new ArrayList<>();
@@ -216,6 +223,7 @@ public final class RunLoop {
             return status;
         } finally {
             pool.shutdownNow();
+            reportWriter.shutdownNow();
             display.close();
         }
     }
@@ -539,6 +547,11 @@ public final class RunLoop {
         }
     }
 
+    /**
+     * Hands the reports a snapshot of every attempt. Mid-run they are written on a thread of their own,
+     * latest snapshot first and skipped ones dropped, so a slow report page never delays a launch; the
+     * final write (runEnd set) waits for the writer and runs on this thread.
+     */
     private void writeReports(Instant runEnd) {
         List<AttemptRecord> all = new ArrayList<>(finished);
         for (Running r : bySlot.values()) {
@@ -547,8 +560,27 @@ public final class RunLoop {
                     null, Map.of(), null));
         }
         all.sort(Comparator.comparing(AttemptRecord::started));
+        if (runEnd == null) {
+            if (pendingReport.getAndSet(all) == null) {
+                reportWriter.execute(() -> writeReportsNow(pendingReport.getAndSet(null), null));
+            }
+            return;
+        }
+        reportWriter.shutdown();
         try {
-            reports.write(all, runStart, runEnd);
+            reportWriter.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        writeReportsNow(all, runEnd);
+    }
+
+    private void writeReportsNow(List<AttemptRecord> attempts, Instant runEnd) {
+        if (attempts == null) {
+            return;
+        }
+        try {
+            reports.write(attempts, runStart, runEnd);
         } catch (IOException | RuntimeException e) {
             // reports are rebuilt from the journal at any time (`report DIR`); a failure here must not stop the run
             log.warn("cannot write reports: {}", describe(e));
