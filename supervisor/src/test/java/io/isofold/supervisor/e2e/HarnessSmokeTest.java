@@ -1,0 +1,35 @@
+package io.isofold.supervisor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The harness itself: the child JVM starts, and the run-process finder sees a worker that is alive. */
+class HarnessSmokeTest extends EndToEndTest {
+
+    @Test
+    void childSupervisorRunsOneReplicate() {
+        RunDir run = newRun("smoke");
+        SupervisorProcess.Outcome o = supervisor().run(args(run,
+                List.of("--gpus", "none", "--folds", "2", "--replicates", "1"), TestWorker.command("ok")));
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        assertThat(run.results()).hasSize(1);
+    }
+
+    @Test
+    void liveProcessFinderSeesAWorkerOfTheRun() throws Exception {
+        RunDir run = newRun("finder");
+        java.nio.file.Path attempt = run.dir().resolve("replicates/0/attempt-1");
+        java.nio.file.Files.createDirectories(attempt);
+        ProcessBuilder pb = new ProcessBuilder("sleep", "30");
+        pb.environment().put("ISOFOLD_ATTEMPT_DIR", attempt.toString());
+        Process p = pb.start();
+        try {
+            assertThat(run.liveProcesses()).containsExactly(p.pid());
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+        assertThat(run.liveProcesses()).isEmpty();
+    }
+}

@@ -1,0 +1,108 @@
+package io.isofold.supervisor.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the supervisor as a child JVM, the way a user runs it: its own process, its own environment
+ * (PATH with a fake nvidia-smi first, CUDA_VISIBLE_DEVICES as the test says), real exit status,
+ * real stdout and stderr. In-process calls could not show exit statuses, signal handling, or what a
+ * worker inherits from the supervisor's environment.
+ */
+final class SupervisorProcess {
+    /** Startup options of scripts/run.sh: a short-lived CLI, no need for the server compiler. */
+    private static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-Xss512k", "-Xmx256m");
+
+    private final Path workDir;
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> unset = new ArrayList<>();
+    private Duration timeout = Duration.ofSeconds(90);
+
+    /**
+     * @param workDir the child's working directory, where a run without --out would write; also where
+     *                its stdout and stderr are kept
+     */
+    SupervisorProcess(Path workDir, FakeGpus gpus) {
+        this.workDir = workDir;
+        env.put("PATH", gpus.path());
+        // the test JVM's own CUDA_VISIBLE_DEVICES must not leak in; tests that want one set it
+        unset.add("CUDA_VISIBLE_DEVICES");
+    }
+
+    SupervisorProcess env(String name, String value) {
+        env.put(name, value);
+        unset.remove(name);
+        return this;
+    }
+
+    SupervisorProcess timeout(Duration limit) {
+        this.timeout = limit;
+        return this;
+    }
+
+    /** The result of one supervisor command. */
+    record Outcome(int exitCode, String stdout, String stderr, Duration took) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + " after " + took.toMillis() + " ms\n--- stdout ---\n" + stdout
+                    + "\n--- stderr ---\n" + stderr;
+        }
+    }
+
+    /** Runs {@code isofold ARGS...} to its end; fails the test if it runs past the timeout. */
+    Outcome run(List<String> args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        argv.addAll(JVM_OPTIONS);
+        argv.add("-cp");
+        argv.add(classPath());
+        argv.add("io.isofold.supervisor.cli.IsofoldCommand");
+        argv.addAll(args);
+        try {
+            Files.createDirectories(workDir);
+            Path out = Files.createTempFile(workDir, "supervisor", ".stdout");
+            Path err = Files.createTempFile(workDir, "supervisor", ".stderr");
+            ProcessBuilder pb = new ProcessBuilder(argv).directory(workDir.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            unset.forEach(pb.environment()::remove);
+            pb.environment().putAll(env);
+            long start = System.nanoTime();
+            Process p = pb.start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly().waitFor();
+                throw new AssertionError("the supervisor did not end within " + timeout + ": " + args
+                        + "\n--- stdout ---\n" + Files.readString(out) + "\n--- stderr ---\n" + Files.readString(err));
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            return new Outcome(p.exitValue(), Files.readString(out), Files.readString(err), took);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    Outcome run(String... args) {
+        return run(List.of(args));
+    }
+
+    /**
+     * The test JVM's class path. Surefire may put a manifest-only booter jar there, whose Class-Path
+     * manifest entry names the real entries; java -cp follows that manifest just the same.
+     */
+    private static String classPath() {
+        return System.getProperty("java.class.path");
+    }
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# A stand-in worker for the supervisor's tests: records what it was given, then misbehaves as told.
+#
+# usage: testworker.sh MODE [SECONDS] [ANY ARGS...]
+#   MODE     ok | env | hang | hang-ignore-term | grandchild | crash | signal | no-result | garbage | nan
+#            | string-metric | bad-task | memory | stall | flaky
+#   SECONDS  for ok/env/flaky: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
+#
+# Records, in $ISOFOLD_ATTEMPT_DIR:
+#   testworker.argv   the argv after the script name, each argument followed by a NUL byte (exact bytes)
+#   testworker.env    the environment, NUL-separated, as `env -0` prints it (exact bytes)
+#   testworker.txt    key=value lines: pid, start_ms, cuda_set, mode, then end_ms when it finishes normally
+# and appends "<attempt_dir> <pid> <start_ms>" to $TESTWORKER_STARTS when that is set.
+#
+# Every sleep is bounded, so a worker that a failing test leaves behind is gone within minutes.
+set -u
+ulimit -c 0 # the signal mode must not leave core files behind
+
+mode="${1:-ok}"
+arg="${2:-0}"
+dir="${ISOFOLD_ATTEMPT_DIR:?ISOFOLD_ATTEMPT_DIR is not set}"
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+
+printf '%s\0' "$@" >"$dir/testworker.argv"
+env -0 >"$dir/testworker.env"
+{
+  echo "pid=$$"
+  echo "start_ms=$(now_ms)"
+  echo "cuda_set=${CUDA_VISIBLE_DEVICES+1}"
+  echo "mode=$mode"
+} >"$dir/testworker.txt"
+if [ -n "${TESTWORKER_STARTS:-}" ]; then
+  echo "$dir $$ $(now_ms)" >>"$TESTWORKER_STARTS"
+fi
+
+progress() { echo "{\"epoch\":$1,\"loss\":0.5,\"val_loss\":0.6}" >>"$ISOFOLD_PROGRESS"; }
+result() { printf '%s\n' "$1" >"$ISOFOLD_RESULT"; }
+finish() { echo "end_ms=$(now_ms)" >>"$dir/testworker.txt"; exit "${1:-0}"; }
+ok() {
+  progress 1
+  if [ "$arg" != 0 ]; then sleep "$arg"; fi
+  result "{\"metrics\":{\"accuracy\":0.9$ISOFOLD_REPLICATE,\"loss\":0.25}}"
+  finish 0
+}
+
+case "$mode" in
+  ok | env) ok ;;
+  flaky)
+    if [ "$ISOFOLD_ATTEMPT" = 1 ]; then
+      echo "flaky: failing on attempt 1" >&2
+      finish 1
+    fi
+    ok
+    ;;
+  hang) sleep 300 ;;
+  hang-ignore-term)
+    # ignored signals stay ignored across exec, so the sleep ignores TERM as well
+    trap '' TERM
+    sleep 300
+    ;;
+  grandchild)
+    # double fork plus a session of its own: the grandchild leaves the worker's tree and session
+    (setsid bash -c 'trap "" TERM; echo $$ >"$ISOFOLD_ATTEMPT_DIR/grandchild.pid"; exec sleep 300' \
+      </dev/null >/dev/null 2>&1 &)
+    for _ in $(seq 100); do
+      [ -s "$dir/grandchild.pid" ] && break
+      sleep 0.05
+    done
+    ok
+    ;;
+  crash)
+    echo "testworker: crashing on purpose" >&2
+    finish 1
+    ;;
+  signal) kill -"${arg/#0/SEGV}" $$ ;;
+  no-result) finish 0 ;;
+  garbage) result "this is not JSON {" && finish 0 ;;
+  nan) result '{"metrics":{"accuracy":NaN,"loss":0.25}}' && finish 0 ;;
+  string-metric) result '{"metrics":{"accuracy":"0.9","loss":0.25}}' && finish 0 ;;
+  bad-task)
+    echo "testworker: the task names an unknown architecture" >&2
+    finish 2
+    ;;
+  memory)
+    # grows in 16 MiB steps, each one written to so it is resident, then holds it all
+    mib="${arg/#0/300}"
+    py=/usr/bin/python3
+    [ -x "$py" ] || py=python3
+    "$py" -c '
+import sys, time
+chunks = []
+for _ in range(int(sys.argv[1]) // 16):
+    chunks.append(bytearray(b"x") * (16 << 20))
+    time.sleep(0.02)
+time.sleep(300)
+' "$mib"
+    ;;
+  stall)
+    progress 1
+    sleep 300
+    ;;
+  *)
+    echo "testworker: unknown mode $mode" >&2
+    exit 3
+    ;;
+esac
