@@ -73,7 +73,32 @@ public record ResolvedTask(Task task, ModelConfig config, Path data, Path attemp
         Path attemptDir = path(task.attemptDir(), env.get(WorkerEnv.ATTEMPT_DIR), taskDir);
         Path progress = path(task.progressFile(), env.get(WorkerEnv.PROGRESS), attemptDir.resolve("progress.jsonl"));
         Path result = path(task.resultFile(), env.get(WorkerEnv.RESULT), attemptDir.resolve("result.json"));
-        return new ResolvedTask(task, config, Path.of(task.data()), attemptDir, progress, result, threads(env));
+        return new ResolvedTask(task, config, dataPath(task.data()), attemptDir, progress, result, threads(env));
+    }
+
+    /**
+     * A relative data path is taken from the working directory, or else from the repository root this
+     * worker was built in, where the bundled default ({@code worker/data/fashion-mnist-10k}) lives.
+     */
+    static Path dataPath(String data) {
+        Path p = Path.of(data);
+        if (p.isAbsolute() || Files.exists(p)) {
+            return p;
+        }
+        return repositoryRoot().map(root -> root.resolve(p)).filter(Files::exists).orElse(p);
+    }
+
+    /** The checkout holding this code: {@code worker/target/isofold-worker.jar} or {@code worker/target/classes}. */
+    static java.util.Optional<Path> repositoryRoot() {
+        try {
+            Path here = Path.of(ResolvedTask.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path target = here.getParent();
+            return java.util.Optional.ofNullable(target == null ? null : target.getParent())
+                    .map(Path::getParent)
+                    .filter(root -> Files.isDirectory(root.resolve("worker")));
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     private static void check(ModelConfig c) {

@@ -65,7 +65,7 @@ public final class WorkerMain {
         WorkerResult result;
         try (ProgressWriter progress = new ProgressWriter(rt.progressFile(), HEARTBEAT_MILLIS)) {
             Trainer.Settings settings = new Trainer.Settings(rt.config(), task.seed(), rt.threads(), rt.attemptDir(),
-                    task.saveModel(), HEARTBEAT_MILLIS);
+                    task.saveModel());
             result = new Trainer(settings, progress).train(train, validation);
         }
         writeAtomically(rt.resultFile(), result);

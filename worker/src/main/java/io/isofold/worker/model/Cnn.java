@@ -38,7 +38,7 @@ public final class Cnn implements Network {
             w /= 2;
         }
         if (h < 1 || w < 1) {
-            throw new IllegalArgumentException(filters.size() + " pooling steps leave nothing of "
+            throw new io.isofold.worker.BadTaskException(filters.size() + " pooling steps leave nothing of "
                     + height + "x" + width + " images");
         }
         flat = h * w * in;

@@ -29,7 +29,7 @@ public final class TensorBoardWriter implements AutoCloseable {
         Ops tf = Ops.create(graph);
         SummaryWriter writer = tf.summary.summaryWriter();
         Op create = tf.summary.createSummaryFileWriter(writer, tf.constant(logDir.toAbsolutePath().toString()),
-                tf.constant(10), tf.constant(1000), tf.constant(".isofold"));
+                tf.constant(10), tf.constant(1000), tf.constant(".v2"));
         step = tf.placeholder(TInt64.class);
         tag = tf.placeholder(TString.class);
         value = tf.placeholder(TFloat32.class);

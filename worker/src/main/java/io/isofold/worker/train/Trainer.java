@@ -30,12 +30,10 @@ public final class Trainer {
     private static final int EVAL_BATCH = 500;
 
     /**
-     * @param threads         TensorFlow intra- and inter-op threads, or null for TensorFlow's default
-     * @param attemptDir      where {@code model/} and {@code tensorboard/} go
-     * @param heartbeatMillis the longest gap between progress lines within an epoch
+     * @param threads    TensorFlow intra- and inter-op threads, or null for TensorFlow's default
+     * @param attemptDir where {@code model/} and {@code tensorboard/} go
      */
-    public record Settings(ModelConfig config, long seed, Integer threads, Path attemptDir, boolean saveModel,
-                           long heartbeatMillis) {}
+    public record Settings(ModelConfig config, long seed, Integer threads, Path attemptDir, boolean saveModel) {}
 
     private final Settings settings;
     private final ProgressWriter progress;

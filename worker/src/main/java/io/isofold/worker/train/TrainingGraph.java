@@ -48,42 +48,47 @@ public final class TrainingGraph implements AutoCloseable {
     final Op restore;
 
     public TrainingGraph(ModelConfig config, int height, int width, int channels, int classes, long seed) {
-        images = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, height, width, channels)));
-        labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-        network = Networks.create(tf, config, height, width, channels, classes, seed);
+        try {
+            images = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, height, width, channels)));
+            labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+            network = Networks.create(tf, config, height, width, channels, classes, seed);
 
-        // one-hot labels with the dense cross-entropy: the sparse one has no gradient in TF Java
-        Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(classes), tf.constant(1f), tf.constant(0f));
-        CategoricalCrossentropy perExample = new CategoricalCrossentropy(true, 0f, Reduction.NONE);
+            // one-hot labels with the dense cross-entropy: the sparse one has no gradient in TF Java
+            Operand<TFloat32> oneHot = tf.oneHot(labels, tf.constant(classes), tf.constant(1f), tf.constant(0f));
+            CategoricalCrossentropy perExample = new CategoricalCrossentropy(true, 0f, Reduction.NONE);
 
-        Operand<TFloat32> trainLogits = network.logits(tf, images, true);
-        trainLoss = tf.math.mean(perExample.call(tf, oneHot, trainLogits), tf.constant(0));
-        trainCorrect = correct(trainLogits);
+            Operand<TFloat32> trainLogits = network.logits(tf, images, true);
+            trainLoss = tf.math.mean(perExample.call(tf, oneHot, trainLogits), tf.constant(0));
+            trainCorrect = correct(trainLogits);
 
-        Operand<TFloat32> evalLogits = network.logits(tf, images, false);
-        evalLossSum = tf.sum(perExample.call(tf, oneHot, evalLogits), tf.constant(0));
-        evalCorrect = correct(evalLogits);
-        probabilities = tf.withName(OUTPUT).nn.softmax(evalLogits);
+            Operand<TFloat32> evalLogits = network.logits(tf, images, false);
+            evalLossSum = tf.sum(perExample.call(tf, oneHot, evalLogits), tf.constant(0));
+            evalCorrect = correct(evalLogits);
+            probabilities = tf.withName(OUTPUT).nn.softmax(evalLogits);
 
-        // gradients against this network's variables only, not whatever else the graph may hold
-        List<Variable<TFloat32>> vars = network.variables();
-        Output<?>[] varOutputs = vars.stream().map(Variable::asOutput).toArray(Output[]::new);
-        Output<?>[] grads = graph.addGradients(trainLoss.asOutput(), varOutputs);
-        List<Optimizer.GradAndVar<? extends TType>> pairs = new ArrayList<>();
-        for (int i = 0; i < vars.size(); i++) {
-            @SuppressWarnings("unchecked")
-            Output<TFloat32> g = (Output<TFloat32>) grads[i];
-            pairs.add(new Optimizer.GradAndVar<>(g, vars.get(i).asOutput()));
+            // gradients against this network's variables only, not whatever else the graph may hold
+            List<Variable<TFloat32>> vars = network.variables();
+            Output<?>[] varOutputs = vars.stream().map(Variable::asOutput).toArray(Output[]::new);
+            Output<?>[] grads = graph.addGradients(trainLoss.asOutput(), varOutputs);
+            List<Optimizer.GradAndVar<? extends TType>> pairs = new ArrayList<>();
+            for (int i = 0; i < vars.size(); i++) {
+                @SuppressWarnings("unchecked")
+                Output<TFloat32> g = (Output<TFloat32>) grads[i];
+                pairs.add(new Optimizer.GradAndVar<>(g, vars.get(i).asOutput()));
+            }
+            trainStep = new Adam(graph, (float) config.learningRate()).applyGradients(pairs, "train");
+
+            List<Op> assigns = new ArrayList<>();
+            for (Variable<TFloat32> v : vars) {
+                Placeholder<TFloat32> in = tf.placeholder(TFloat32.class, Placeholder.shape(v.shape()));
+                restoreInputs.add(in);
+                assigns.add(tf.assign(v, in));
+            }
+            restore = tf.withControlDependencies(assigns).noOp();
+        } catch (RuntimeException e) {
+            graph.close(); // a half-built graph still holds native memory
+            throw e;
         }
-        trainStep = new Adam(graph, (float) config.learningRate()).applyGradients(pairs, "train");
-
-        List<Op> assigns = new ArrayList<>();
-        for (Variable<TFloat32> v : vars) {
-            Placeholder<TFloat32> in = tf.placeholder(TFloat32.class, Placeholder.shape(v.shape()));
-            restoreInputs.add(in);
-            assigns.add(tf.assign(v, in));
-        }
-        restore = tf.withControlDependencies(assigns).noOp();
     }
 
     private Operand<TFloat32> correct(Operand<TFloat32> logits) {

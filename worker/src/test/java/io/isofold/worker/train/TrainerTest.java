@@ -1,0 +1,138 @@
+package io.isofold.worker.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.isofold.shared.Json;
+import io.isofold.shared.ModelConfig;
+import io.isofold.shared.ProgressEvent;
+import io.isofold.shared.StratifiedFolds;
+import io.isofold.shared.WorkerResult;
+import io.isofold.worker.TestData;
+import io.isofold.worker.data.Dataset;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+
+/** Real training on real Fashion-MNIST images: small enough for a unit test, big enough to learn. */
+class TrainerTest {
+    private static final ModelConfig TINY_CNN =
+            new ModelConfig("tiny", "cnn", 3, 32, 2e-3, 3, List.of(8, 16), List.of(32), 0.2);
+
+    static Dataset train;
+    static Dataset val;
+    static WorkerResult result;
+    static Path attemptDir;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void trainTinyCnnOnce() {
+        Dataset data = TestData.bundledSlice(100); // 1,000 images, 100 per class
+        int[] fold = StratifiedFolds.assign(data.labels(), 5, 11);
+        train = data.select(Dataset.where(fold, 0, false));
+        val = data.select(Dataset.where(fold, 0, true));
+        attemptDir = tmp.resolve("attempt");
+        // heartbeat 0: a line after every batch, so that the test sees intra-epoch lines
+        try (ProgressWriter progress = new ProgressWriter(attemptDir.resolve("progress.jsonl"), 0)) {
+            result = new Trainer(new Trainer.Settings(TINY_CNN, 5, 2, attemptDir, true), progress).train(train, val);
+        }
+    }
+
+    @Test
+    void learnsClearlyBetterThanChance() {
+        Map<String, Double> m = result.metrics();
+        // 10 classes: chance is 0.1
+        assertThat(m.get("val_accuracy")).isGreaterThan(0.5);
+        assertThat(m.get("val_loss")).isLessThan(Math.log(10));
+        assertThat(m).containsKeys("val_loss", "val_accuracy", "train_loss", "best_epoch", "epochs_run",
+                "train_seconds", "examples_per_second");
+        assertThat(m.values()).allMatch(Double::isFinite);
+        assertThat(result.trainExamples()).isEqualTo(800);
+        assertThat(result.validationExamples()).isEqualTo(200);
+        assertThat(result.parameterCount()).isEqualTo(8 * 9 + 8 + 16 * 8 * 9 + 16 + 7 * 7 * 16 * 32 + 32 + 32 * 10 + 10);
+        assertThat(result.variableNames()).containsExactly("conv1_kernel", "conv1_bias", "conv2_kernel", "conv2_bias",
+                "dense1_kernel", "dense1_bias", "logits_kernel", "logits_bias");
+        assertThat(result.device()).matches("CPU|GPU.*");
+    }
+
+    @Test
+    void metricsAreThoseOfTheBestEpoch() {
+        List<ProgressEvent> h = result.history();
+        assertThat(h).hasSize(result.metrics().get("epochs_run").intValue());
+        int best = result.metrics().get("best_epoch").intValue();
+        double minValLoss = h.stream().mapToDouble(ProgressEvent::valLoss).min().orElseThrow();
+        assertThat(h.get(best - 1).valLoss()).isEqualTo(minValLoss);
+        assertThat(result.metrics().get("val_loss")).isEqualTo(minValLoss);
+        assertThat(result.metrics().get("val_accuracy")).isEqualTo(h.get(best - 1).valAccuracy());
+    }
+
+    @Test
+    void writesEpochAndHeartbeatLinesToTheProgressFile() throws IOException {
+        List<ProgressEvent> lines = Files.readAllLines(attemptDir.resolve("progress.jsonl")).stream()
+                .map(l -> {
+                    try {
+                        return Json.MAPPER.readValue(l, ProgressEvent.class);
+                    } catch (IOException e) {
+                        throw new AssertionError(l, e);
+                    }
+                })
+                .toList();
+        List<ProgressEvent> epochs = lines.stream().filter(ProgressEvent::endOfEpoch).toList();
+        assertThat(epochs).isEqualTo(result.history());
+        List<ProgressEvent> beats = lines.stream().filter(e -> !e.endOfEpoch()).toList();
+        assertThat(beats).isNotEmpty().allSatisfy(e -> {
+            assertThat(e.batch()).isBetween(1, e.batches() - 1);
+            assertThat(e.batches()).isEqualTo(25); // 800 / 32
+            assertThat(e.loss()).isFinite();
+            assertThat(e.valLoss()).isNull();
+        });
+    }
+
+    @Test
+    void writesTensorBoardScalars() throws IOException {
+        Path dir = attemptDir.resolve("tensorboard");
+        List<Path> events;
+        try (Stream<Path> s = Files.list(dir)) {
+            events = s.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).toList();
+        }
+        assertThat(events).hasSize(1);
+        String content = new String(Files.readAllBytes(events.get(0)), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(content).contains("val_accuracy", "val_loss", "accuracy", "loss");
+    }
+
+    @Test
+    void theSavedModelIsTheBestEpochsModel() {
+        assertThat(result.savedModel()).isEqualTo(attemptDir.resolve("model").toAbsolutePath().toString());
+        try (SavedModelBundle model = SavedModelBundle.load(result.savedModel(), "serve");
+             TFloat32 images = TFloat32.tensorOf(Shape.of(val.size(), 28, 28, 1), DataBuffers.of(val.pixels(), true, false));
+             Result out = model.function("serving_default").call(Map.of("images", images))) {
+            TFloat32 probs = (TFloat32) out.get("probabilities").orElseThrow();
+            assertThat(probs.shape()).isEqualTo(Shape.of(val.size(), 10));
+            int correct = 0;
+            for (int i = 0; i < val.size(); i++) {
+                int argMax = 0;
+                for (int c = 1; c < 10; c++) {
+                    if (probs.getFloat(i, c) > probs.getFloat(i, argMax)) {
+                        argMax = c;
+                    }
+                }
+                correct += argMax == val.labels()[i] ? 1 : 0;
+            }
+            // the reloaded model scores exactly what the best epoch scored, not the last epoch
+            assertThat(correct / (double) val.size()).isEqualTo(result.metrics().get("val_accuracy"));
+        }
+    }
+}
