@@ -4,7 +4,6 @@ import io.isofold.shared.Json;
 import io.isofold.shared.ModelConfig;
 import io.isofold.shared.ReplicatePlan;
 import io.isofold.shared.Task;
-import io.isofold.shared.WorkerEnv;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.AttemptId;
 import io.isofold.supervisor.journal.AttemptRecord;
@@ -443,20 +442,11 @@ public final class RunLoop {
         if (r.killVerdict != null) {
             verdict = r.killVerdict;
             reason = r.killReason;
-        } else if (f.exitCode() == 0) {
-            ResultCheck check = ResultCheck.of(r.result);
-            verdict = check.valid() ? Verdict.COMPLETED : Verdict.FAILED;
-            reason = check.problem();
-            metrics = check.metrics();
-        } else if (f.exitCode() == WorkerEnv.EXIT_BAD_TASK) {
-            verdict = Verdict.BAD_TASK;
-            reason = "exit 2: the worker says the task is bad";
-        } else if (f.exitCode() > 128) {
-            verdict = Verdict.FAILED;
-            reason = "killed by signal " + (f.exitCode() - 128) + signalName(f.exitCode() - 128);
         } else {
-            verdict = Verdict.FAILED;
-            reason = "exit " + f.exitCode();
+            Judgement j = Judgement.of(f.exitCode(), r.result);
+            verdict = j.verdict();
+            reason = j.reason();
+            metrics = j.metrics();
         }
         if (f.leftovers() > 0) {
             String note = f.leftovers() + " leftover process(es) killed after the worker exited";
@@ -617,17 +607,6 @@ public final class RunLoop {
         } catch (IOException e) {
             return "";
         }
-    }
-
-    private static String signalName(int signal) {
-        return switch (signal) {
-            case 9 -> " (SIGKILL, e.g. the kernel's out-of-memory killer)";
-            case 15 -> " (SIGTERM)";
-            case 6 -> " (SIGABRT)";
-            case 11 -> " (SIGSEGV)";
-            case 2 -> " (SIGINT)";
-            default -> "";
-        };
     }
 
     private static String describe(Exception e) {

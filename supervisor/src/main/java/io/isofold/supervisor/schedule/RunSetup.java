@@ -10,6 +10,7 @@ import io.isofold.supervisor.journal.JournalReader;
 import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.RunLock;
 import io.isofold.supervisor.journal.Verdict;
+import io.isofold.supervisor.launch.LocalLauncher;
 import io.isofold.supervisor.spec.BadInput;
 import io.isofold.supervisor.spec.RunSpec;
 import io.isofold.supervisor.watch.AttemptProcesses;
@@ -149,11 +150,23 @@ public final class RunSetup implements AutoCloseable {
                 killed = ProcessTreeKiller.kill(
                         new AttemptProcesses(a.pid(), a.sid(), a.startTicks(), a.attemptDir()), spec.killGrace());
             }
-            String reason = "the supervisor died while it ran" + (killed > 0 ? "; " + killed
-                    + " process(es) it left were killed on resume" : "");
+            String leftovers = killed > 0 ? killed + " process(es) it left were killed on resume" : null;
+            Instant now = Instant.now();
+            double seconds = (now.toEpochMilli() - a.started().toEpochMilli()) / 1000.0;
+            Integer exitStatus = a.attemptDir() == null ? null : recordedExitStatus(Path.of(a.attemptDir()));
+            if (exitStatus != null) {
+                // the worker ended before or while the supervisor died: judge it as the supervisor would have
+                Judgement j = Judgement.of(exitStatus, Path.of(a.attemptDir()).resolve("result.json"));
+                String reason = j.reason() == null ? leftovers : leftovers == null ? j.reason() : j.reason() + "; " + leftovers;
+                log.warn("{} ended while no supervisor watched it: {}", a.id().label(), j.verdict().label());
+                ends.add(JournalEvent.end(now.toString(), a.id(), exitStatus, j.verdict().label(), reason, j.metrics(),
+                        seconds));
+                continue;
+            }
+            String reason = "the supervisor died while it ran" + (leftovers == null ? "" : "; " + leftovers);
             log.warn("{}: {}", a.id().label(), reason);
-            ends.add(JournalEvent.end(Instant.now().toString(), a.id(), null, Verdict.SUPERVISOR_LOST.label(),
-                    reason, Map.of(), (Instant.now().toEpochMilli() - a.started().toEpochMilli()) / 1000.0));
+            ends.add(JournalEvent.end(now.toString(), a.id(), null, Verdict.SUPERVISOR_LOST.label(), reason, Map.of(),
+                    seconds));
         }
         String prefix = spec.outDir().resolve("replicates").toString() + "/";
         OrphanSweep.killOrphans(prefix, spec.killGrace()).forEach((dir, n) -> {
@@ -162,6 +175,15 @@ public final class RunSetup implements AutoCloseable {
             }
         });
         return ends;
+    }
+
+    /** The exit status the launcher's wrapper wrote when the worker ended, or null if it did not end by itself. */
+    private static Integer recordedExitStatus(Path attemptDir) {
+        try {
+            return Integer.valueOf(Files.readString(attemptDir.resolve(LocalLauncher.EXIT_STATUS_FILE)).strip());
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
     }
 
     /** Writes through a temporary file and a rename, so a reader sees the old file or the new one, never half. */

@@ -1,0 +1,36 @@
+package io.isofold.supervisor.schedule;
+
+import io.isofold.shared.WorkerEnv;
+import io.isofold.supervisor.journal.Verdict;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The contract's verdict on a worker that exited by itself: completed only on exit 0 with a valid result. */
+record Judgement(Verdict verdict, String reason, Map<String, Double> metrics) {
+
+    static Judgement of(int exitCode, Path resultFile) {
+        if (exitCode == 0) {
+            ResultCheck check = ResultCheck.of(resultFile);
+            return new Judgement(check.valid() ? Verdict.COMPLETED : Verdict.FAILED, check.problem(), check.metrics());
+        }
+        if (exitCode == WorkerEnv.EXIT_BAD_TASK) {
+            return new Judgement(Verdict.BAD_TASK, "exit 2: the worker says the task is bad", Map.of());
+        }
+        if (exitCode > 128) {
+            return new Judgement(Verdict.FAILED, "killed by signal " + (exitCode - 128) + signalName(exitCode - 128),
+                    Map.of());
+        }
+        return new Judgement(Verdict.FAILED, "exit " + exitCode, Map.of());
+    }
+
+    private static String signalName(int signal) {
+        return switch (signal) {
+            case 9 -> " (SIGKILL, e.g. the kernel's out-of-memory killer)";
+            case 15 -> " (SIGTERM)";
+            case 6 -> " (SIGABRT)";
+            case 11 -> " (SIGSEGV)";
+            case 2 -> " (SIGINT)";
+            default -> "";
+        };
+    }
+}
