@@ -59,8 +59,54 @@ final class SupervisorProcess {
         }
     }
 
+    /** A supervisor started and not yet waited for: for tests that signal or kill it mid-run. */
+    final class Started {
+        final Process process;
+        private final Path out;
+        private final Path err;
+        private final long start = System.nanoTime();
+        private final List<String> args;
+
+        private Started(Process process, Path out, Path err, List<String> args) {
+            this.process = process;
+            this.out = out;
+            this.err = err;
+            this.args = args;
+        }
+
+        /** Waits for the end; fails the test if it runs past the timeout. */
+        Outcome await() {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly().waitFor();
+                    throw new AssertionError("the supervisor did not end within " + timeout + ": " + args
+                            + "\n--- stdout ---\n" + Files.readString(out) + "\n--- stderr ---\n" + Files.readString(err));
+                }
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                return new Outcome(process.exitValue(), Files.readString(out), Files.readString(err), took);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+
+        String stdoutSoFar() {
+            try {
+                return Files.readString(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     /** Runs {@code isofold ARGS...} to its end; fails the test if it runs past the timeout. */
     Outcome run(List<String> args) {
+        return start(args).await();
+    }
+
+    Started start(List<String> args) {
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.addAll(JVM_OPTIONS);
@@ -77,20 +123,9 @@ final class SupervisorProcess {
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             unset.forEach(pb.environment()::remove);
             pb.environment().putAll(env);
-            long start = System.nanoTime();
-            Process p = pb.start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly().waitFor();
-                throw new AssertionError("the supervisor did not end within " + timeout + ": " + args
-                        + "\n--- stdout ---\n" + Files.readString(out) + "\n--- stderr ---\n" + Files.readString(err));
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            return new Outcome(p.exitValue(), Files.readString(out), Files.readString(err), took);
+            return new Started(pb.start(), out, err, args);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
         }
     }
 

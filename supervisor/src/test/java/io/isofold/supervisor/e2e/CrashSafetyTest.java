@@ -1,0 +1,236 @@
+package io.isofold.supervisor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The supervisor itself dies, is stopped, or meets a second supervisor: nothing completed is lost or
+ * redone, and no worker is left running.
+ */
+class CrashSafetyTest extends EndToEndTest {
+
+    @Test
+    void aResumeAfterSigkillKeepsCompletedReplicatesAndRetriesTheLostOnes() throws Exception {
+        RunDir run = newRun("sigkill");
+        Path starts = tmp.resolve("starts.log");
+        SupervisorProcess supervisor = supervisor().env("TESTWORKER_STARTS", starts.toString());
+        List<String> args = args(run, List.of("--folds", "4", "--replicates", "8", "--kill-grace", "1s"),
+                TestWorker.command("ok", "1.5"));
+
+        SupervisorProcess.Started first = supervisor.start(args);
+        waitFor(() -> run.ends().size() >= 4, Duration.ofSeconds(60));
+        first.process.destroyForcibly().waitFor(); // SIGKILL: no handler runs, the journal just stops
+        int completedBefore = (int) run.ends().stream().filter(e -> e.get("verdict").asText().equals("completed")).count();
+        assertThat(run.liveProcesses()).as("workers outlive a SIGKILLed supervisor (own sessions)").isNotEmpty();
+
+        SupervisorProcess.Outcome second = supervisor.run(args);
+
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        assertThat(run.results()).extracting(r -> r.get("replicate")).containsExactlyInAnyOrder(
+                "0", "1", "2", "3", "4", "5", "6", "7");
+        assertNoCompletedReplicateRedone(run, starts);
+        // the attempts the first supervisor left running were killed on resume, then retried
+        assertThat(run.ends()).anyMatch(e -> e.get("verdict").asText().equals("supervisor-lost"));
+        assertThat(run.events("run-start")).hasSize(2);
+        assertThat(completedBefore).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void aSecondSupervisorOnTheSameDirectoryIsRefusedAndTheFirstGoesOn() throws Exception {
+        RunDir run = newRun("lock");
+        List<String> args = args(run, List.of("--folds", "2", "--replicates", "4", "--gpus", "0"),
+                TestWorker.command("ok", "1"));
+        SupervisorProcess.Started first = supervisor().start(args);
+        waitFor(() -> !run.launches().isEmpty(), Duration.ofSeconds(30));
+
+        SupervisorProcess.Outcome second = supervisor().run(args);
+
+        assertThat(second.exitCode()).isEqualTo(2);
+        assertThat(second.stderr().strip().lines()).hasSize(1);
+        assertThat(second.stderr()).contains("another supervisor is running")
+                .contains("pid " + first.process.pid());
+        SupervisorProcess.Outcome firstOutcome = first.await();
+        assertThat(firstOutcome.exitCode()).as(firstOutcome.toString()).isZero();
+        assertThat(run.results()).hasSize(4);
+        assertThat(run.events("run-start")).as("the refused supervisor wrote nothing").hasSize(1);
+    }
+
+    @Test
+    void sigintStopsCleanlyAndInterruptedAttemptsDoNotUseUpRetries() throws Exception {
+        stopBySignal("INT", 130);
+    }
+
+    @Test
+    void sigtermStopsCleanlyToo() throws Exception {
+        stopBySignal("TERM", 143);
+    }
+
+    private void stopBySignal(String signal, int expectedExit) throws Exception {
+        RunDir run = newRun("signal-" + signal);
+        // one attempt per replicate allowed: a resume can only finish if interrupted attempts did not count
+        List<String> args = args(run, List.of("--folds", "2", "--replicates", "4", "--max-attempts", "1",
+                "--kill-grace", "1s"), TestWorker.command("ok", "4"));
+        SupervisorProcess.Started started = supervisor().start(args);
+        waitFor(() -> run.launches().size() >= 4, Duration.ofSeconds(30));
+
+        new ProcessBuilder("kill", "-" + signal, Long.toString(started.process.pid())).start().waitFor();
+        SupervisorProcess.Outcome stopped = started.await();
+
+        assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(expectedExit);
+        assertThat(stopped.took()).isLessThan(Duration.ofSeconds(20));
+        assertThat(run.liveProcesses()).isEmpty();
+        assertThat(run.ends()).hasSize(4).allMatch(e -> e.get("verdict").asText().equals("interrupted"));
+        List<JsonNode> runEnds = run.events("run-end");
+        assertThat(runEnds).hasSize(1);
+        assertThat(runEnds.get(0).get("exit_status").asInt()).isEqualTo(expectedExit);
+
+        SupervisorProcess.Outcome resumed = supervisor().run(args);
+        assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+        assertThat(run.results()).hasSize(4).allMatch(r -> r.get("attempt").equals("2"));
+    }
+
+    @Test
+    void aDifferentSpecOnTheSameDirectoryIsRefusedNamingWhatDiffers() {
+        RunDir run = newRun("spec");
+        List<String> worker = TestWorker.command("ok");
+        SupervisorProcess.Outcome first = supervisor().run(args(run, List.of("--folds", "2"), worker));
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        Map<String, String> before = run.snapshot();
+
+        SupervisorProcess.Outcome second = supervisor().run(args(run, List.of("--folds", "3", "--seed", "7"), worker));
+
+        assertThat(second.exitCode()).isEqualTo(2);
+        assertThat(second.stderr().strip().lines()).hasSize(1);
+        assertThat(second.stderr()).contains("folds: 2 in the run, 3 now").contains("seed: 42 in the run, 7 now")
+                .contains("new --out");
+        assertThat(run.snapshot()).as("a refused resume changes no file").isEqualTo(before);
+    }
+
+    @Test
+    void aTornLastJournalLineIsSkippedWithAWarningAndTheRunResumes() throws Exception {
+        RunDir run = newRun("torn");
+        List<String> args = args(run, List.of("--folds", "2", "--replicates", "4", "--gpus", "0,1"),
+                TestWorker.command("ok", "1"));
+        SupervisorProcess.Started first = supervisor().start(args);
+        waitFor(() -> run.ends().size() >= 2, Duration.ofSeconds(30));
+        first.process.destroyForcibly().waitFor();
+        Files.writeString(run.file("journal.jsonl"), "{\"type\":\"end\",\"time\":\"2026-", StandardOpenOption.APPEND);
+
+        SupervisorProcess.Outcome resumed = supervisor().run(args);
+
+        assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+        assertThat(resumed.stdout()).contains("unreadable and was skipped").contains("torn by a crash");
+        assertThat(run.results()).hasSize(4);
+    }
+
+    /**
+     * The issue's chaos test: 48 replicates on 4 fake GPUs (2 workers each), a third of the first
+     * attempts misbehaving in every way the watchdogs know, while the supervisor is SIGKILLed at three
+     * random moments and started again on the same directory.
+     */
+    @Test
+    void chaos() throws Exception {
+        long seed = Long.getLong("chaos.seed", System.nanoTime() % 10_000);
+        Random random = new Random(seed);
+        RunDir run = newRun("chaos");
+        Path starts = tmp.resolve("chaos-starts.log");
+        Path worker = chaosWorker();
+        int n = 48;
+        List<String> args = new ArrayList<>(List.of("--out", run.dir().toString(), "--folds", "4",
+                "--replicates", Integer.toString(n), "--workers-per-gpu", "2", "--timeout", "3s",
+                "--max-memory", "150m", "--kill-grace", "1s", "--max-attempts", "5", "--", worker.toString()));
+        SupervisorProcess supervisor = supervisor().env("TESTWORKER_STARTS", starts.toString())
+                .env("CHAOS_SEED", Long.toString(seed)).timeout(Duration.ofMinutes(3));
+        long t0 = System.nanoTime();
+
+        int kills = 0;
+        for (; kills < 3; kills++) {
+            SupervisorProcess.Started s = supervisor.start(args);
+            long delay = 1500 + random.nextInt(3500);
+            if (s.process.waitFor(delay, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                break; // finished before the kill: nothing left to survive
+            }
+            s.process.destroyForcibly().waitFor();
+        }
+        SupervisorProcess.Outcome last = supervisor.run(args);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        assertThat(last.exitCode()).as(last.toString()).isZero();
+        List<Map<String, String>> rows = run.results();
+        assertThat(rows).hasSize(n);
+        assertThat(rows.stream().map(r -> r.get("replicate")).distinct().count()).isEqualTo(n);
+        assertNoCompletedReplicateRedone(run, starts);
+        // every failed attempt keeps its logs
+        for (JsonNode end : run.ends()) {
+            if (!end.get("verdict").asText().equals("completed")) {
+                Path dir = run.attemptDir(end.get("replicate").asInt(), end.get("attempt").asInt());
+                assertThat(dir.resolve("stdout.log")).exists();
+                assertThat(dir.resolve("stderr.log")).exists();
+            }
+        }
+        assertThat(run.liveProcesses()).isEmpty();
+        Map<String, Integer> verdicts = new TreeMap<>();
+        run.ends().forEach(e -> verdicts.merge(e.get("verdict").asText(), 1, Integer::sum));
+        System.out.printf("chaos (seed %d): %d replicates, %d attempts %s, %d supervisor kills survived, %.1f s%n",
+                seed, n, run.launches().size(), verdicts, kills, seconds);
+        assertThat(verdicts.keySet()).contains("completed", "failed", "timeout", "memory");
+    }
+
+    /** Every replicate's completed attempt is its last start: nothing ran it again after it completed. */
+    private static void assertNoCompletedReplicateRedone(RunDir run, Path starts) throws IOException {
+        Map<Integer, Integer> completedAttempt = new HashMap<>();
+        for (Map<String, String> row : run.results()) {
+            completedAttempt.put(Integer.parseInt(row.get("replicate")), Integer.parseInt(row.get("attempt")));
+        }
+        Map<Integer, Integer> lastStarted = new HashMap<>();
+        for (String line : Files.readAllLines(starts)) {
+            // "<out>/replicates/<r>/attempt-<a> <pid> <ms>"
+            Path dir = Path.of(line.split(" ")[0]);
+            int attempt = Integer.parseInt(dir.getFileName().toString().substring("attempt-".length()));
+            int replicate = Integer.parseInt(dir.getParent().getFileName().toString());
+            lastStarted.merge(replicate, attempt, Math::max);
+        }
+        assertThat(lastStarted).isEqualTo(completedAttempt);
+    }
+
+    private static Path chaosWorker() throws IOException {
+        Path dir = TestWorker.script().getParent();
+        Path script = dir.resolve("chaosworker.sh");
+        try (InputStream in = Objects.requireNonNull(CrashSafetyTest.class.getResourceAsStream("/chaosworker.sh"))) {
+            Path tmp = Files.createTempFile(dir, "chaosworker", ".tmp");
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.move(tmp, script, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return script;
+    }
+
+    static void waitFor(BooleanSupplier condition, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + limit);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
