@@ -179,6 +179,7 @@ public final class RunLoop {
             Replicate rep = replicates.get(a.id().replicate());
             rep.lastAttemptNumber = Math.max(rep.lastAttemptNumber, a.id().attempt());
             record(rep, a);
+            finished.add(a);
         }
         for (Replicate rep : replicates) {
             rep.lastAttemptNumber = Math.max(rep.lastAttemptNumber, highestAttemptDir(rep.id));

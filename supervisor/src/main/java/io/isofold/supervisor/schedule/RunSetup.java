@@ -1,7 +1,6 @@
 package io.isofold.supervisor.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isofold.shared.Json;
 import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.journal.Journal;
@@ -61,6 +60,8 @@ public final class RunSetup implements AutoCloseable {
         if (!Files.isWritable(out)) {
             throw new BadInput("the output directory " + out + " is not writable");
         }
+        // the spec check reads only: a refused resume must leave the directory exactly as it was
+        boolean resumed = sameSpecAsBefore(spec);
         RunLock lock;
         try {
             lock = RunLock.acquire(out);
@@ -70,7 +71,9 @@ public final class RunSetup implements AutoCloseable {
             throw new BadInput("cannot lock the output directory " + out + ": " + reason(e));
         }
         try {
-            boolean resumed = checkOrWriteSpec(spec);
+            if (!resumed) {
+                startAfresh(spec);
+            }
             JournalReader.Contents contents = JournalReader.read(out.resolve(JOURNAL));
             contents.warnings().forEach(w -> log.warn(w));
             Journal journal = Journal.open(out.resolve(JOURNAL));
@@ -90,36 +93,46 @@ public final class RunSetup implements AutoCloseable {
         }
     }
 
-    /** @return true when the directory holds an earlier run of this spec */
-    private static boolean checkOrWriteSpec(RunSpec spec) throws BadInput, IOException {
+    /** @return true when the directory holds an earlier run of this spec, false when it holds no run */
+    private static boolean sameSpecAsBefore(RunSpec spec) throws BadInput {
         Path out = spec.outDir();
         Path runJson = out.resolve(RUN_JSON);
-        if (Files.exists(runJson)) {
-            JsonNode earlier;
-            try {
-                earlier = Json.MAPPER.readTree(runJson.toFile());
-            } catch (IOException e) {
-                throw new BadInput(runJson + " is unreadable (" + e.getMessage().lines().findFirst().orElse("")
-                        + "); to start anew, use another --out");
-            }
-            List<String> differences = differences(earlier, spec.identity());
-            if (!differences.isEmpty()) {
-                throw new BadInput(out + " holds a run of another spec (" + String.join("; ", differences)
-                        + "); resume it with the same options, or give a new --out to start anew");
-            }
-            return true;
+        if (!Files.exists(runJson)) {
+            return false;
         }
+        JsonNode earlier;
+        try {
+            earlier = Json.MAPPER.readTree(runJson.toFile());
+        } catch (IOException e) {
+            throw new BadInput(runJson + " is unreadable (" + e.getMessage().lines().findFirst().orElse("")
+                    + "); to start anew, use another --out");
+        }
+        List<String> differences;
+        try {
+            // through text, as the file went: a seed built as a long must equal the int the file reads back as
+            differences = differences(earlier, Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(spec.identity())));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        if (!differences.isEmpty()) {
+            throw new BadInput(out + " holds a run of another spec (" + String.join("; ", differences)
+                    + "); resume it with the same options, or give a new --out to start anew");
+        }
+        return true;
+    }
+
+    private static void startAfresh(RunSpec spec) throws BadInput, IOException {
+        Path out = spec.outDir();
         try (Stream<Path> entries = Files.list(out)) {
             if (entries.anyMatch(p -> !p.getFileName().toString().equals(RunLock.FILE))) {
                 throw new BadInput(out + " is not empty and holds no isofold run (no " + RUN_JSON
                         + "); give a new or empty --out");
             }
         }
-        writeAtomically(runJson, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(spec.toJson()));
-        return false;
+        writeAtomically(out.resolve(RUN_JSON), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(spec.toJson()));
     }
 
-    static List<String> differences(JsonNode earlier, ObjectNode now) {
+    static List<String> differences(JsonNode earlier, JsonNode now) {
         List<String> diffs = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = now.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();

@@ -28,30 +28,65 @@ import org.junit.jupiter.api.Test;
  */
 class CrashSafetyTest extends EndToEndTest {
 
+    /**
+     * A worker for resume tests: replicates 0-3 finish at once; 4-7 take $SLOW_SECONDS when the
+     * supervisor's environment sets it, so a test can SIGKILL the supervisor while they run.
+     */
+    private Path resumeWorker() throws IOException {
+        Path script = tmp.resolve("resumeworker.sh");
+        Files.writeString(script, "#!/bin/bash\n"
+                + "if [ \"$ISOFOLD_REPLICATE\" -ge 4 ] && [ -n \"${SLOW_SECONDS:-}\" ]; then\n"
+                + "  exec " + TestWorker.script() + " ok \"$SLOW_SECONDS\"\n"
+                + "fi\n"
+                + "exec " + TestWorker.script() + " ok 0.2\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return script;
+    }
+
     @Test
-    void aResumeAfterSigkillKeepsCompletedReplicatesAndRetriesTheLostOnes() throws Exception {
+    void aResumeAfterSigkillKillsWhatTheDeadSupervisorLeftAndRetriesIt() throws Exception {
         RunDir run = newRun("sigkill");
         Path starts = tmp.resolve("starts.log");
-        SupervisorProcess supervisor = supervisor().env("TESTWORKER_STARTS", starts.toString());
         List<String> args = args(run, List.of("--folds", "4", "--replicates", "8", "--kill-grace", "1s"),
-                TestWorker.command("ok", "1.5"));
-
-        SupervisorProcess.Started first = supervisor.start(args);
-        waitFor(() -> run.ends().size() >= 4, Duration.ofSeconds(60));
+                List.of("--", resumeWorker().toString()));
+        SupervisorProcess.Started first = supervisor().env("TESTWORKER_STARTS", starts.toString())
+                .env("SLOW_SECONDS", "60").start(args);
+        waitFor(() -> run.ends().size() == 4 && run.launches().size() == 8, Duration.ofSeconds(60));
         first.process.destroyForcibly().waitFor(); // SIGKILL: no handler runs, the journal just stops
-        int completedBefore = (int) run.ends().stream().filter(e -> e.get("verdict").asText().equals("completed")).count();
         assertThat(run.liveProcesses()).as("workers outlive a SIGKILLed supervisor (own sessions)").isNotEmpty();
 
-        SupervisorProcess.Outcome second = supervisor.run(args);
+        SupervisorProcess.Outcome second = supervisor().env("TESTWORKER_STARTS", starts.toString()).run(args);
 
         assertThat(second.exitCode()).as(second.toString()).isZero();
         assertThat(run.results()).extracting(r -> r.get("replicate")).containsExactlyInAnyOrder(
                 "0", "1", "2", "3", "4", "5", "6", "7");
         assertNoCompletedReplicateRedone(run, starts);
-        // the attempts the first supervisor left running were killed on resume, then retried
-        assertThat(run.ends()).anyMatch(e -> e.get("verdict").asText().equals("supervisor-lost"));
+        // the four still running were killed on resume, recorded as lost, and run again
+        assertThat(run.ends()).filteredOn(e -> e.get("verdict").asText().equals("supervisor-lost"))
+                .extracting(e -> e.get("replicate").asInt()).containsExactlyInAnyOrder(4, 5, 6, 7);
+        assertThat(run.results()).filteredOn(r -> Integer.parseInt(r.get("replicate")) >= 4)
+                .allMatch(r -> r.get("attempt").equals("2"));
         assertThat(run.events("run-start")).hasSize(2);
-        assertThat(completedBefore).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void aWorkerThatFinishedWhileNoSupervisorWatchedIsJudgedOnResumeNotRunAgain() throws Exception {
+        RunDir run = newRun("finished-unwatched");
+        Path starts = tmp.resolve("starts.log");
+        List<String> args = args(run, List.of("--folds", "4", "--replicates", "8"),
+                List.of("--", resumeWorker().toString()));
+        SupervisorProcess.Started first = supervisor().env("TESTWORKER_STARTS", starts.toString())
+                .env("SLOW_SECONDS", "2").start(args);
+        waitFor(() -> run.ends().size() == 4 && run.launches().size() == 8, Duration.ofSeconds(60));
+        first.process.destroyForcibly().waitFor();
+        waitFor(() -> run.liveProcesses().isEmpty(), Duration.ofSeconds(30));
+
+        SupervisorProcess.Outcome second = supervisor().env("TESTWORKER_STARTS", starts.toString()).run(args);
+
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        assertThat(run.results()).hasSize(8).allMatch(r -> r.get("attempt").equals("1"));
+        assertThat(Files.readAllLines(starts)).as("no worker started again").hasSize(8);
+        assertNoCompletedReplicateRedone(run, starts);
     }
 
     @Test
@@ -172,6 +207,7 @@ class CrashSafetyTest extends EndToEndTest {
             s.process.destroyForcibly().waitFor();
         }
         SupervisorProcess.Outcome last = supervisor.run(args);
+        System.out.println(last);
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         assertThat(last.exitCode()).as(last.toString()).isZero();
@@ -224,9 +260,18 @@ class CrashSafetyTest extends EndToEndTest {
         return script;
     }
 
+    /** A condition on files the supervisor has not written yet is not met, rather than an error. */
+    private static boolean holds(BooleanSupplier condition) {
+        try {
+            return condition.getAsBoolean();
+        } catch (UncheckedIOException notYet) {
+            return false;
+        }
+    }
+
     static void waitFor(BooleanSupplier condition, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
+        while (!holds(condition)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("condition not met within " + limit);
             }
