@@ -23,8 +23,9 @@ record Axis(double lo, double hi, double pixelLo, double pixelHi) {
     List<Double> ticks(int count) {
         double step = niceStep((hi - lo) / Math.max(1, count));
         List<Double> ticks = new ArrayList<>();
-        for (double t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
-            ticks.add(Math.abs(t) < step * 1e-9 ? 0 : t);
+        // each tick from its own multiple: adding step repeatedly accumulates rounding (0.30000000000000004)
+        for (long k = (long) Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) {
+            ticks.add(k * step);
         }
         return ticks;
     }
@@ -40,7 +41,8 @@ record Axis(double lo, double hi, double pixelLo, double pixelHi) {
     List<Double> timeTicks(int count) {
         double rough = (hi - lo) / Math.max(1, count);
         double[] steps = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400};
-        double step = steps[steps.length - 1];
+        // beyond the table (runs of weeks): whole days, still about count ticks
+        double step = Math.ceil(rough / 86400) * 86400;
         for (double s : steps) {
             if (s >= rough) {
                 step = s;
@@ -48,8 +50,8 @@ record Axis(double lo, double hi, double pixelLo, double pixelHi) {
             }
         }
         List<Double> ticks = new ArrayList<>();
-        for (double t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) {
-            ticks.add(t);
+        for (long k = (long) Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9; k++) {
+            ticks.add(k * step);
         }
         return ticks;
     }
