@@ -71,7 +71,9 @@ final class TimelineChart {
                 continue;
             }
             double start = seconds(origin, a.started());
-            double stop = a.ended() != null ? seconds(origin, a.ended()) : Math.max(start, end);
+            // a running attempt reaches the right edge (now); a finished one with an unknown end is a sliver
+            double stop = a.ended() != null ? seconds(origin, a.ended())
+                    : a.running() ? Math.max(start, end) : start;
             double px = x.pixel(start);
             // at least 2 px: a bad task that fails in 50 ms on a 10-hour axis must still be visible
             double width = Math.max(2, x.pixel(stop) - px);

@@ -92,6 +92,21 @@ class ReportPageTest {
     }
 
     @Test
+    void anAttemptWithAnUnknownEndIsASliverNotARunningBar() {
+        RunFixture run = new RunFixture(dir, 5, 1, List.of("cnn"), List.of("gpu0/0"));
+        run.lost("cnn", 0, 1, "gpu0/0", 100);
+        String html = ReportPage.render(run.view(), Summary.of(run.view()), RunFixture.at(1000));
+
+        String timeline = between(html, "<svg id=\"timeline\"", "</svg>");
+        Matcher bar = Pattern.compile("<rect class=\"bar\" data-verdict=\"supervisor-lost\"[^>]* width=\"([0-9.]+)\"")
+                .matcher(timeline);
+        assertThat(bar.find()).isTrue();
+        assertThat(Double.parseDouble(bar.group(1))).isEqualTo(2.0);
+        assertThat(html).contains("<td class=\"num\"></td><td><span class=\"verdict\" style=\"background:#f06bb4\">"
+                + "supervisor-lost</span>");
+    }
+
+    @Test
     void rendersAnEmptyRun() {
         RunView empty = new RunView(dir, 5, 5, List.of("cnn"), List.of("gpu0/0"), RunFixture.T0, null, List.of());
         String html = ReportPage.render(empty, Summary.of(empty), RunFixture.at(5));

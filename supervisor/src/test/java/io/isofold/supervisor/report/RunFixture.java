@@ -42,6 +42,12 @@ final class RunFixture {
         return attempt(model, index, attempt, slot, startSeconds, null, "running", null, null);
     }
 
+    /** An attempt the supervisor lost in a crash: it has a verdict, but its end is unknown. */
+    AttemptView lost(String model, int index, int attempt, String slot, double startSeconds) {
+        return attempt(model, index, attempt, slot, startSeconds, null, "supervisor-lost",
+                "supervisor died while it ran", null);
+    }
+
     private AttemptView attempt(String model, int index, int attempt, String slot, double startSeconds,
             Double endSeconds, String verdict, String reason, Map<String, Double> metrics) {
         int replicate = models.indexOf(model) * 1000 + index;
@@ -53,7 +59,7 @@ final class RunFixture {
         }
         String gpu = slot.startsWith("gpu") ? slot.substring(3, slot.indexOf('/')) : "cpu";
         AttemptView a = new AttemptView(replicate, model, index, index % folds, index / folds, attempt, slot, gpu,
-                at(startSeconds), endSeconds == null ? null : at(endSeconds), endSeconds == null ? "running" : verdict,
+                at(startSeconds), endSeconds == null ? null : at(endSeconds), verdict,
                 reason, "completed".equals(verdict) ? Integer.valueOf(0) : null,
                 metrics == null ? Map.of() : metrics, dir);
         attempts.add(a);

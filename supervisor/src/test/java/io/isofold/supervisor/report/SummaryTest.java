@@ -116,4 +116,20 @@ class SummaryTest {
         assertThat(s.metrics().get("val_accuracy").mean()).isCloseTo(0.85, within(1e-12));
         assertThat(s.comparisons()).isEmpty();
     }
+
+    @Test
+    void anAttemptLostWithTheSupervisorIsFinishedNotRunning() {
+        RunFixture run = new RunFixture(dir, 5, 1, List.of("cnn"), List.of("gpu0/0"));
+        AttemptView lost = run.lost("cnn", 0, 1, "gpu0/0", 0);
+        run.completed("cnn", 0, "gpu0/0", 50, 60, 0.9, 0.3);
+        run.ended = RunFixture.at(60);
+        Summary s = Summary.of(run.view());
+
+        assertThat(lost.running()).isFalse();
+        assertThat(lost.durationSeconds(RunFixture.at(60))).as("end unknown").isNull();
+        assertThat(s.runningAttempts()).isZero();
+        assertThat(s.attempts()).isEqualTo(2);
+        assertThat(s.failedAttempts()).isEqualTo(1);
+        assertThat(s.attemptsByVerdict()).containsEntry("supervisor-lost", 1);
+    }
 }
