@@ -28,20 +28,24 @@ public record AttemptView(int replicate, String model, int index, int fold, int 
         metrics = metrics == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
 
+    /**
+     * Running by its verdict, not by a missing end: an attempt found unfinished after a supervisor crash gets a
+     * verdict such as supervisor-lost while its end stays unknown.
+     */
     public boolean running() {
-        return ended == null || Verdicts.RUNNING.equals(verdict);
+        return verdict == null ? ended == null : Verdicts.RUNNING.equals(verdict);
     }
 
     public boolean completed() {
         return Verdicts.COMPLETED.equals(verdict);
     }
 
-    /** Seconds from start to end, or to {@code now} while running; null when the start is unknown. */
+    /** Seconds from start to end, or to {@code now} while running; null when start or end is unknown. */
     public Double durationSeconds(Instant now) {
-        if (started == null) {
+        Instant end = ended != null ? ended : running() ? now : null;
+        if (started == null || end == null) {
             return null;
         }
-        Instant end = ended != null ? ended : now;
         return Math.max(0, end.toEpochMilli() - started.toEpochMilli()) / 1000.0;
     }
 }

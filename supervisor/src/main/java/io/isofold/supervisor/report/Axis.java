@@ -25,13 +25,9 @@ record Axis(double lo, double hi, double pixelLo, double pixelHi) {
     List<Double> ticks(int count) {
         double step = niceStep((hi - lo) / Math.max(1, count));
         List<Double> ticks = new ArrayList<>();
-        double first = Math.ceil(lo / step) * step;
-        for (int i = 0; i <= 4 * count + 4; i++) {
-            double t = first + i * step;
-            if (t > hi + step * 1e-9) {
-                break;
-            }
-            ticks.add(Math.abs(t) < step * 1e-9 ? 0 : t);
+        // each tick from its own multiple: adding step repeatedly accumulates rounding (0.30000000000000004)
+        for (long k = (long) Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) {
+            ticks.add(k * step);
         }
         return ticks;
     }
@@ -47,7 +43,8 @@ record Axis(double lo, double hi, double pixelLo, double pixelHi) {
     List<Double> timeTicks(int count) {
         double rough = (hi - lo) / Math.max(1, count);
         double[] steps = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400};
-        double step = steps[steps.length - 1];
+        // beyond the table (runs of weeks): whole days, still about count ticks
+        double step = Math.ceil(rough / 86400) * 86400;
         for (double s : steps) {
             if (s >= rough) {
                 step = s;
@@ -55,9 +52,8 @@ record Axis(double lo, double hi, double pixelLo, double pixelHi) {
             }
         }
         List<Double> ticks = new ArrayList<>();
-        double first = Math.ceil(lo / step) * step;
-        for (int i = 0; i <= 4 * count + 4 && first + i * step <= hi + 1e-9; i++) {
-            ticks.add(first + i * step);
+        for (long k = (long) Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9; k++) {
+            ticks.add(k * step);
         }
         return ticks;
     }

@@ -11,7 +11,9 @@ import java.util.Locale;
  * models converged, overfit, or whether one replicate went astray.
  */
 final class CurvesChart {
-    private static final int WIDTH = 430;
+    /** Panels share the page's 1300 px: wide when there are few models, three to a row from three on. */
+    private static final int PAGE_WIDTH = 1300;
+    private static final int GAP = 8;
     private static final int HEIGHT = 270;
     private static final int LEFT = 52;
     private static final int RIGHT = 12;
@@ -42,7 +44,8 @@ final class CurvesChart {
         Axis y = new Axis(minY - pad, maxY + pad, HEIGHT - BOTTOM, TOP);
         // epochs counted from 0 or from 1, whichever the worker writes
         double minEpoch = curves.stream().flatMap(c -> c.points().stream()).mapToDouble(p -> p[0]).min().orElse(0);
-        Axis x = new Axis(minEpoch, Math.max(maxEpoch, minEpoch + 1), LEFT, WIDTH - RIGHT);
+        int width = PAGE_WIDTH / Math.max(1, Math.min(3, models.size())) - GAP;
+        Axis x = new Axis(minEpoch, Math.max(maxEpoch, minEpoch + 1), LEFT, width - RIGHT);
         for (String model : models) {
             List<LearningCurve> ofModel = new ArrayList<>();
             for (LearningCurve c : curves) {
@@ -50,19 +53,19 @@ final class CurvesChart {
                     ofModel.add(c);
                 }
             }
-            html.append(panel(model, ofModel, x, y));
+            html.append(panel(model, ofModel, x, y, width));
         }
         return html.append("</div>\n").toString();
     }
 
-    private static String panel(String model, List<LearningCurve> curves, Axis x, Axis y) {
+    private static String panel(String model, List<LearningCurve> curves, Axis x, Axis y, int width) {
         StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
                 "<svg class=\"chart curve-panel\" viewBox=\"0 0 %d %d\" width=\"%d\" role=\"img\""
-                        + " aria-label=\"val_loss per epoch\">\n", WIDTH, HEIGHT, WIDTH));
+                        + " aria-label=\"val_loss per epoch\">\n", width, HEIGHT, width));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"16\" class=\"panel-title\">%s</text>",
                 LEFT, escape(model)));
         svg.append(String.format(Locale.ROOT,
-                "<text x=\"%d\" y=\"16\" text-anchor=\"end\" class=\"tick\">%d %s</text>\n", WIDTH - RIGHT,
+                "<text x=\"%d\" y=\"16\" text-anchor=\"end\" class=\"tick\">%d %s</text>\n", width - RIGHT,
                 curves.size(), curves.size() == 1 ? "curve" : "curves"));
         List<Double> yTicks = y.ticks(5);
         double yStep = yTicks.size() > 1 ? yTicks.get(1) - yTicks.get(0) : 1;
@@ -71,7 +74,7 @@ final class CurvesChart {
             svg.append(String.format(Locale.ROOT,
                     "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>"
                             + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"tick\">%s</text>\n",
-                    LEFT, py, WIDTH - RIGHT, py, LEFT - 5, py + 4, Axis.label(t, yStep)));
+                    LEFT, py, width - RIGHT, py, LEFT - 5, py + 4, Axis.label(t, yStep)));
         }
         List<Double> xTicks = x.ticks(6);
         double xStep = Math.max(1, xTicks.size() > 1 ? xTicks.get(1) - xTicks.get(0) : 1);
@@ -88,18 +91,19 @@ final class CurvesChart {
                 "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis-title\">epoch</text>"
                         + "<text transform=\"translate(12 %d) rotate(-90)\" text-anchor=\"middle\""
                         + " class=\"axis-title\">val_loss</text>\n",
-                (LEFT + WIDTH - RIGHT) / 2, HEIGHT - 6, (TOP + HEIGHT - BOTTOM) / 2));
+                (LEFT + width - RIGHT) / 2, HEIGHT - 6, (TOP + HEIGHT - BOTTOM) / 2));
         if (curves.isEmpty()) {
             svg.append(String.format(Locale.ROOT,
                     "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"empty\">no epochs yet</text>\n",
-                    (LEFT + WIDTH - RIGHT) / 2, (TOP + HEIGHT - BOTTOM) / 2));
+                    (LEFT + width - RIGHT) / 2, (TOP + HEIGHT - BOTTOM) / 2));
         }
         for (LearningCurve c : curves) {
             AttemptView a = c.attempt();
             String colour = FOLD_COLOURS.get(Math.floorMod(a.fold(), FOLD_COLOURS.size()));
             StringBuilder points = new StringBuilder();
             for (double[] p : c.points()) {
-                points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x.pixel(p[0]), y.pixel(p[1])));
+                Numbers.pixel(points, x.pixel(p[0])).append(',');
+                Numbers.pixel(points, y.pixel(p[1])).append(' ');
             }
             double[] last = c.points().get(c.points().size() - 1);
             String title = escape("replicate " + a.replicate() + ", fold " + a.fold() + ", attempt " + a.attempt()

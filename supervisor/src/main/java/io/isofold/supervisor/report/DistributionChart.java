@@ -134,9 +134,9 @@ final class DistributionChart {
 
     static String describe(MetricStats st) {
         double scale = st.mean();
-        String text = "n=" + st.n() + "  mean " + Numbers.fixed(st.mean(), scale);
+        String text = "n=" + st.n() + " · mean " + Numbers.fixed(st.mean(), scale);
         if (st.ci95Low() != null) {
-            text += "  95% CI [" + Numbers.fixed(st.ci95Low(), scale) + ", " + Numbers.fixed(st.ci95High(), scale)
+            text += " · 95% CI [" + Numbers.fixed(st.ci95Low(), scale) + ", " + Numbers.fixed(st.ci95High(), scale)
                     + "]";
         }
         return text;

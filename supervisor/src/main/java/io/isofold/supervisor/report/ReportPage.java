@@ -87,7 +87,7 @@ public final class ReportPage {
                 .append(AttemptsTable.render(view, summary.metricNames(), origin, now)).append("</section>\n");
 
         html.append("<script type=\"application/json\" id=\"report-data\">")
-                .append(Html.scriptJson(data(view, summary, curves, now))).append("</script>\n")
+                .append(Html.scriptJson(data(view, summary, now))).append("</script>\n")
                 .append("<script>").append(MAIN_SCRIPT).append("</script>\n</body>\n</html>\n");
         return html.toString();
     }
@@ -165,14 +165,15 @@ public final class ReportPage {
                         .append("</td><td class=\"num\">")
                         .append(p.t() == null ? "" : String.format(java.util.Locale.ROOT, "%.2f", p.t()))
                         .append("</td><td class=\"num\">").append(p.pValue() == null ? ""
-                                : escape(Numbers.pValue(p.pValue()).substring(1).replaceFirst("^=", "")))
+                                : escape(Numbers.pNumber(p.pValue())))
                         .append("</td><td>").append(escape(c.verdict(p))).append("</td></tr>\n");
             }
         }
         return html.append("</tbody></table>\n").toString();
     }
 
-    private static String data(RunView view, Summary summary, List<LearningCurve> curves, Instant now) {
+    /** What the page's script reads; the curves stay out (they are drawn already and are most of the bytes). */
+    private static String data(RunView view, Summary summary, Instant now) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode root = f.objectNode();
         ObjectNode run = root.putObject("run");
@@ -208,17 +209,6 @@ public final class ReportPage {
                     metrics.put(k, v);
                 }
             });
-        }
-        ArrayNode curveNodes = root.putArray("curves");
-        for (LearningCurve c : curves) {
-            if (c.points().isEmpty()) {
-                continue;
-            }
-            ObjectNode o = curveNodes.addObject();
-            o.put("replicate", c.attempt().replicate());
-            o.put("attempt", c.attempt().attempt());
-            ArrayNode points = o.putArray("val_loss");
-            c.points().forEach(p -> points.addArray().add(p[0]).add(p[1]));
         }
         try {
             return Json.MAPPER.writeValueAsString(root);
@@ -262,7 +252,7 @@ public final class ReportPage {
               function showAge() {
                 var minutes = Math.floor((Date.now() - written) / 60000);
                 age.textContent = 'written ' + (minutes < 1 ? 'just now' : minutes < 120 ? minutes + ' min ago'
-                    : Math.floor(minutes / 60) + ' h ago');
+                    : minutes < 2880 ? Math.floor(minutes / 60) + ' h ago' : Math.floor(minutes / 1440) + ' days ago');
                 age.title = data.run.written;
               }
               if (!isNaN(written)) { showAge(); setInterval(showAge, 30000); }

@@ -71,23 +71,26 @@ final class TimelineChart {
                 continue;
             }
             double start = seconds(origin, a.started());
-            double stop = a.ended() != null ? seconds(origin, a.ended()) : Math.max(start, end);
+            // a running attempt reaches the right edge (now); a finished one with an unknown end is a sliver
+            double stop = a.ended() != null ? seconds(origin, a.ended())
+                    : a.running() ? Math.max(start, end) : start;
             double px = x.pixel(start);
             // at least 2 px: a bad task that fails in 50 ms on a 10-hour axis must still be visible
             double width = Math.max(2, x.pixel(stop) - px);
             int y = TOP + rowOf.get(slotOf(a)) * ROW + (ROW - BAR) / 2;
             String verdict = a.running() ? Verdicts.RUNNING : String.valueOf(a.verdict());
-            html.append("<a href=\"#attempt-").append(a.replicate()).append('-').append(a.attempt()).append("\">");
-            html.append(String.format(Locale.ROOT,
-                    "<rect class=\"bar\" data-verdict=\"%s\" data-replicate=\"%d\" x=\"%.1f\" y=\"%d\" width=\"%.1f\""
-                            + " height=\"%d\" rx=\"2\" fill=\"%s\"><title>%s</title></rect>",
-                    escape(verdict), a.replicate(), px, y, width, BAR, Verdicts.colour(verdict),
-                    escape(tooltip(a, verdict, start, stop))));
+            html.append("<a href=\"#attempt-").append(a.replicate()).append('-').append(a.attempt()).append("\">")
+                    .append("<rect class=\"bar\" data-verdict=\"").append(escape(verdict))
+                    .append("\" data-replicate=\"").append(a.replicate()).append("\" x=\"");
+            Numbers.pixel(html, px).append("\" y=\"").append(y).append("\" width=\"");
+            Numbers.pixel(html, width).append("\" height=\"").append(BAR).append("\" rx=\"2\" fill=\"")
+                    .append(Verdicts.colour(verdict)).append("\"><title>")
+                    .append(escape(tooltip(a, verdict, start, stop))).append("</title></rect>");
             String label = "r" + a.replicate() + (a.attempt() > 1 ? "·" + a.attempt() : "");
             if (width > 9 * label.length()) {
-                html.append(String.format(Locale.ROOT,
-                        "<text class=\"bar-label\" x=\"%.1f\" y=\"%d\">%s</text>", px + 4, y + BAR - 4,
-                        escape(label)));
+                html.append("<text class=\"bar-label\" x=\"");
+                Numbers.pixel(html, px + 4).append("\" y=\"").append(y + BAR - 4).append("\">").append(escape(label))
+                        .append("</text>");
             }
             html.append("</a>\n");
         }

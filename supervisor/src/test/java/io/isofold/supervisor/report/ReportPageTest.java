@@ -1,0 +1,177 @@
+package io.isofold.supervisor.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.isofold.shared.Json;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportPageTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void escapesEverythingThatComesFromUsersAndWorkers() throws Exception {
+        String model = "<script>alert('m')</script>";
+        String reason = "\"><svg onload=alert(1)> & </script><!--";
+        String slot = "gpu0/<u>x</u>";
+        RunFixture run = new RunFixture(dir, 5, 2, List.of(model, "b&b"), List.of(slot));
+        run.add(model, 0, 1, slot, 0, 10, "failed", reason, null);
+        RunFixture.writeProgress(run.add(model, 0, 2, slot, 10, 20, "completed", null,
+                Map.of("val_accuracy", 0.9, "<i>metric</i>", 1.0)), 0.5, 0.4);
+        run.completed("b&b", 0, slot, 20, 30, 0.8, 0.5);
+
+        String html = ReportPage.render(run.view(), Summary.of(run.view()), RunFixture.at(30));
+
+        assertThat(html).doesNotContain("<script>alert").doesNotContain("<svg onload").doesNotContain("<u>x</u>")
+                .doesNotContain("<i>metric</i>").doesNotContain("<!--");
+        assertThat(html).contains("&lt;script&gt;alert(&#39;m&#39;)&lt;/script&gt;")
+                .contains("&quot;&gt;&lt;svg onload=alert(1)&gt; &amp; &lt;/script&gt;")
+                .contains("b&amp;b").contains("gpu0/&lt;u&gt;x&lt;/u&gt;");
+        // the only script end tags are the page's own: the data block cannot be closed from inside
+        assertThat(count(html.toLowerCase(Locale.ROOT), "</script")).isEqualTo(3);
+
+        JsonNode data = Json.MAPPER.readTree(between(html, "<script type=\"application/json\" id=\"report-data\">",
+                "</script>"));
+        assertThat(data.at("/attempts/0/model").asText()).isEqualTo(model);
+        assertThat(data.at("/attempts/0/reason").asText()).isEqualTo(reason);
+    }
+
+    @Test
+    void htmlEscapeCoversTheFiveCharacters() {
+        assertThat(Html.escape("a<b>&\"'c")).isEqualTo("a&lt;b&gt;&amp;&quot;&#39;c");
+        assertThat(Html.escape(null)).isEmpty();
+        assertThat(Html.escape("bell\u0007")).isEqualTo("bell\uFFFD");
+    }
+
+    @Test
+    void drawsOneBarPerAttemptAndLinksLogsRelatively() throws Exception {
+        RunView view = RunFixture.twoModels(dir).view();
+        RunReport.writeAll(view);
+
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(count(between(html, "<svg id=\"timeline\"", "</svg>"), "<rect class=\"bar\"")).isEqualTo(9);
+        assertThat(html).contains("<a href=\"replicates/1001/attempt-3/stdout.log\">stdout</a>")
+                .contains("<a href=\"replicates/1/attempt-1/stderr.log\">stderr</a>")
+                .contains("<title>isofold " + dir.getFileName() + ": 6/6 completed, finished</title>")
+                .doesNotContain("http-equiv=\"refresh\"");
+        // no fetch of anything: no external URL in any src or href
+        assertThat(html).doesNotContainPattern("(src|href)=\"(https?:)?//");
+        assertThat(Files.exists(dir.resolve("results.csv"))).isTrue();
+        assertThat(Files.exists(dir.resolve("summary.json"))).isTrue();
+    }
+
+    @Test
+    void readsProgressOfCompletedAndRunningAttemptsOnly() throws Exception {
+        RunFixture run = new RunFixture(dir, 5, 5, List.of("cnn"), List.of("gpu0/0", "gpu0/1"));
+        RunFixture.writeProgress(run.add("cnn", 0, 1, "gpu0/0", 0, 5, "failed", "exit 1", null), 0.9, 0.8);
+        RunFixture.writeProgress(run.add("cnn", 0, 2, "gpu0/0", 5, 20, "completed", null,
+                Map.of("val_loss", 0.3)), 0.5, 0.4, 0.3);
+        RunFixture.writeProgress(run.running("cnn", 1, 1, "gpu0/1", 5), 0.7);
+
+        String html = ReportPage.render(run.view(), Summary.of(run.view()), RunFixture.at(25));
+
+        // the failed attempt's file has val_loss 0.9 and 0.8; neither may reach the chart
+        assertThat(html).contains("replicate 0, fold 0, attempt 2: val_loss 0.3 at epoch 3")
+                .contains("replicate 1, fold 1, attempt 1 (running): val_loss 0.7 at epoch 1")
+                .doesNotContain("val_loss 0.8 at epoch 2");
+        assertThat(count(html, "<polyline")).isEqualTo(2);
+        assertThat(html).contains("stroke-dasharray").contains("http-equiv=\"refresh\"")
+                .contains("<span class=\"status running\">running</span>");
+    }
+
+    @Test
+    void anAttemptWithAnUnknownEndIsASliverNotARunningBar() {
+        RunFixture run = new RunFixture(dir, 5, 1, List.of("cnn"), List.of("gpu0/0"));
+        run.lost("cnn", 0, 1, "gpu0/0", 100);
+        String html = ReportPage.render(run.view(), Summary.of(run.view()), RunFixture.at(1000));
+
+        String timeline = between(html, "<svg id=\"timeline\"", "</svg>");
+        Matcher bar = Pattern.compile("<rect class=\"bar\" data-verdict=\"supervisor-lost\"[^>]* width=\"([0-9.]+)\"")
+                .matcher(timeline);
+        assertThat(bar.find()).isTrue();
+        assertThat(Double.parseDouble(bar.group(1))).isEqualTo(2.0);
+        assertThat(html).contains("<td class=\"num\"></td><td><span class=\"verdict\" style=\"background:#f06bb4\">"
+                + "supervisor-lost</span>");
+    }
+
+    @Test
+    void rendersAnEmptyRun() {
+        RunView empty = new RunView(dir, 5, 5, List.of("cnn"), List.of("gpu0/0"), RunFixture.T0, null, List.of());
+        String html = ReportPage.render(empty, Summary.of(empty), RunFixture.at(5));
+        assertThat(html).contains("No attempt has started yet").contains("No completed replicate yet")
+                .contains("</html>");
+    }
+
+    /**
+     * The run loop rewrites the page after every attempt: 200 attempts with 30-epoch progress files must take
+     * well under 50 ms. Measured in thread CPU time (file reads included), best of 10 after warm-up, so that a
+     * build machine shared with other builds does not fail it; an accidental quadratic step still does.
+     */
+    @Test
+    void twoHundredAttemptsAreCheap() throws Exception {
+        List<String> slots = new ArrayList<>();
+        for (int g = 0; g < 8; g++) {
+            slots.add("gpu" + g + "/0");
+            slots.add("gpu" + g + "/1");
+        }
+        RunFixture run = new RunFixture(dir, 10, 90, List.of("cnn", "mlp"), slots);
+        double[] losses = new double[30];
+        for (int e = 0; e < 30; e++) {
+            losses[e] = 0.2 + Math.exp(-0.2 * e);
+        }
+        for (int i = 0; i < 200; i++) {
+            String model = i % 2 == 0 ? "cnn" : "mlp";
+            String slot = slots.get(i % slots.size());
+            AttemptView a = i % 10 == 9
+                    ? run.add(model, i / 2, 1, slot, i * 60, i * 60 + 30, "failed", "exit 1", null)
+                    : run.completed(model, i / 2, slot, i * 60, i * 60 + 600, 0.9 + (i % 7) * 0.001, 0.3);
+            RunFixture.writeProgress(a, losses);
+        }
+        RunView view = run.view();
+        for (int i = 0; i < 5; i++) {
+            RunReport.writeAll(view);
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long bestCpu = Long.MAX_VALUE;
+        long bestWall = Long.MAX_VALUE;
+        for (int i = 0; i < 10; i++) {
+            long cpu = threads.getCurrentThreadCpuTime();
+            long wall = System.nanoTime();
+            RunReport.writeAll(view);
+            bestWall = Math.min(bestWall, System.nanoTime() - wall);
+            bestCpu = Math.min(bestCpu, threads.getCurrentThreadCpuTime() - cpu);
+        }
+        System.out.printf(Locale.ROOT, "writeAll with 200 attempts, best of 10: %.1f ms CPU, %.1f ms wall%n",
+                bestCpu / 1e6, bestWall / 1e6);
+        assertThat(bestCpu / 1e6).isLessThan(50);
+        assertThat(count(Files.readString(dir.resolve("report.html")), "<rect class=\"bar\"")).isEqualTo(200);
+    }
+
+    static String between(String text, String start, String end) {
+        int i = text.indexOf(start);
+        assertThat(i).as("start marker " + start).isNotNegative();
+        int j = text.indexOf(end, i + start.length());
+        return text.substring(i + start.length(), j);
+    }
+
+    static int count(String text, String needle) {
+        Matcher m = Pattern.compile(Pattern.quote(needle)).matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+}
