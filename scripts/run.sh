@@ -29,5 +29,8 @@ if [ "$stale" = 1 ]; then
   touch "$stamp"
 fi
 
-exec java ${ISOFOLD_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx256m} \
+# the supervisor is a small long-lived loop: a small heap, one compiler thread, no server compiler
+# (peak RSS ~90 MB for 200 attempts, against ~145 MB with the JVM's defaults for a 256 MB heap)
+exec java ${ISOFOLD_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss256k -Xmx64m \
+  -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:-UsePerfData} \
   -Disofold.home="$home" -jar "$home/supervisor/target/isofold-supervisor.jar" "$@"
