@@ -177,6 +177,32 @@ class CrashSafetyTest extends EndToEndTest {
         assertThat(run.results()).hasSize(4);
     }
 
+    @Test
+    void anUnwritableAttemptDirectoryStopsTheRunClearlyAndKeepsWhatWasRecorded() throws Exception {
+        RunDir run = newRun("unwritable");
+        List<String> args = args(run, List.of("--folds", "4", "--replicates", "8"),
+                List.of("--", resumeWorker().toString()));
+        SupervisorProcess.Started first = supervisor().env("SLOW_SECONDS", "60").start(args);
+        waitFor(() -> run.ends().size() == 4 && run.launches().size() == 8, Duration.ofSeconds(60));
+        first.process.destroyForcibly().waitFor();
+        // a regular file where replicate 5's directory must go: creating attempt-2 under it fails,
+        // as a full disk or a broken mount would (permissions cannot show it: tests may run as root)
+        Path blocked = run.dir().resolve("replicates/5");
+        try (var files = Files.walk(blocked)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        Files.writeString(blocked, "not a directory");
+
+        SupervisorProcess.Outcome resumed = supervisor().run(args);
+
+        assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(1);
+        assertThat(resumed.stderr()).contains("cannot write the attempt directory").contains("replicates/5/attempt-2");
+        assertThat(resumed.stderr()).doesNotContain("Exception");
+        // what was completed before stays recorded and readable
+        assertThat(run.results()).extracting(r -> r.get("replicate")).contains("0", "1", "2", "3");
+        assertThat(run.events("run-end")).hasSize(1);
+    }
+
     /**
      * The issue's chaos test: 48 replicates on 4 fake GPUs (2 workers each), a third of the first
      * attempts misbehaving in every way the watchdogs know, while the supervisor is SIGKILLed at three
