@@ -110,6 +110,13 @@ final class SupervisorProcess {
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.addAll(JVM_OPTIONS);
+        // where the built-in worker and the bundled data are, as scripts/run.sh tells the supervisor
+        for (String property : List.of("isofold.home", "isofold.worker.jar")) {
+            String value = System.getProperty(property);
+            if (value != null) {
+                argv.add("-D" + property + "=" + value);
+            }
+        }
         argv.add("-cp");
         argv.add(classPath());
         argv.add("io.isofold.supervisor.cli.IsofoldCommand");
