@@ -20,7 +20,7 @@ for f in "$stamp" "${jars[@]}"; do
   [ -f "$f" ] || stale=1
 done
 if [ "$stale" = 0 ] && [ -n "$(find "$home/pom.xml" "$home/shared" "$home/worker" "$home/supervisor" \
-      \( -path '*/target' -o -path '*/data' \) -prune -o -type f -newer "$stamp" -print -quit)" ]; then
+      \( -path '*/target' -o -path '*/data' -o -path '*/src/test' \) -prune -o -type f -newer "$stamp" -print -quit)" ]; then
   stale=1
 fi
 if [ "$stale" = 1 ]; then
