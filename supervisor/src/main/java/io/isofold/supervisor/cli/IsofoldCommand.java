@@ -28,6 +28,11 @@ public final class IsofoldCommand implements Runnable {
 
     /** Runs a command line and returns its exit status; the whole CLI, minus the System.exit. */
     public static int execute(String... args) {
+        if (System.console() != null) {
+            // before any logger exists: logback reads these when it configures itself
+            System.setProperty("isofold.console.level", "WARN");
+            System.setProperty("isofold.console.prefix", "\r\033[K");
+        }
         List<String> argv = new ArrayList<>(List.of(args));
         if (argv.isEmpty() || !FIRST_WORDS.contains(argv.get(0))) {
             argv.add(0, "run"); // run is the default subcommand
