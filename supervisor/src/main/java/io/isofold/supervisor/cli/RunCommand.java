@@ -237,11 +237,14 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static List<ModelConfig> readModelsFile(Path file) throws BadInput {
+        if (!Files.isRegularFile(file)) {
+            throw new BadInput("--models " + file + ": " + (Files.exists(file) ? "not a file" : "no such file"));
+        }
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
-            throw new BadInput("--models " + file + ": " + (Files.exists(file) ? "not valid JSON" : "no such file"));
+            throw new BadInput("--models " + file + ": not valid JSON");
         }
         if (root == null || !root.isArray() || root.isEmpty()) {
             throw new BadInput("--models " + file + ": expected a non-empty JSON array of model objects");
