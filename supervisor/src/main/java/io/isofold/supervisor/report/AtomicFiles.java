@@ -11,10 +11,10 @@ import java.nio.file.StandardCopyOption;
  * Replaces a file in one step, so a reader (a browser reloading report.html, a script polling summary.json)
  * sees the old or the new file, never half of one.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     private AtomicFiles() {}
 
-    static void writeString(Path target, String content) throws IOException {
+    public static void writeString(Path target, String content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         // same directory: a rename within one file system is atomic, across file systems it is a copy

@@ -10,6 +10,7 @@ import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.RunLock;
 import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.launch.LocalLauncher;
+import io.isofold.supervisor.report.AtomicFiles;
 import io.isofold.supervisor.spec.BadInput;
 import io.isofold.supervisor.spec.RunSpec;
 import io.isofold.supervisor.watch.AttemptProcesses;
@@ -18,7 +19,6 @@ import io.isofold.supervisor.watch.ProcessTreeKiller;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -129,7 +129,7 @@ public final class RunSetup implements AutoCloseable {
                         + "); give a new or empty --out");
             }
         }
-        writeAtomically(out.resolve(RUN_JSON), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(spec.toJson()));
+        AtomicFiles.writeString(out.resolve(RUN_JSON), spec.toJson().toPrettyString());
     }
 
     static List<String> differences(JsonNode earlier, JsonNode now) {
@@ -199,13 +199,6 @@ public final class RunSetup implements AutoCloseable {
         }
     }
 
-    /** Writes through a temporary file and a rename, so a reader sees the old file or the new one, never half. */
-    public static void writeAtomically(Path target, byte[] content) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.write(tmp, content);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
     private static String reason(IOException e) {
         if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
             return fse.getReason();
@@ -220,8 +213,6 @@ public final class RunSetup implements AutoCloseable {
             return "a file of that name is in the way";
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     public Journal journal() {
