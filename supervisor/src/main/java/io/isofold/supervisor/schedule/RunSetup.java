@@ -101,7 +101,9 @@ public final class RunSetup implements AutoCloseable {
                 throw new BadInput(runJson + " is unreadable (" + e.getMessage().lines().findFirst().orElse("")
                         + "); to start anew, use another --out");
             }
-            List<String> differences = differences(earlier, spec.identity());
+            // compared as read back from JSON: run.json's 42 reads as an int node, never equal to the spec's long node
+            ObjectNode now = (ObjectNode) Json.MAPPER.readTree(Json.MAPPER.writeValueAsBytes(spec.identity()));
+            List<String> differences = differences(earlier, now);
             if (!differences.isEmpty()) {
                 throw new BadInput(out + " holds a run of another spec (" + String.join("; ", differences)
                         + "); resume it with the same options, or give a new --out to start anew");
