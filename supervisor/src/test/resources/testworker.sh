@@ -3,7 +3,8 @@
 #
 # usage: testworker.sh MODE [SECONDS] [ANY ARGS...]
 #   MODE     ok | env | hang | hang-ignore-term | grandchild | crash | signal | no-result | garbage | nan
-#            | string-metric | bad-task | memory | stall | flaky
+#            | string-metric | bad-task | memory | stall | flaky (fails on attempt 1)
+#            | hang-first (hangs on attempt 1, then ok: a run to interrupt and resume with the same spec)
 #   SECONDS  for ok/env/flaky: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
 #
 # Records, in $ISOFOLD_ATTEMPT_DIR:
@@ -53,6 +54,10 @@ case "$mode" in
     ok
     ;;
   hang) sleep 300 ;;
+  hang-first)
+    if [ "$ISOFOLD_ATTEMPT" = 1 ]; then sleep 300; fi
+    ok
+    ;;
   hang-ignore-term)
     # ignored signals stay ignored across exec, so the sleep ignores TERM as well
     trap '' TERM

@@ -61,6 +61,11 @@ final class SupervisorProcess {
 
     /** Runs {@code isofold ARGS...} to its end; fails the test if it runs past the timeout. */
     Outcome run(List<String> args) {
+        return start(args).await();
+    }
+
+    /** Starts {@code isofold ARGS...} and returns at once, for tests that signal the supervisor while it runs. */
+    Started start(List<String> args) {
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.addAll(JVM_OPTIONS);
@@ -77,20 +82,51 @@ final class SupervisorProcess {
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             unset.forEach(pb.environment()::remove);
             pb.environment().putAll(env);
-            long start = System.nanoTime();
-            Process p = pb.start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly().waitFor();
-                throw new AssertionError("the supervisor did not end within " + timeout + ": " + args
-                        + "\n--- stdout ---\n" + Files.readString(out) + "\n--- stderr ---\n" + Files.readString(err));
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            return new Outcome(p.exitValue(), Files.readString(out), Files.readString(err), took);
+            return new Started(pb.start(), System.nanoTime(), args, out, err, timeout);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** A supervisor that is running. */
+    record Started(Process process, long startNanos, List<String> args, Path out, Path err, Duration timeout) {
+
+        long pid() {
+            return process.pid();
+        }
+
+        /** Sends a signal by name (TERM, INT, KILL), as a user's kill command would. */
+        void signal(String name) {
+            try {
+                Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+                if (kill.waitFor() != 0) {
+                    throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+
+        /** Waits for the end; fails the test (after killing the supervisor) if it runs past the timeout. */
+        Outcome await() {
+            try {
+                if (!process.waitFor(timeout.toMillis() - (System.nanoTime() - startNanos) / 1_000_000,
+                        TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly().waitFor();
+                    throw new AssertionError("the supervisor did not end within " + timeout + ": " + args
+                            + "\n--- stdout ---\n" + Files.readString(out) + "\n--- stderr ---\n" + Files.readString(err));
+                }
+                Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+                return new Outcome(process.exitValue(), Files.readString(out), Files.readString(err), took);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
         }
     }
 
