@@ -29,7 +29,9 @@ env -0 >"$dir/testworker.env"
   echo "start_ms=$(now_ms)"
   echo "cuda_set=${CUDA_VISIBLE_DEVICES+1}"
   echo "mode=$mode"
-} >"$dir/testworker.txt"
+} >"$dir/testworker.txt.tmp"
+# renamed into place whole, since a test may read it while the worker runs
+mv "$dir/testworker.txt.tmp" "$dir/testworker.txt"
 if [ -n "${TESTWORKER_STARTS:-}" ]; then
   echo "$dir $$ $(now_ms)" >>"$TESTWORKER_STARTS"
 fi

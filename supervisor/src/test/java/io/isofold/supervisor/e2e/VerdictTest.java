@@ -39,7 +39,7 @@ class VerdictTest extends EndToEndTest {
             assertThat(end.get("reason").asText()).contains(reason);
         }
         assertThat(run.launches()).extracting(l -> l.get("attempt").asInt()).containsExactly(1, 2);
-        assertThat(run.workerRecords()).hasSize(2);
+        assertThat(workerStarts()).isEqualTo(2);
         assertThat(run.results()).isEmpty();
         JsonNode summary = run.summary();
         assertThat(summary.get("completed").asInt()).isZero();
@@ -55,6 +55,7 @@ class VerdictTest extends EndToEndTest {
         assertThat(o.exitCode()).as(o.toString()).isZero();
         List<JsonNode> launches = run.launches();
         assertThat(launches).hasSize(2);
+        assertThat(workerStarts()).isEqualTo(2);
         String first = launches.get(0).get("gpu").asText();
         String second = launches.get(1).get("gpu").asText();
         assertThat(second).as("GPU of the retry").isNotEqualTo(first);
@@ -77,7 +78,7 @@ class VerdictTest extends EndToEndTest {
                 "--max-attempts", "3", "--attempt-budget", "4"), TestWorker.command("crash")));
         assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
         assertThat(run.launches()).hasSize(4);
-        assertThat(run.workerRecords()).hasSize(4);
+        assertThat(workerStarts()).isEqualTo(4);
     }
 
     @Test
@@ -87,6 +88,7 @@ class VerdictTest extends EndToEndTest {
                 TestWorker.command("crash")));
         assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
         assertThat(run.launches()).hasSize(4);
+        assertThat(workerStarts()).isEqualTo(4);
     }
 
     @Test
@@ -96,6 +98,7 @@ class VerdictTest extends EndToEndTest {
                 TestWorker.command("bad-task")));
         assertThat(o.exitCode()).as(o.toString()).isEqualTo(2);
         assertThat(run.launches()).hasSize(1);
+        assertThat(workerStarts()).isEqualTo(1);
         JsonNode end = run.ends().get(0);
         assertThat(end.get("verdict").asText()).isEqualTo("bad-task");
         assertThat(o.stderr()).contains("isofold:").contains("testworker: the task names an unknown architecture");
