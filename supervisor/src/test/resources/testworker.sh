@@ -5,7 +5,8 @@
 #   MODE     ok | env | hang | hang-ignore-term | grandchild | crash | signal | no-result | garbage | nan
 #            | string-metric | bad-task | memory | stall | flaky (fails on attempt 1)
 #            | hang-first (hangs on attempt 1, then ok: a run to interrupt and resume with the same spec)
-#   SECONDS  for ok/env/flaky: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
+#            | progressing (one progress line every 0.25 s for SECONDS, then ok)
+#   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
 #
 # Records, in $ISOFOLD_ATTEMPT_DIR:
 #   testworker.argv   the argv after the script name, each argument followed by a NUL byte (exact bytes)
@@ -56,6 +57,14 @@ case "$mode" in
     ok
     ;;
   hang) sleep 300 ;;
+  progressing)
+    for ((i = 1; i <= arg * 4; i++)); do
+      progress "$i"
+      sleep 0.25
+    done
+    arg=0
+    ok
+    ;;
   hang-first)
     if [ "$ISOFOLD_ATTEMPT" = 1 ]; then sleep 300; fi
     ok

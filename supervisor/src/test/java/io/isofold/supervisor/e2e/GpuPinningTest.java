@@ -43,6 +43,16 @@ class GpuPinningTest extends EndToEndTest {
             assertThat(Integer.parseInt(row.get("fold"))).isEqualTo(Integer.parseInt(row.get("replicate")) % FOLDS);
         }
 
+        JsonNode summary = run.summary();
+        assertThat(summary.get("requested").asInt()).isEqualTo(REPLICATES);
+        assertThat(summary.get("completed").asInt()).isEqualTo(REPLICATES);
+        assertThat(summary.get("attempts").asInt()).isEqualTo(REPLICATES);
+        assertThat(summary.get("failed_attempts").asInt()).isZero();
+        // the test worker reports accuracy 0.9r for replicate r: 0.90 ... 0.97
+        assertThat(summary.at("/metrics/accuracy/mean").asDouble()).isCloseTo(0.935, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(summary.at("/metrics/accuracy/min").asDouble()).isEqualTo(0.90);
+        assertThat(summary.at("/metrics/accuracy/max").asDouble()).isEqualTo(0.97);
+
         List<WorkerRecord> workers = run.workerRecords();
         assertThat(workers).hasSize(REPLICATES);
         Map<String, List<WorkerRecord>> bySlot = new TreeMap<>();

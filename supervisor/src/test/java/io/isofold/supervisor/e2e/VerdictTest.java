@@ -51,7 +51,7 @@ class VerdictTest extends EndToEndTest {
     void flakyReplicateCompletesOnItsSecondAttemptOnAnotherGpu() {
         RunDir run = newRun("flaky");
         var o = supervisor().run(args(run, List.of("--folds", "2", "--replicates", "1", "--max-attempts", "3"),
-                TestWorker.command("flaky")));
+                TestWorker.command("flaky", "0", "{gpu}", "{attempt}")));
         assertThat(o.exitCode()).as(o.toString()).isZero();
         List<JsonNode> launches = run.launches();
         assertThat(launches).hasSize(2);
@@ -64,6 +64,9 @@ class VerdictTest extends EndToEndTest {
         assertThat(retry.env("CUDA_VISIBLE_DEVICES")).isEqualTo(second);
         assertThat(retry.env("ISOFOLD_GPU")).isEqualTo(second);
         assertThat(retry.env("ISOFOLD_ATTEMPT")).isEqualTo("2");
+        // the placeholders too come from the slot the retry runs on, not from the first attempt
+        assertThat(retry.argv()).containsExactly("flaky", "0", second, "2");
+        assertThat(WorkerRecord.of(run.attemptDir(0, 1)).argv()).containsExactly("flaky", "0", first, "1");
         var rows = run.results();
         assertThat(rows).hasSize(1);
         assertThat(rows.get(0).get("attempt")).isEqualTo("2");

@@ -67,6 +67,16 @@ class WatchdogTest extends EndToEndTest {
     }
 
     @Test
+    void workerThatKeepsReportingProgressIsNotTakenForStalled() {
+        RunDir run = newRun("progressing");
+        // 3 s of progress lines 0.25 s apart: a stall clock that ran from the launch would kill it after 1 s
+        var o = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "2", "--replicates", "1",
+                "--stall-timeout", "1s", "--max-attempts", "1"), TestWorker.command("progressing", "3")));
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        assertThat(single(run.ends()).get("verdict").asText()).isEqualTo("completed");
+    }
+
+    @Test
     void workerOverTheMemoryLimitIsKilled() {
         RunDir run = newRun("memory");
         var o = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "2", "--replicates", "1",
