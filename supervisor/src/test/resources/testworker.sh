@@ -3,8 +3,10 @@
 #
 # usage: testworker.sh MODE [SECONDS] [ANY ARGS...]
 #   MODE     ok | env | hang | hang-ignore-term | grandchild | crash | signal | no-result | garbage | nan
-#            | string-metric | bad-task | memory | stall | flaky
-#   SECONDS  for ok/env/flaky: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
+#            | string-metric | bad-task | memory | stall | flaky (fails on attempt 1)
+#            | hang-first (hangs on attempt 1, then ok: a run to interrupt and resume with the same spec)
+#            | progressing (one progress line every 0.25 s for SECONDS, then ok)
+#   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
 #
 # Records, in $ISOFOLD_ATTEMPT_DIR:
 #   testworker.argv   the argv after the script name, each argument followed by a NUL byte (exact bytes)
@@ -28,7 +30,9 @@ env -0 >"$dir/testworker.env"
   echo "start_ms=$(now_ms)"
   echo "cuda_set=${CUDA_VISIBLE_DEVICES+1}"
   echo "mode=$mode"
-} >"$dir/testworker.txt"
+} >"$dir/testworker.txt.tmp"
+# renamed into place whole, since a test may read it while the worker runs
+mv "$dir/testworker.txt.tmp" "$dir/testworker.txt"
 if [ -n "${TESTWORKER_STARTS:-}" ]; then
   echo "$dir $$ $(now_ms)" >>"$TESTWORKER_STARTS"
 fi
@@ -53,6 +57,18 @@ case "$mode" in
     ok
     ;;
   hang) sleep 300 ;;
+  progressing)
+    for ((i = 1; i <= arg * 4; i++)); do
+      progress "$i"
+      sleep 0.25
+    done
+    arg=0
+    ok
+    ;;
+  hang-first)
+    if [ "$ISOFOLD_ATTEMPT" = 1 ]; then sleep 300; fi
+    ok
+    ;;
   hang-ignore-term)
     # ignored signals stay ignored across exec, so the sleep ignores TERM as well
     trap '' TERM

@@ -26,8 +26,25 @@ abstract class EndToEndTest {
         gpus = FakeGpus.create(tmp, 4);
     }
 
+    /** A supervisor runner whose workers append their starts to {@link #workerStarts}' log. */
     SupervisorProcess supervisor() {
-        return new SupervisorProcess(tmp.resolve("cwd"), gpus);
+        return new SupervisorProcess(tmp.resolve("cwd"), gpus).env("TESTWORKER_STARTS", startsLog().toString());
+    }
+
+    private Path startsLog() {
+        return tmp.resolve("worker-starts.log");
+    }
+
+    /**
+     * How many test workers started in this test, as the workers themselves logged it: a count that
+     * does not depend on the supervisor's own journal being right.
+     */
+    long workerStarts() {
+        try {
+            return java.nio.file.Files.exists(startsLog()) ? java.nio.file.Files.readAllLines(startsLog()).size() : 0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A fresh output directory that the after-test check watches. */

@@ -59,64 +59,16 @@ final class SupervisorProcess {
         }
     }
 
-    /** A supervisor started and not yet waited for: for tests that signal or kill it mid-run. */
-    final class Started {
-        final Process process;
-        private final Path out;
-        private final Path err;
-        private final long start = System.nanoTime();
-        private final List<String> args;
-
-        private Started(Process process, Path out, Path err, List<String> args) {
-            this.process = process;
-            this.out = out;
-            this.err = err;
-            this.args = args;
-        }
-
-        /** Waits for the end; fails the test if it runs past the timeout. */
-        Outcome await() {
-            try {
-                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.destroyForcibly().waitFor();
-                    throw new AssertionError("the supervisor did not end within " + timeout + ": " + args
-                            + "\n--- stdout ---\n" + Files.readString(out) + "\n--- stderr ---\n" + Files.readString(err));
-                }
-                Duration took = Duration.ofNanos(System.nanoTime() - start);
-                return new Outcome(process.exitValue(), Files.readString(out), Files.readString(err), took);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
-        }
-
-        String stdoutSoFar() {
-            try {
-                return Files.readString(out);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
     /** Runs {@code isofold ARGS...} to its end; fails the test if it runs past the timeout. */
     Outcome run(List<String> args) {
         return start(args).await();
     }
 
+    /** Starts {@code isofold ARGS...} and returns at once, for tests that signal the supervisor while it runs. */
     Started start(List<String> args) {
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.addAll(JVM_OPTIONS);
-        // where the built-in worker and the bundled data are, as scripts/run.sh tells the supervisor
-        for (String property : List.of("isofold.home", "isofold.worker.jar")) {
-            String value = System.getProperty(property);
-            if (value != null) {
-                argv.add("-D" + property + "=" + value);
-            }
-        }
         argv.add("-cp");
         argv.add(classPath());
         argv.add("io.isofold.supervisor.cli.IsofoldCommand");
@@ -130,9 +82,51 @@ final class SupervisorProcess {
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             unset.forEach(pb.environment()::remove);
             pb.environment().putAll(env);
-            return new Started(pb.start(), out, err, args);
+            return new Started(pb.start(), System.nanoTime(), args, out, err, timeout);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A supervisor that is running. */
+    record Started(Process process, long startNanos, List<String> args, Path out, Path err, Duration timeout) {
+
+        long pid() {
+            return process.pid();
+        }
+
+        /** Sends a signal by name (TERM, INT, KILL), as a user's kill command would. */
+        void signal(String name) {
+            try {
+                Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+                if (kill.waitFor() != 0) {
+                    throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+
+        /** Waits for the end; fails the test (after killing the supervisor) if it runs past the timeout. */
+        Outcome await() {
+            try {
+                if (!process.waitFor(timeout.toMillis() - (System.nanoTime() - startNanos) / 1_000_000,
+                        TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly().waitFor();
+                    throw new AssertionError("the supervisor did not end within " + timeout + ": " + args
+                            + "\n--- stdout ---\n" + Files.readString(out) + "\n--- stderr ---\n" + Files.readString(err));
+                }
+                Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+                return new Outcome(process.exitValue(), Files.readString(out), Files.readString(err), took);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
         }
     }
 

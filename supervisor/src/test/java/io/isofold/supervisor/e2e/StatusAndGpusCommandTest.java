@@ -1,0 +1,84 @@
+package io.isofold.supervisor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The {@code status} and {@code gpus} subcommands, on a finished run and on the fake GPUs. */
+class StatusAndGpusCommandTest extends EndToEndTest {
+
+    @Test
+    void statusCountsAFinishedRun() throws IOException {
+        RunDir run = newRun("status");
+        // every replicate fails once, then completes: 3 completed, 6 attempts, 3 failed
+        var o = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "3"), TestWorker.command("flaky")));
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+
+        var text = supervisor().run("status", run.dir().toString());
+        assertThat(text.exitCode()).as(text.toString()).isZero();
+        assertThat(text.stdout()).contains(run.dir().toString()).contains("stopped")
+                .contains("completed 3/3, 6 attempt(s), 3 failed");
+
+        var json = supervisor().run("status", "--json", run.dir().toString());
+        assertThat(json.exitCode()).as(json.toString()).isZero();
+        JsonNode s = new ObjectMapper().readTree(json.stdout());
+        assertThat(s.get("state").asText()).isEqualTo("stopped");
+        assertThat(s.get("required").asInt()).isEqualTo(3);
+        assertThat(s.get("completed").asInt()).isEqualTo(3);
+        assertThat(s.get("attempts").asInt()).isEqualTo(6);
+        assertThat(s.get("failed_attempts").asInt()).isEqualTo(3);
+        assertThat(s.get("running")).isEmpty();
+        assertThat(s.get("last_failures")).hasSize(3)
+                .allSatisfy(f -> assertThat(f.get("verdict").asText()).isEqualTo("failed"));
+    }
+
+    @Test
+    void statusOfARunThatGaveUp() throws IOException {
+        RunDir run = newRun("gave-up");
+        var o = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "2", "--replicates", "1",
+                "--max-attempts", "2"), TestWorker.command("crash")));
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
+        var json = supervisor().run("status", "--json", run.dir().toString());
+        assertThat(json.exitCode()).as(json.toString()).isZero();
+        JsonNode s = new ObjectMapper().readTree(json.stdout());
+        assertThat(s.get("required").asInt()).isEqualTo(1);
+        assertThat(s.get("completed").asInt()).isZero();
+        assertThat(s.get("attempts").asInt()).isEqualTo(2);
+        assertThat(s.get("failed_attempts").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void statusOfADirectoryWithoutARunIsRefused() {
+        var o = supervisor().run("status", tmp.resolve("no-run-here").toString());
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(2);
+        assertThat(o.stderr().lines().toList()).singleElement().asString().startsWith("isofold: ");
+    }
+
+    @Test
+    void gpusListsTheFakeGpus() {
+        var o = supervisor().run("gpus");
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        List<String> lines = o.stdout().lines().filter(l -> l.contains("Fake GPU")).toList();
+        assertThat(lines).hasSize(4);
+        for (int i = 0; i < 4; i++) {
+            assertThat(lines.get(i)).startsWith(i + " ").contains("GPU-fake-" + i).contains("81559");
+        }
+    }
+
+    @Test
+    void gpusShowsWhatAnInheritedCudaVisibleDevicesHides() {
+        var o = supervisor().env("CUDA_VISIBLE_DEVICES", "1,3").run("gpus");
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        List<String> lines = o.stdout().lines().filter(l -> l.contains("Fake GPU")).toList();
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0)).contains("hidden by CUDA_VISIBLE_DEVICES");
+        assertThat(lines.get(1)).doesNotContain("hidden");
+        assertThat(lines.get(2)).contains("hidden by CUDA_VISIBLE_DEVICES");
+        assertThat(lines.get(3)).doesNotContain("hidden");
+        assertThat(o.stdout()).contains("--gpus all uses [1, 3]");
+    }
+}
