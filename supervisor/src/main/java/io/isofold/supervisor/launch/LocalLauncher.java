@@ -20,8 +20,11 @@ import java.util.List;
 public final class LocalLauncher implements WorkerLauncher {
     public static final String EXIT_STATUS_FILE = "exit_status";
 
-    // one short write: a reader sees the whole number or, if it looks mid-write, an unparsable file it ignores
-    private static final String WRAPPER = "\"$@\"; s=$?; "
+    // The trap keeps the wrapper alive through a SIGTERM so that it reports the worker's own status
+    // (a worker that ignores TERM is still running); a caught signal, unlike an ignored one, is reset
+    // to its default in the worker. One short write: a reader sees the whole number or, mid-write,
+    // an unparsable file it ignores.
+    private static final String WRAPPER = "trap : TERM INT; \"$@\"; s=$?; "
             + "printf '%s\\n' \"$s\" > \"$ISOFOLD_ATTEMPT_DIR/" + EXIT_STATUS_FILE + "\"; exit \"$s\"";
 
     @Override

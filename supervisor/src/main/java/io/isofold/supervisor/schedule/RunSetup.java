@@ -158,6 +158,8 @@ public final class RunSetup implements AutoCloseable {
             throws InterruptedException {
         List<JournalEvent> ends = new ArrayList<>();
         for (AttemptRecord a : history.unfinished()) {
+            // read before the kill: the launcher's wrapper outlives a SIGTERM and records the status it caused
+            Integer exitStatus = a.attemptDir() == null ? null : recordedExitStatus(Path.of(a.attemptDir()));
             int killed = 0;
             if (a.pid() > 0) {
                 killed = ProcessTreeKiller.kill(
@@ -166,7 +168,6 @@ public final class RunSetup implements AutoCloseable {
             String leftovers = killed > 0 ? killed + " process(es) it left were killed on resume" : null;
             Instant now = Instant.now();
             double seconds = (now.toEpochMilli() - a.started().toEpochMilli()) / 1000.0;
-            Integer exitStatus = a.attemptDir() == null ? null : recordedExitStatus(Path.of(a.attemptDir()));
             if (exitStatus != null) {
                 // the worker ended before or while the supervisor died: judge it as the supervisor would have
                 Judgement j = Judgement.of(exitStatus, Path.of(a.attemptDir()).resolve("result.json"));
