@@ -110,8 +110,11 @@ public final class Trainer {
                 board.flush();
                 double rss = ResidentMemory.mib();
                 maxRss = Math.max(maxRss, rss);
-                log("epoch %d/%d loss %.4f accuracy %.4f val_loss %.4f val_accuracy %.4f %.1fs rss %.0f MiB",
-                        epoch, c.epochs(), trainLoss, trainAcc, v[0], v[1], seconds(start), rss);
+                // the Java heap's share of the RSS, so that heap growth is not mistaken for a native leak
+                Runtime rt = Runtime.getRuntime();
+                log("epoch %d/%d loss %.4f accuracy %.4f val_loss %.4f val_accuracy %.4f %.1fs rss %.0f MiB (java heap %.0f of %.0f MiB)",
+                        epoch, c.epochs(), trainLoss, trainAcc, v[0], v[1], seconds(start), rss,
+                        (rt.totalMemory() - rt.freeMemory()) / 1048576.0, rt.totalMemory() / 1048576.0);
                 if (stopping.update(epoch, v[0])) {
                     bestWeights = snapshot(session, g);
                 } else if (stopping.shouldStop()) {
