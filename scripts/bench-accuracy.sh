@@ -75,7 +75,7 @@ def summary_stat(metric, stat):
             return float(entry[stat])
     return None
 
-print(f"\n{'fold':>4} {'attempt':>7} {'val_acc':>8} {'val_loss':>8} {'epochs':>6} {'best':>4} {'time_s':>7} {'img/s':>7}  device")
+print(f"\n{'fold':>4} {'attempt':>7} {'val_acc':>8} {'val_loss':>8} {'epochs':>6} {'best':>4} {'time_s':>7} {'img/s':>7}  gpu")
 for r in sorted(rows, key=lambda r: int(r["fold"])):
     print(f"{r['fold']:>4} {r['attempt']:>7} {num(r, 'val_accuracy'):8.4f} {num(r, 'val_loss'):8.4f} "
           f"{num(r, 'epochs_run'):6.0f} {num(r, 'best_epoch'):4.0f} {num(r, 'duration_s'):7.1f} "

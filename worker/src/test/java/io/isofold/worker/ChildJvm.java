@@ -1,6 +1,5 @@
 package io.isofold.worker;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +28,5 @@ public final class ChildJvm {
                 .redirectError(dir.resolve("stderr.log").toFile());
         pb.environment().putAll(env);
         return pb.start();
-    }
-
-    public static String classPath() {
-        return System.getProperty("java.class.path").replace(File.pathSeparatorChar, ':');
     }
 }

@@ -62,4 +62,22 @@ class ResolvedTaskTest {
         assertThat(Files.isDirectory(resolved)).isTrue();
         assertThat(ResolvedTask.dataPath("no/such/thing")).isEqualTo(Path.of("no/such/thing"));
     }
+
+    @Test
+    void theTaskComesFromTheTaskOptionBeforeTheEnvironment(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path fromArg = dir.resolve("arg.json");
+        io.isofold.shared.Json.MAPPER.writeValue(fromArg.toFile(), task("mlp", null, 2, null));
+        Map<String, String> env = Map.of(WorkerEnv.TASK, dir.resolve("missing.json").toString());
+
+        ResolvedTask t = ResolvedTask.load(new String[] {"--task", fromArg.toString()}, env);
+
+        assertThat(t.task().fold()).isEqualTo(2);
+        assertThat(t.attemptDir()).isEqualTo(dir); // the task file's folder
+        assertThatThrownBy(() -> ResolvedTask.load(new String[0], env))
+                .isInstanceOf(BadTaskException.class).hasMessageContaining("cannot read task");
+        assertThatThrownBy(() -> ResolvedTask.load(new String[] {"--tsk", "x"}, Map.of()))
+                .isInstanceOf(BadTaskException.class).hasMessageContaining("unknown argument '--tsk'");
+        assertThatThrownBy(() -> ResolvedTask.load(new String[0], Map.of()))
+                .isInstanceOf(BadTaskException.class).hasMessageContaining("ISOFOLD_TASK");
+    }
 }

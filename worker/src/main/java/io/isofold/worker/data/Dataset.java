@@ -63,6 +63,7 @@ public record Dataset(int height, int width, int channels, float[] pixels, int[]
         return "Dataset[" + size() + " images " + height + "x" + width + "x" + channels + ", " + classes + " classes]";
     }
 
+    /** By content: a record's own equals would compare the arrays by identity. */
     @Override
     public boolean equals(Object o) {
         return o instanceof Dataset d && height == d.height && width == d.width && channels == d.channels

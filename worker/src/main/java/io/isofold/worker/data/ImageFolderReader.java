@@ -20,7 +20,7 @@ public final class ImageFolderReader {
 
     private ImageFolderReader() {}
 
-    /** True when {@code dir} has sub-folders and no IDX or CSV files of its own, which is how this layout looks. */
+    /** True when {@code dir} has (non-hidden) sub-folders, which is how this layout looks; DatasetReader asks IDX first. */
     public static boolean looksLikeImageFolder(Path dir) {
         return !classFolders(dir).isEmpty();
     }

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Random;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GPUOptions;
@@ -37,15 +36,22 @@ public final class Trainer {
 
     private final Settings settings;
     private final ProgressWriter progress;
+    private long start;
+    /** The device TensorFlow computed on, found by tracing the first training step. */
+    private String device;
+    private double stepSeconds;
+    private long stepExamples;
+    private double maxRss;
 
+    /** A Trainer trains once: it keeps the figures of its one run. */
     public Trainer(Settings settings, ProgressWriter progress) {
         this.settings = settings;
         this.progress = progress;
     }
 
     public WorkerResult train(Dataset train, Dataset val) {
+        start = System.nanoTime();
         ModelConfig c = settings.config();
-        long start = System.nanoTime();
         try (TrainingGraph g = new TrainingGraph(c, train.height(), train.width(), train.channels(),
                      Math.max(train.classes(), val.classes()), settings.seed());
              Session session = new Session(g.graph, sessionConfig());
@@ -55,63 +61,15 @@ public final class Trainer {
             EarlyStopping stopping = new EarlyStopping(c.patience());
             List<ProgressEvent> history = new ArrayList<>();
             float[][] bestWeights = null;
-            String device = null;
-            double stepSeconds = 0;
-            long stepExamples = 0;
-            double maxRss = 0;
             log("training %s on %d images, validating on %d; %d parameters; %s", c.name(), train.size(),
                     val.size(), g.parameterCount(), g.variableNames());
 
             for (int epoch = 1; epoch <= c.epochs(); epoch++) {
-                batches.shuffle();
-                double lossSum = 0;
-                double correct = 0;
-                int seen = 0;
-                for (int b = 0; b < batches.count(); b++) {
-                    long t0 = System.nanoTime();
-                    try (TFloat32 x = batches.images(b); TInt32 y = batches.labels(b)) {
-                        Session.Runner runner = session.runner().feed(g.images, x).feed(g.labels, y)
-                                .addTarget(g.trainStep).fetch(g.trainLoss).fetch(g.trainCorrect);
-                        boolean trace = device == null;
-                        if (trace) {
-                            runner.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build());
-                        }
-                        try (Result r = trace ? runner.runAndFetchMetadata() : runner.run()) {
-                            int n = (int) x.shape().get(0);
-                            lossSum += ((TFloat32) r.get(0)).getFloat() * n;
-                            correct += ((TFloat32) r.get(1)).getFloat();
-                            seen += n;
-                            if (trace) {
-                                device = r.getMetadata().map(DeviceProbe::describe).orElse("unknown");
-                                log("computing on %s", device);
-                            }
-                        }
-                    }
-                    stepSeconds += (System.nanoTime() - t0) / 1e9;
-                    stepExamples += batches.size(b);
-                    if (progress.heartbeatDue() && b + 1 < batches.count()) {
-                        progress.write(new ProgressEvent(epoch, b + 1, batches.count(), lossSum / seen,
-                                correct / seen, null, null, seconds(start)));
-                    }
-                }
-                double trainLoss = lossSum / seen;
-                double trainAcc = correct / seen;
-                if (!Double.isFinite(trainLoss)) {
-                    throw new IllegalStateException("training diverged: loss " + trainLoss + " in epoch " + epoch);
-                }
+                double[] t = trainEpoch(session, g, batches, epoch);
                 double[] v = evaluate(session, g, val);
-                ProgressEvent event = new ProgressEvent(epoch, null, null, trainLoss, trainAcc, v[0], v[1], seconds(start));
+                ProgressEvent event = new ProgressEvent(epoch, null, null, t[0], t[1], v[0], v[1], seconds());
                 history.add(event);
-                progress.write(event);
-                board.scalar("loss", epoch, trainLoss);
-                board.scalar("accuracy", epoch, trainAcc);
-                board.scalar("val_loss", epoch, v[0]);
-                board.scalar("val_accuracy", epoch, v[1]);
-                board.flush();
-                double rss = ResidentMemory.mib();
-                maxRss = Math.max(maxRss, rss);
-                log("epoch %d/%d loss %.4f accuracy %.4f val_loss %.4f val_accuracy %.4f %.1fs rss %.0f MiB",
-                        epoch, c.epochs(), trainLoss, trainAcc, v[0], v[1], seconds(start), rss);
+                record(event, board);
                 if (stopping.update(epoch, v[0])) {
                     bestWeights = snapshot(session, g);
                 } else if (stopping.shouldStop()) {
@@ -133,20 +91,81 @@ public final class Trainer {
                 ModelExporter.export(g, session, dir);
                 saved = dir.toAbsolutePath().toString();
             }
-            ProgressEvent best = history.get(bestEpoch - 1);
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            metrics.put("val_loss", best.valLoss());
-            metrics.put("val_accuracy", best.valAccuracy());
-            metrics.put("train_loss", best.loss());
-            metrics.put("train_accuracy", best.accuracy());
-            metrics.put("best_epoch", (double) bestEpoch);
-            metrics.put("epochs_run", (double) history.size());
-            metrics.put("train_seconds", seconds(start));
-            metrics.put("examples_per_second", stepExamples / Math.max(stepSeconds, 1e-9));
-            metrics.put("max_rss_mib", maxRss);
-            return new WorkerResult(metrics, history, device, g.parameterCount(), g.variableNames(), saved,
-                    train.size(), val.size());
+            return new WorkerResult(metrics(history, bestEpoch), history, device, g.parameterCount(),
+                    g.variableNames(), saved, train.size(), val.size());
         }
+    }
+
+    /** One pass over the shuffled training set; returns its mean loss and accuracy (with dropout, as Keras reports). */
+    private double[] trainEpoch(Session session, TrainingGraph g, Batches batches, int epoch) {
+        batches.shuffle();
+        double lossSum = 0;
+        double correct = 0;
+        int seen = 0;
+        for (int b = 0; b < batches.count(); b++) {
+            long t0 = System.nanoTime();
+            try (TFloat32 x = batches.images(b); TInt32 y = batches.labels(b)) {
+                Session.Runner runner = session.runner().feed(g.images, x).feed(g.labels, y)
+                        .addTarget(g.trainStep).fetch(g.trainLoss).fetch(g.trainCorrect);
+                boolean trace = device == null;
+                if (trace) {
+                    runner.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build());
+                }
+                try (Result r = trace ? runner.runAndFetchMetadata() : runner.run()) {
+                    int n = batches.size(b);
+                    lossSum += ((TFloat32) r.get(0)).getFloat() * n;
+                    correct += ((TFloat32) r.get(1)).getFloat();
+                    seen += n;
+                    if (trace) {
+                        device = r.getMetadata().map(DeviceProbe::describe).orElse("unknown");
+                        log("computing on %s", device);
+                    }
+                }
+            }
+            stepSeconds += (System.nanoTime() - t0) / 1e9;
+            stepExamples += batches.size(b);
+            if (progress.heartbeatDue() && b + 1 < batches.count()) {
+                progress.write(new ProgressEvent(epoch, b + 1, batches.count(), lossSum / seen, correct / seen,
+                        null, null, seconds()));
+            }
+        }
+        if (!Double.isFinite(lossSum)) {
+            throw new IllegalStateException("training diverged: loss " + lossSum / seen + " in epoch " + epoch);
+        }
+        return new double[] {lossSum / seen, correct / seen};
+    }
+
+    /** Progress line, TensorBoard scalars and a log line with the memory figures. */
+    private void record(ProgressEvent e, TensorBoardWriter board) {
+        progress.write(e);
+        board.scalar("loss", e.epoch(), e.loss());
+        board.scalar("accuracy", e.epoch(), e.accuracy());
+        board.scalar("val_loss", e.epoch(), e.valLoss());
+        board.scalar("val_accuracy", e.epoch(), e.valAccuracy());
+        board.flush();
+        double rss = ResidentMemory.mib();
+        maxRss = Math.max(maxRss, rss);
+        // the Java heap's share of the RSS, so that heap growth is not mistaken for a native leak
+        Runtime rt = Runtime.getRuntime();
+        log("epoch %d/%d loss %.4f accuracy %.4f val_loss %.4f val_accuracy %.4f %.1fs rss %.0f MiB (java heap %.0f of %.0f MiB)",
+                e.epoch(), settings.config().epochs(), e.loss(), e.accuracy(), e.valLoss(), e.valAccuracy(), e.seconds(),
+                rss, (rt.totalMemory() - rt.freeMemory()) / 1048576.0, rt.totalMemory() / 1048576.0);
+    }
+
+    /** The best epoch's figures; examples_per_second counts training steps only, not evaluation or start-up. */
+    private Map<String, Double> metrics(List<ProgressEvent> history, int bestEpoch) {
+        ProgressEvent best = history.get(bestEpoch - 1);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("val_loss", best.valLoss());
+        metrics.put("val_accuracy", best.valAccuracy());
+        metrics.put("train_loss", best.loss());
+        metrics.put("train_accuracy", best.accuracy());
+        metrics.put("best_epoch", (double) bestEpoch);
+        metrics.put("epochs_run", (double) history.size());
+        metrics.put("train_seconds", seconds());
+        metrics.put("examples_per_second", stepExamples / Math.max(stepSeconds, 1e-9));
+        metrics.put("max_rss_mib", maxRss);
+        return metrics;
     }
 
     /** Mean loss and accuracy over the whole set, without dropout. */
@@ -208,65 +227,11 @@ public final class Trainer {
         return b.build();
     }
 
-    private static double seconds(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1e9;
+    private double seconds() {
+        return (System.nanoTime() - start) / 1e9;
     }
 
     static void log(String format, Object... args) {
         System.err.println("isofold-worker: " + String.format(Locale.ROOT, format, args));
-    }
-
-    /** Mini-batches over a dataset, in an order reshuffled each epoch when given a random source. */
-    static final class Batches {
-        private final Dataset data;
-        private final int batchSize;
-        private final Random random;
-        private final int[] order;
-        private final float[] buffer;
-
-        Batches(Dataset data, int batchSize, Random random) {
-            this.data = data;
-            this.batchSize = batchSize;
-            this.random = random;
-            this.order = java.util.stream.IntStream.range(0, data.size()).toArray();
-            this.buffer = new float[Math.min(batchSize, data.size()) * data.imageSize()];
-        }
-
-        void shuffle() {
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
-
-        int count() {
-            return (data.size() + batchSize - 1) / batchSize;
-        }
-
-        int size(int b) {
-            return Math.min(batchSize, data.size() - b * batchSize);
-        }
-
-        TFloat32 images(int b) {
-            int n = size(b);
-            int len = data.imageSize();
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(data.pixels(), order[b * batchSize + i] * len, buffer, i * len, len);
-            }
-            // tensorOf copies into the tensor's native memory, so the buffer is free for the next batch
-            return TFloat32.tensorOf(Shape.of(n, data.height(), data.width(), data.channels()),
-                    DataBuffers.of(buffer, true, false).narrow((long) n * len));
-        }
-
-        TInt32 labels(int b) {
-            int n = size(b);
-            int[] y = new int[n];
-            for (int i = 0; i < n; i++) {
-                y[i] = data.labels()[order[b * batchSize + i]];
-            }
-            return TInt32.vectorOf(y);
-        }
     }
 }

@@ -10,7 +10,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.framework.losses.CategoricalCrossentropy;
 import org.tensorflow.framework.losses.Reduction;
-import org.tensorflow.framework.optimizers.Adam;
 import org.tensorflow.framework.optimizers.Optimizer;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
@@ -76,7 +75,7 @@ public final class TrainingGraph implements AutoCloseable {
                 Output<TFloat32> g = (Output<TFloat32>) grads[i];
                 pairs.add(new Optimizer.GradAndVar<>(g, vars.get(i).asOutput()));
             }
-            trainStep = new Adam(graph, (float) config.learningRate()).applyGradients(pairs, "train");
+            trainStep = new SequencedAdam(graph, (float) config.learningRate()).applyGradients(pairs, "train");
 
             List<Op> assigns = new ArrayList<>();
             for (Variable<TFloat32> v : vars) {

@@ -33,7 +33,7 @@ class ModelExporterTest {
         try (TrainingGraph g = new TrainingGraph(mlp, 28, 28, 1, 10, 3);
              Session session = new Session(g.graph)) {
             session.initialize();
-            Trainer.Batches batches = new Trainer.Batches(data, 20, new Random(1));
+            Batches batches = new Batches(data, 20, new Random(1));
             for (int b = 0; b < batches.count(); b++) { // a few real steps, so the weights are not the initial ones
                 try (TFloat32 x = batches.images(b); TInt32 y = batches.labels(b)) {
                     session.runner().feed(g.images, x).feed(g.labels, y).addTarget(g.trainStep).run().close();
