@@ -156,7 +156,7 @@ class CrashSafetyTest extends EndToEndTest {
      */
     @Test
     void chaos() throws Exception {
-        long seed = Long.getLong("chaos.seed", System.nanoTime() % 10_000);
+        long seed = Long.getLong("chaos.seed", Math.floorMod(System.nanoTime(), 10_000L));
         Random random = new Random(seed);
         RunDir run = newRun("chaos");
         Path starts = tmp.resolve("chaos-starts.log");
