@@ -117,7 +117,8 @@ public final class ReportPage {
     }
 
     private static String modelsTable(Summary s) {
-        StringBuilder html = new StringBuilder("<table class=\"stats\"><thead><tr><th>model</th><th>completed</th>"
+        // a run with many metrics makes this table wide: it scrolls on its own instead of the whole page
+        StringBuilder html = new StringBuilder("<div style=\"overflow-x:auto\"><table class=\"stats\"><thead><tr><th>model</th><th>completed</th>"
                 + "<th>attempts</th><th>failed</th>");
         for (String m : s.metricNames()) {
             html.append("<th>").append(escape(m)).append(" <small>mean ± std [95% CI]</small></th>");
@@ -141,7 +142,7 @@ public final class ReportPage {
             }
             html.append("</tr>\n");
         }
-        return html.append("</tbody></table>\n").toString();
+        return html.append("</tbody></table></div>\n").toString();
     }
 
     private static String comparisonsTable(Summary s) {
