@@ -1,6 +1,7 @@
 package io.isofold.supervisor.watch;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -20,7 +21,7 @@ public final class ProcessTreeKiller {
         if (alive.isEmpty()) {
             return 0;
         }
-        java.util.Set<Long> signalled = new java.util.HashSet<>();
+        Set<Long> signalled = new HashSet<>();
         long deadline = System.nanoTime() + grace.toNanos();
         while (!alive.isEmpty() && System.nanoTime() < deadline) {
             for (long pid : Set.copyOf(alive)) {
