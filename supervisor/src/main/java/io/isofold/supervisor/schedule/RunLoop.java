@@ -312,8 +312,8 @@ public final class RunLoop {
             AttemptRecord rec = new AttemptRecord(id, slot.label(), slot.gpuLabel(), 0, 0, 0, dir.toString(), started,
                     Instant.now(), Verdict.FAILED, reason, null, Map.of(), 0.0);
             finished.add(rec);
-            journalOrStop(JournalEvent.launch(now(), id, slot.label(), slot.gpuLabel(), 0, 0, 0, dir.toString()));
-            journalOrStop(JournalEvent.end(now(), id, null, Verdict.FAILED.label(), reason, Map.of(), 0.0));
+            journalOrStop(JournalEvent.launch(started.toString(), id, slot.label(), slot.gpuLabel(), 0, 0, 0, dir.toString()));
+            journalOrStop(JournalEvent.end(rec.ended().toString(), id, null, Verdict.FAILED.label(), reason, Map.of(), 0.0));
             display.event(id.label() + " failed: " + reason);
             return true;
         }
@@ -323,7 +323,8 @@ public final class RunLoop {
         rep.running = true;
         bySlot.put(slot.id(), running);
         launched.process().onExit().thenAccept(p -> events.add(new ProcessExited(running, p.exitValue())));
-        journalOrStop(JournalEvent.launch(now(), id, slot.label(), slot.gpuLabel(), launched.pid(),
+        // the journal's times are the record's own, so reports rebuilt from it (`report DIR`) say the same
+        journalOrStop(JournalEvent.launch(started.toString(), id, slot.label(), slot.gpuLabel(), launched.pid(),
                 launched.sessionId(), launched.startTicks(), dir.toString()));
         display.event("launched " + id.label() + " on " + slot.label() + " (pid " + launched.pid() + ")");
         return true;
@@ -462,7 +463,7 @@ public final class RunLoop {
                 f.exitCode(), metrics, seconds);
         finished.add(rec);
         record(rep, rec);
-        journalOrStop(JournalEvent.end(now(), r.id, f.exitCode(), verdict.label(), reason, metrics, seconds));
+        journalOrStop(JournalEvent.end(ended.toString(), r.id, f.exitCode(), verdict.label(), reason, metrics, seconds));
         String outcome = verdict == Verdict.COMPLETED
                 ? "completed in " + String.format("%.1f", seconds) + " s " + metrics
                 : verdict.label() + (reason == null ? "" : " (" + reason + ")");

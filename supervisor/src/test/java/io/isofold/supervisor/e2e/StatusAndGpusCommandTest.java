@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +36,61 @@ class StatusAndGpusCommandTest extends EndToEndTest {
         assertThat(s.get("running")).isEmpty();
         assertThat(s.get("last_failures")).hasSize(3)
                 .allSatisfy(f -> assertThat(f.get("verdict").asText()).isEqualTo("failed"));
+    }
+
+    @Test
+    void statusWhileTheRunGoesShowsTheRunningAttemptsWithTheirLastEpoch() throws Exception {
+        RunDir run = newRun("status-live");
+        var started = supervisor().start(args(run, List.of("--folds", "2", "--gpus", "0,1"),
+                TestWorker.command("progressing", "6")));
+        CrashSafetyTest.waitFor(() -> run.workerRecords().size() == 2 && progressLines(run) >= 2, Duration.ofSeconds(30));
+
+        var json = supervisor().run("status", "--json", run.dir().toString());
+
+        assertThat(json.exitCode()).as(json.toString()).isZero();
+        JsonNode s = new ObjectMapper().readTree(json.stdout());
+        assertThat(s.get("state").asText()).isEqualTo("running");
+        assertThat(s.get("supervisor_pid").asLong()).isEqualTo(started.pid());
+        assertThat(s.get("running")).hasSize(2);
+        assertThat(s.get("running")).extracting(r -> r.get("slot").asText()).containsExactlyInAnyOrder("gpu0/0", "gpu1/0");
+        assertThat(s.get("running")).allSatisfy(r -> {
+            assertThat(r.get("epoch").asInt()).isPositive();
+            assertThat(r.has("loss")).isTrue();
+        });
+        var text = supervisor().run("status", run.dir().toString());
+        assertThat(text.stdout()).contains("running (supervisor pid " + started.pid() + ")").contains(", epoch ");
+        assertThat(started.await().exitCode()).isZero();
+    }
+
+    private static long progressLines(RunDir run) {
+        long n = 0;
+        for (int r = 0; r < 2; r++) {
+            try {
+                n += Files.readAllLines(run.attemptDir(r, 1).resolve("progress.jsonl")).isEmpty() ? 0 : 1;
+            } catch (IOException notYet) {
+                // the worker has not written its first line
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void reportRebuildsTheResultFilesFromTheJournal() throws IOException {
+        RunDir run = newRun("report");
+        var o = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "3"), TestWorker.command("flaky")));
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        String csv = Files.readString(run.file("results.csv"));
+        for (String f : List.of("results.csv", "summary.json", "report.html")) {
+            Files.delete(run.file(f));
+        }
+
+        var report = supervisor().run("report", run.dir().toString());
+
+        assertThat(report.exitCode()).as(report.toString()).isZero();
+        assertThat(report.stdout()).contains("3/3 replicates completed").contains("report.html");
+        assertThat(Files.readString(run.file("results.csv"))).isEqualTo(csv);
+        assertThat(run.summary().get("failed_attempts").asInt()).isEqualTo(3);
+        assertThat(Files.readString(run.file("report.html"))).contains("<svg");
     }
 
     @Test
