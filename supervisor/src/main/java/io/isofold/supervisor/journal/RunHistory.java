@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A journal replayed: every attempt in launch order with how it ended, and the supervisor starts.
@@ -13,6 +14,7 @@ import java.util.Map;
  */
 public final class RunHistory {
     private final Map<String, AttemptRecord> attempts = new LinkedHashMap<>();
+    private final Map<String, JournalEvent> kills = new LinkedHashMap<>();
     private final List<JournalEvent> runStarts = new ArrayList<>();
     private JournalEvent lastRunEnd;
     private Instant firstStart;
@@ -43,8 +45,9 @@ public final class RunHistory {
                     attempts.put(key(e), launched.ended(e));
                 }
             }
+            case JournalEvent.KILL -> kills.put(key(e), e);
             case JournalEvent.RUN_END -> lastRunEnd = e;
-            default -> { } // kill events explain an end that follows; newer event types are ignored
+            default -> { } // newer event types are ignored
         }
     }
 
@@ -63,6 +66,11 @@ public final class RunHistory {
     /** Attempts launched with no recorded end: running now, or left behind by a supervisor that died. */
     public List<AttemptRecord> unfinished() {
         return attempts.values().stream().filter(AttemptRecord::running).toList();
+    }
+
+    /** The kill the supervisor ordered for an attempt (timeout, stall, memory, interrupt), if any. */
+    public Optional<JournalEvent> killOf(AttemptId id) {
+        return Optional.ofNullable(kills.get(id.replicate() + "/" + id.attempt()));
     }
 
     public List<JournalEvent> runStarts() {

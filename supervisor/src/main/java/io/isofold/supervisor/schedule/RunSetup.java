@@ -170,7 +170,10 @@ public final class RunSetup implements AutoCloseable {
             double seconds = (now.toEpochMilli() - a.started().toEpochMilli()) / 1000.0;
             if (exitStatus != null) {
                 // the worker ended before or while the supervisor died: judge it as the supervisor would have
-                Judgement j = Judgement.of(exitStatus, Path.of(a.attemptDir()).resolve("result.json"));
+                // a kill the dead supervisor had ordered explains the status better than the status does
+                Judgement j = history.killOf(a.id())
+                        .map(k -> new Judgement(Verdict.of(k.verdict()), k.reason(), Map.of()))
+                        .orElseGet(() -> Judgement.of(exitStatus, Path.of(a.attemptDir()).resolve("result.json")));
                 String reason = j.reason() == null ? leftovers : leftovers == null ? j.reason() : j.reason() + "; " + leftovers;
                 log.warn("{} ended while no supervisor watched it: {}", a.id().label(), j.verdict().label());
                 ends.add(JournalEvent.end(now.toString(), a.id(), exitStatus, j.verdict().label(), reason, j.metrics(),
