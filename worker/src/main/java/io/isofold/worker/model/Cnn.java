@@ -15,12 +15,9 @@ public final class Cnn implements Network {
     private static final List<Long> STRIDE_ONE = List.of(1L, 1L, 1L, 1L);
 
     private final List<Variable<TFloat32>[]> convs = new java.util.ArrayList<>();
-    private final List<Variable<TFloat32>[]> denses = new java.util.ArrayList<>();
-    private final Variable<TFloat32>[] out;
+    private final DenseHead head;
     private final List<Variable<TFloat32>> variables;
     private final int flat;
-    private final double dropout;
-    private final long dropoutSeed;
 
     @SuppressWarnings("unchecked")
     public Cnn(Ops tf, int height, int width, int channels, int classes,
@@ -42,16 +39,9 @@ public final class Cnn implements Network {
                     + height + "x" + width + " images");
         }
         flat = h * w * in;
-        int prev = flat;
-        for (int i = 0; i < units.size(); i++) {
-            String name = "dense" + (i + 1);
-            denses.add(new Variable[] {p.reluKernel(name, Shape.of(prev, units.get(i))), p.bias(name, units.get(i))});
-            prev = units.get(i);
-        }
-        out = new Variable[] {p.linearKernel("logits", Shape.of(prev, classes)), p.bias("logits", classes)};
+        head = new DenseHead(p, flat, units, classes, dropout);
         this.variables = p.all();
-        this.dropout = dropout;
-        this.dropoutSeed = p.nextSeed();
+        head.seedDropout(p);
     }
 
     @Override
@@ -61,15 +51,7 @@ public final class Cnn implements Network {
             x = tf.nn.relu(tf.nn.biasAdd(tf.nn.conv2d(x, conv[0], STRIDE_ONE, "SAME"), conv[1]));
             x = tf.nn.maxPool(x, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
         }
-        x = tf.reshape(x, tf.constant(new int[] {-1, flat}));
-        for (int i = 0; i < denses.size(); i++) {
-            Variable<TFloat32>[] d = denses.get(i);
-            x = tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(x, d[0]), d[1]));
-            if (training) {
-                x = Dropout.apply(tf, x, dropout, dropoutSeed, i + 1);
-            }
-        }
-        return tf.nn.biasAdd(tf.linalg.matMul(x, out[0]), out[1]);
+        return head.logits(tf, tf.reshape(x, tf.constant(new int[] {-1, flat})), training);
     }
 
     @Override
