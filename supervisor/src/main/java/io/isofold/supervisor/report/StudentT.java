@@ -95,41 +95,29 @@ public final class StudentT {
         return 1 - front * continuedFraction(1 - x, b, a) / b;
     }
 
+    /** Lentz's guard: a denominator at zero is nudged to a tiny value instead of dividing by it. */
+    private static double nonZero(double v) {
+        return Math.abs(v) < TINY ? TINY : v;
+    }
+
     /** The continued fraction of I_x(a, b) by the modified Lentz method. */
     private static double continuedFraction(double x, double a, double b) {
         double qab = a + b;
         double qap = a + 1;
         double qam = a - 1;
         double c = 1;
-        double d = 1 - qab * x / qap;
-        if (Math.abs(d) < TINY) {
-            d = TINY;
-        }
-        d = 1 / d;
+        double d = 1 / nonZero(1 - qab * x / qap);
         double h = d;
         for (int m = 1; m <= MAX_ITERATIONS; m++) {
             int m2 = 2 * m;
+            // the even step, then the odd step of the fraction
             double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-            d = 1 + aa * d;
-            if (Math.abs(d) < TINY) {
-                d = TINY;
-            }
-            c = 1 + aa / c;
-            if (Math.abs(c) < TINY) {
-                c = TINY;
-            }
-            d = 1 / d;
+            d = 1 / nonZero(1 + aa * d);
+            c = nonZero(1 + aa / c);
             h *= d * c;
             aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-            d = 1 + aa * d;
-            if (Math.abs(d) < TINY) {
-                d = TINY;
-            }
-            c = 1 + aa / c;
-            if (Math.abs(c) < TINY) {
-                c = TINY;
-            }
-            d = 1 / d;
+            d = 1 / nonZero(1 + aa * d);
+            c = nonZero(1 + aa / c);
             double delta = d * c;
             h *= delta;
             if (Math.abs(delta - 1) < EPS) {
