@@ -1,7 +1,6 @@
 package io.isofold.supervisor.journal;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +14,6 @@ import java.util.Optional;
 public final class RunHistory {
     private final Map<String, AttemptRecord> attempts = new LinkedHashMap<>();
     private final Map<String, JournalEvent> kills = new LinkedHashMap<>();
-    private final List<JournalEvent> runStarts = new ArrayList<>();
     private JournalEvent lastRunEnd;
     private Instant firstStart;
 
@@ -30,7 +28,6 @@ public final class RunHistory {
     private void apply(JournalEvent e) {
         switch (e.type()) {
             case JournalEvent.RUN_START -> {
-                runStarts.add(e);
                 lastRunEnd = null;
                 if (firstStart == null) {
                     firstStart = Instant.parse(e.time());
@@ -71,10 +68,6 @@ public final class RunHistory {
     /** The kill the supervisor ordered for an attempt (timeout, stall, memory, interrupt), if any. */
     public Optional<JournalEvent> killOf(AttemptId id) {
         return Optional.ofNullable(kills.get(id.replicate() + "/" + id.attempt()));
-    }
-
-    public List<JournalEvent> runStarts() {
-        return List.copyOf(runStarts);
     }
 
     /** The end of the latest supervisor's run, or null if it is running or died. */

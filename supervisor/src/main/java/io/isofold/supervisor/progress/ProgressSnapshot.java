@@ -10,4 +10,4 @@ import java.util.List;
  * @param eta     null until an attempt has completed and a rate is known
  */
 public record ProgressSnapshot(int completed, int required, List<String> running, int failedAttempts,
-        int attemptsLeft, Duration elapsed, Duration eta) {}
+        Duration elapsed, Duration eta) {}

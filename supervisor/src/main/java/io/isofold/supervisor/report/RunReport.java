@@ -24,10 +24,6 @@ public final class RunReport {
         return summary;
     }
 
-    public static Summary summary(RunView view) {
-        return Summary.of(view);
-    }
-
     /** The few lines to print at the end of a run. */
     public static String summaryTable(RunView view) {
         return SummaryTable.render(Summary.of(view));

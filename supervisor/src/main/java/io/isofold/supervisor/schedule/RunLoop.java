@@ -597,8 +597,7 @@ public final class RunLoop {
             int left = replicates.size() - completed;
             eta = Duration.ofMillis((long) (mean * 1000 * Math.ceil(left / (double) slots.size())));
         }
-        return new ProgressSnapshot(completed, replicates.size(), running, failedAttempts,
-                spec.attemptBudget() - attemptsUsed, elapsed, eta);
+        return new ProgressSnapshot(completed, replicates.size(), running, failedAttempts, elapsed, eta);
     }
 
     private static String stderrTail(Path stderr) {

@@ -15,7 +15,6 @@ import java.util.Set;
  * <p>Not thread-safe: one thread (the watchdog tick or the clean-up that replaces it) uses it at a time.
  */
 public final class AttemptProcesses {
-    private final long rootPid;
     private final long sessionId;
     private final long launchTicks;
     private final String marker;
@@ -28,23 +27,10 @@ public final class AttemptProcesses {
      * @param attemptDir  the attempt's ISOFOLD_ATTEMPT_DIR value
      */
     public AttemptProcesses(long rootPid, long sessionId, long launchTicks, String attemptDir) {
-        this.rootPid = rootPid;
         this.sessionId = sessionId;
         this.launchTicks = launchTicks;
         this.marker = attemptDir;
         members.put(rootPid, launchTicks);
-    }
-
-    public long rootPid() {
-        return rootPid;
-    }
-
-    public long sessionId() {
-        return sessionId;
-    }
-
-    public long launchTicks() {
-        return launchTicks;
     }
 
     /** Updates the members from a scan: drops the dead, adds the session and the descendants. */
@@ -92,9 +78,5 @@ public final class AttemptProcesses {
             sum += table.get(pid).map(ProcessTable.Entry::rssBytes).orElse(0L);
         }
         return sum;
-    }
-
-    Long startTicksOf(long pid) {
-        return members.get(pid);
     }
 }
