@@ -3,11 +3,11 @@ package io.isofold.supervisor.cli;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.report.RunReport;
+import io.isofold.supervisor.report.RunView;
 import io.isofold.supervisor.report.RunViews;
 import io.isofold.supervisor.schedule.RunLoop;
 import io.isofold.supervisor.spec.RunSpec;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
@@ -16,6 +16,7 @@ final class JournalReports implements RunLoop.ReportSink {
     private final RunSpec spec;
     private final List<String> models;
     private final List<String> slots;
+    private volatile RunView last;
 
     JournalReports(RunSpec spec, List<Slot> slots) {
         this.spec = spec;
@@ -25,15 +26,15 @@ final class JournalReports implements RunLoop.ReportSink {
 
     @Override
     public void write(List<AttemptRecord> attempts, Instant runStart, Instant runEnd) throws IOException {
-        RunReport.writeAll(RunViews.of(spec.outDir(), spec.folds(), spec.replicates(), models, slots, runStart, runEnd,
-                attempts));
+        RunView view = RunViews.of(spec.outDir(), spec.folds(), spec.replicates(), models, slots, runStart, runEnd,
+                attempts);
+        last = view;
+        RunReport.writeAll(view);
     }
 
-    static String summaryTable(Path outDir) {
-        try {
-            return RunReport.summaryTable(RunViews.load(outDir, false));
-        } catch (IOException e) {
-            return "(no summary: " + e.getMessage() + ")";
-        }
+    /** The end-of-run table, from the last view the loop handed over (its final one, once the run is over). */
+    String summaryTable() {
+        RunView view = last;
+        return view == null ? "(no attempt ran)" : RunReport.summaryTable(view);
     }
 }

@@ -110,8 +110,9 @@ final class RunCommand implements Callable<Integer> {
             SupervisorLog.attachFile(spec.outDir().resolve("supervisor.log"));
             log.info("{} run in {} on {}", setup.resumed() ? "resuming the" : "starting a", spec.outDir(),
                     slots.stream().map(Slot::label).toList());
+            JournalReports reports = new JournalReports(spec, slots);
             RunLoop loop = new RunLoop(spec, slots, workerCommand, new LocalLauncher(), setup.journal(),
-                    setup.history(), ProgressDisplay.forConsole(), new JournalReports(spec, slots));
+                    setup.history(), ProgressDisplay.forConsole(), reports);
             Signals.forward(loop);
             int status = loop.run();
             log.info("run ended with exit status {}{}", status,
@@ -119,7 +120,7 @@ final class RunCommand implements Callable<Integer> {
             if (loop.stopReason() != null && status != 0) {
                 System.err.println("isofold: " + loop.stopReason());
             }
-            System.out.println(JournalReports.summaryTable(spec.outDir()));
+            System.out.println(reports.summaryTable());
             System.out.println("results in " + spec.outDir());
             return status;
         } catch (BadInput e) {
