@@ -200,7 +200,9 @@ class CrashSafetyTest extends EndToEndTest {
         run.ends().forEach(e -> verdicts.merge(e.get("verdict").asText(), 1, Integer::sum));
         System.out.printf("chaos (seed %d): %d replicates, %d attempts %s, %d supervisor kills survived, %.1f s%n",
                 seed, n, run.launches().size(), verdicts, kills, seconds);
-        assertThat(verdicts.keySet()).contains("completed", "failed", "timeout", "memory");
+        // the misbehaviour really happened and was caught (a hang or leak cut short by a supervisor kill
+        // ends as supervisor-lost instead, so not every kind shows in every run; WatchdogTest has each)
+        assertThat(verdicts.keySet()).contains("completed", "failed").containsAnyOf("timeout", "memory");
     }
 
     /** Every replicate's completed attempt is its last start: nothing ran it again after it completed. */
