@@ -1,5 +1,6 @@
 package io.isofold.supervisor.cli;
 
+import io.isofold.supervisor.journal.RunLock;
 import io.isofold.supervisor.report.RunReport;
 import io.isofold.supervisor.report.RunViews;
 import java.io.IOException;
@@ -18,7 +19,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            var view = RunViews.load(dir.toAbsolutePath().normalize(), RunDirectory.liveSupervisorPid(dir) != null);
+            var view = RunViews.load(dir.toAbsolutePath().normalize(), RunLock.liveHolder(dir) != null);
             RunReport.writeAll(view);
             System.out.println(RunReport.summaryTable(view));
             System.out.println("report: " + view.outDir().resolve("report.html"));

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isofold.shared.Json;
 import io.isofold.shared.ProgressEvent;
+import io.isofold.supervisor.journal.RunLock;
 import io.isofold.supervisor.report.AttemptView;
 import io.isofold.supervisor.report.RunView;
+import io.isofold.supervisor.report.Summary;
 import io.isofold.supervisor.report.RunViews;
 import io.isofold.supervisor.spec.Durations;
 import java.io.IOException;
@@ -35,7 +37,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path out = dir.toAbsolutePath().normalize();
-        Long pid = RunDirectory.liveSupervisorPid(out);
+        Long pid = RunLock.liveHolder(out);
         RunView view;
         try {
             view = RunViews.load(out, pid != null);
@@ -59,15 +61,17 @@ final class StatusCommand implements Callable<Integer> {
         if (pid != null) {
             s.put("supervisor_pid", pid);
         }
-        int required = view.requestedPerModel() * view.models().size();
+        // the counts summary.json has, so the two never disagree
+        Summary summary = Summary.of(view);
+        int required = summary.requested();
+        int completed = summary.completed();
         List<AttemptView> attempts = view.attempts();
-        long completed = attempts.stream().filter(AttemptView::completed).map(AttemptView::replicate).distinct().count();
         List<AttemptView> failed = attempts.stream()
                 .filter(a -> !a.running() && !a.completed() && !"interrupted".equals(a.verdict())).toList();
         s.put("required", required);
         s.put("completed", completed);
-        s.put("attempts", attempts.stream().filter(a -> !a.running()).count());
-        s.put("failed_attempts", failed.size());
+        s.put("attempts", summary.attempts());
+        s.put("failed_attempts", summary.failedAttempts());
         Instant started = view.started();
         if (started != null) {
             s.put("elapsed_s", Duration.between(started, view.ended() != null ? view.ended() : now).toSeconds());

@@ -50,11 +50,32 @@ public final class RunLock implements AutoCloseable {
             throw new Held("another supervisor is running on " + dir
                     + (holder.isEmpty() ? "" : " (" + holder + ")") + "; wait for it or stop it first");
         }
+        // the holder's line, read back by a refused second supervisor and by liveHolder
         String me = "pid " + ProcessHandle.current().pid() + " on " + hostName() + " since " + Instant.now();
         channel.truncate(0);
         channel.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)), 0);
         channel.force(true);
         return new RunLock(channel, lock);
+    }
+
+    /**
+     * The supervisor holding {@code dir}, as its lock file names it, if it is alive on this host; null
+     * otherwise. Read-only: taking the lock to test it would make a supervisor starting at that moment
+     * refuse.
+     */
+    public static Long liveHolder(Path dir) {
+        try {
+            String[] words = Files.readString(dir.resolve(FILE)).strip().split(" ");
+            if (words.length < 4 || !words[0].equals("pid") || !words[3].equals(hostName())) {
+                return null;
+            }
+            long pid = Long.parseLong(words[1]);
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().commandLine().map(c -> c.contains("isofold")).orElse(true))
+                    .map(p -> pid).orElse(null);
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
     }
 
     /** The kernel's host name; InetAddress would ask DNS, which can hang for seconds where none answers. */

@@ -294,7 +294,7 @@ public final class RunLoop {
             Files.createDirectories(dir);
             Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(taskFile.toFile(), task);
         } catch (IOException e) {
-            fatal("cannot write the attempt directory " + dir + ": " + describe(e));
+            fatal("cannot write the attempt directory " + dir + ": " + IoFailure.reason(e));
             return false;
         }
         rep.lastAttemptNumber = attempt;
@@ -308,7 +308,7 @@ public final class RunLoop {
             attemptsUsed++;
             failedAttempts++;
             rep.lastFailedGpu = slot.gpuLabel();
-            String reason = "cannot start the worker: " + describe(e);
+            String reason = "cannot start the worker: " + IoFailure.reason(e);
             AttemptRecord rec = new AttemptRecord(id, slot.label(), slot.gpuLabel(), 0, 0, 0, dir.toString(), started,
                     Instant.now(), Verdict.FAILED, reason, null, Map.of(), 0.0);
             finished.add(rec);
@@ -522,7 +522,7 @@ public final class RunLoop {
         try {
             journal.append(event);
         } catch (IOException e) {
-            fatal("cannot write the journal: " + describe(e));
+            fatal("cannot write the journal: " + IoFailure.reason(e));
         }
     }
 
@@ -575,7 +575,7 @@ public final class RunLoop {
             reports.write(attempts, runStart, runEnd);
         } catch (IOException | RuntimeException e) {
             // reports are rebuilt from the journal at any time (`report DIR`); a failure here must not stop the run
-            log.warn("cannot write reports: {}", describe(e));
+            log.warn("cannot write reports: {}", IoFailure.reason(e));
         }
     }
 
@@ -608,14 +608,6 @@ public final class RunLoop {
         } catch (IOException e) {
             return "";
         }
-    }
-
-    private static String describe(Exception e) {
-        String m = e.getMessage();
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-            return fse.getFile() + ": " + fse.getReason();
-        }
-        return m == null ? e.getClass().getSimpleName() : m;
     }
 
     private static String now() {

@@ -55,7 +55,7 @@ public final class RunSetup implements AutoCloseable {
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
-            throw new BadInput("cannot create the output directory " + out + ": " + reason(e));
+            throw new BadInput("cannot create the output directory " + out + ": " + IoFailure.reason(e));
         }
         if (!Files.isWritable(out)) {
             throw new BadInput("the output directory " + out + " is not writable");
@@ -68,7 +68,7 @@ public final class RunSetup implements AutoCloseable {
         } catch (RunLock.Held held) {
             throw new BadInput(held.getMessage());
         } catch (IOException e) {
-            throw new BadInput("cannot lock the output directory " + out + ": " + reason(e));
+            throw new BadInput("cannot lock the output directory " + out + ": " + IoFailure.reason(e));
         }
         try {
             if (!resumed) {
@@ -201,22 +201,6 @@ public final class RunSetup implements AutoCloseable {
         } catch (IOException | NumberFormatException e) {
             return null;
         }
-    }
-
-    private static String reason(IOException e) {
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason();
-        }
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            return "no such file or directory";
-        }
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof java.nio.file.FileAlreadyExistsException) {
-            return "a file of that name is in the way";
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     public Journal journal() {
