@@ -34,6 +34,12 @@ public final class IsofoldCommand implements Runnable {
             System.setProperty("isofold.console.prefix", "\r\033[K");
         }
         List<String> argv = new ArrayList<>(List.of(args));
+        if (!argv.isEmpty() && !argv.get(0).startsWith("-") && !FIRST_WORDS.contains(argv.get(0))) {
+            // a mistyped subcommand would otherwise run as a worker command
+            System.err.println("isofold: unknown command '" + argv.get(0) + "' (commands: run, status, report, gpus;"
+                    + " a worker command goes after --)");
+            return 2;
+        }
         if (argv.isEmpty() || !FIRST_WORDS.contains(argv.get(0))) {
             argv.add(0, "run"); // run is the default subcommand
         }

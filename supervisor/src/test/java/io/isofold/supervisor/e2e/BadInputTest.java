@@ -91,6 +91,13 @@ class BadInputTest extends EndToEndTest {
     }
 
     @Test
+    void aMistypedSubcommandIsNamedNotRunAsAWorker() {
+        var o = supervisor().run("stauts", tmp.resolve("runs/x").toString());
+        assertRefused(o);
+        assertThat(o.stderr()).contains("unknown command 'stauts'");
+    }
+
+    @Test
     void refusedCommandsLeaveAnExistingRunAsItWas() {
         RunDir run = newRun("existing");
         List<String> spec = List.of("--gpus", "none", "--folds", "2");
