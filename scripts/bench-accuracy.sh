@@ -23,13 +23,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA=/usr/share/datasets/fashion-mnist
 OUT=${OUT:-$ROOT/runs/bench-$MODEL-$(date +%Y%m%d-%H%M%S)}
 
-if [ ! -f "$DATA/train-images-idx3-ubyte.gz" ]; then
-    echo "Fashion-MNIST not found in $DATA; installing Debian's dataset-fashion-mnist" >&2
-    SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO=sudo
-    $SUDO apt-get update -q
-    $SUDO apt-get install -y -q dataset-fashion-mnist
-fi
+"$ROOT/scripts/ensure-package.sh" dataset-fashion-mnist "$DATA/train-images-idx3-ubyte.gz"
 
 echo "benchmark: 5-fold CV of $MODEL on $DATA (60,000 images) -> $OUT" >&2
 START=$(date +%s)

@@ -10,13 +10,7 @@ home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=${1:-5}
 attempts=${2:-200}
 
-missing=()
-command -v parallel >/dev/null || missing+=(parallel)
-[ -x /usr/bin/time ] || missing+=(time)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing ${missing[*]} with apt-get" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+"$home/scripts/ensure-package.sh" parallel parallel time /usr/bin/time
 
 # build once through run.sh (it builds only when needed), so no round pays for it
 "$home/scripts/run.sh" --help >/dev/null

@@ -10,11 +10,7 @@ DEST="$ROOT/worker/data/fashion-mnist-10k"
 PER_CLASS=${PER_CLASS:-1000}
 
 if [ ! -f "$SRC/train-images-idx3-ubyte.gz" ]; then
-    echo "Fashion-MNIST not found in $SRC; installing Debian's dataset-fashion-mnist" >&2
-    SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO=sudo
-    $SUDO apt-get update -q
-    $SUDO apt-get install -y -q dataset-fashion-mnist
+    "$ROOT/scripts/ensure-package.sh" dataset-fashion-mnist "$SRC/train-images-idx3-ubyte.gz"
 fi
 
 mkdir -p "$DEST"

@@ -4,12 +4,7 @@
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-need() { command -v "$1" >/dev/null 2>&1; }
-if ! need java || ! need mvn || ! need setsid; then
-  echo "isofold: installing what it needs (java, maven, util-linux) with apt-get" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2 && apt-get install -y -qq default-jdk-headless maven util-linux >&2
-fi
+"$home/scripts/ensure-package.sh" default-jdk-headless java maven mvn util-linux setsid
 
 # a stamp written after each successful build: maven leaves a jar untouched when its content is
 # unchanged, so jar times alone would ask for a rebuild every time

@@ -4,17 +4,9 @@
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-missing=()
-command -v java >/dev/null || missing+=(default-jdk-headless)
-command -v mvn >/dev/null || missing+=(maven)
-command -v setsid >/dev/null || missing+=(util-linux)
-command -v python3 >/dev/null || missing+=(python3)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing ${missing[*]} with apt-get"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-bash "$home/scripts/install-chromium.sh"
+# python3 runs the test worker's memory mode; chromium the report page's browser test
+"$home/scripts/ensure-package.sh" default-jdk-headless java maven mvn util-linux setsid python3 python3 \
+  chromium /usr/bin/chromium
 
 cd "$home"
 # verify, not test: the supervisor's end-to-end tests launch the packaged worker jar

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Opens a real report in headless Chromium: the page's script must run without error, and the charts must be
  * there after it ran. Skipped where chromium is missing, except on CI (CI=true), where that is a failure:
- * scripts/install-chromium.sh installs it.
+ * scripts/test.sh installs it (scripts/ensure-package.sh chromium /usr/bin/chromium).
  */
 class ReportBrowserTest {
     static final String HOSTILE = "<img id=\"pwned\" src=x onerror=\"throw new Error('xss')\"></script>";
@@ -31,7 +31,7 @@ class ReportBrowserTest {
     void needsChromium() {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             assertThat(Chromium.available()).as("chromium at " + Chromium.BINARY
-                    + " (run scripts/install-chromium.sh)").isTrue();
+                    + " (run scripts/ensure-package.sh chromium /usr/bin/chromium)").isTrue();
         }
         Assumptions.assumeTrue(Chromium.available(), "chromium not installed at " + Chromium.BINARY);
     }
