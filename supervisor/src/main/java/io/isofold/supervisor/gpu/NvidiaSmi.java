@@ -37,9 +37,16 @@ public final class NvidiaSmi {
         }
     }
 
+    private final String program;
     private final Duration timeout;
 
     public NvidiaSmi(Duration timeout) {
+        this("nvidia-smi", timeout);
+    }
+
+    /** @param program the nvidia-smi to run: a name looked up on PATH, or a path (tests give a fake) */
+    NvidiaSmi(String program, Duration timeout) {
+        this.program = program;
         this.timeout = timeout;
     }
 
@@ -63,7 +70,7 @@ public final class NvidiaSmi {
     /** Runs {@code nvidia-smi ARGS...}; returns its stdout when it exits 0. */
     public String run(String... args) throws Failed {
         List<String> argv = new ArrayList<>();
-        argv.add("nvidia-smi");
+        argv.add(program);
         argv.addAll(List.of(args));
         ExternalCommand.Result result;
         try {
