@@ -11,10 +11,10 @@ import picocli.CommandLine.Command;
 @Command(name = "isofold", mixinStandardHelpOptions = true, version = "isofold 0.1.0",
         description = "Runs cross-validation folds (or any replicates) with one fresh worker process each, "
                 + "pinned to a GPU, watched by timeouts, retried until N have completed.",
-        subcommands = {RunCommand.class, StatusCommand.class, ReportCommand.class, GpusCommand.class,
+        subcommands = {RunCommand.class, StatusCommand.class, ReportCommand.class, GpusCommand.class, DoctorCommand.class,
                 CommandLine.HelpCommand.class})
 public final class IsofoldCommand implements Runnable {
-    private static final Set<String> FIRST_WORDS = Set.of("run", "status", "report", "gpus", "help",
+    private static final Set<String> FIRST_WORDS = Set.of("run", "status", "report", "gpus", "doctor", "help",
             "-h", "--help", "-V", "--version");
 
     @Override
@@ -36,7 +36,7 @@ public final class IsofoldCommand implements Runnable {
         List<String> argv = new ArrayList<>(List.of(args));
         if (!argv.isEmpty() && !argv.get(0).startsWith("-") && !FIRST_WORDS.contains(argv.get(0))) {
             // a mistyped subcommand would otherwise run as a worker command
-            System.err.println("isofold: unknown command '" + argv.get(0) + "' (commands: run, status, report, gpus;"
+            System.err.println("isofold: unknown command '" + argv.get(0) + "' (commands: run, status, report, gpus, doctor;"
                     + " a worker command goes after --)");
             return 2;
         }

@@ -26,6 +26,7 @@ final class SupervisorProcess {
     private final Path workDir;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> unset = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private Duration timeout = Duration.ofSeconds(90);
 
     /**
@@ -42,6 +43,12 @@ final class SupervisorProcess {
     SupervisorProcess env(String name, String value) {
         env.put(name, value);
         unset.remove(name);
+        return this;
+    }
+
+    /** An option for the supervisor's JVM, such as {@code -Disofold.worker.jar=...}. */
+    SupervisorProcess jvmOption(String option) {
+        jvmOptions.add(option);
         return this;
     }
 
@@ -69,6 +76,7 @@ final class SupervisorProcess {
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.addAll(JVM_OPTIONS);
+        argv.addAll(jvmOptions);
         argv.add("-cp");
         argv.add(classPath());
         argv.add("io.isofold.supervisor.cli.IsofoldCommand");
