@@ -235,10 +235,17 @@ final class DoctorCommand implements Callable<Integer> {
             out.append(" (no GPU in use: runs use --cpu-workers CPU slots)");
         }
         out.append(System.lineSeparator());
+        // one line per thing to do: eleven missing CUDA libraries have one fix
+        Map<String, List<String>> itemsByFix = new LinkedHashMap<>();
         for (Check c : todo) {
-            out.append("  ").append(c.status() == Status.PROBLEM ? "problem" : "warning").append(": ").append(c.area())
-                    .append(' ').append(c.item()).append(": ").append(c.fix()).append(System.lineSeparator());
+            String kind = (c.status() == Status.PROBLEM ? "problem" : "warning") + ": " + c.area() + " ";
+            itemsByFix.computeIfAbsent(kind + "\0" + c.fix(), k -> new ArrayList<>()).add(c.item());
         }
+        itemsByFix.forEach((key, items) -> {
+            String[] kindAndFix = key.split("\0", 2);
+            out.append("  ").append(kindAndFix[0]).append(String.join(", ", items)).append(": ").append(kindAndFix[1])
+                    .append(System.lineSeparator());
+        });
         return out.toString();
     }
 
