@@ -20,12 +20,29 @@ if [ "$stale" = 0 ] && [ -n "$(find "$home/pom.xml" "$home/shared" "$home/worker
 fi
 if [ "$stale" = 1 ]; then
   echo "isofold: building (mvn package; the first build downloads TensorFlow, about 700 MB)..." >&2
-  (cd "$home" && mvn -q -B -DskipTests ${ISOFOLD_MAVEN_ARGS:-} package) >&2
+  # -Dstyle.color=never: no raw colour escapes in a log or a terminal that does not take them
+  (cd "$home" && mvn -q -B -Dstyle.color=never -DskipTests ${ISOFOLD_MAVEN_ARGS:-} package) >&2
   touch "$stamp"
 fi
 
-# the supervisor is a small long-lived loop: a small heap, one compiler thread, no server compiler
-# (peak RSS ~90 MB for 200 attempts, against ~145 MB with the JVM's defaults for a 256 MB heap)
-exec java ${ISOFOLD_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss256k -Xmx128m \
-  -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError} \
+# CUDA 12 / cuDNN 9 for the workers, fetched once where the NVIDIA driver is there and they are missing
+if [ -z "${ISOFOLD_CUDA_LIB:-}" ] && [ -x "$home/scripts/ensure-cuda.sh" ]; then
+  cuda_lib="$("$home/scripts/ensure-cuda.sh" || true)"
+  [ -n "$cuda_lib" ] && export ISOFOLD_CUDA_LIB="$cuda_lib"
+fi
+
+# As PID 1 (a container's entry point) the supervisor would be the parent of every orphan, and a JVM
+# reaps only the children it started: killed leftovers would stay zombies until the pid limit. tini
+# reaps them and passes signals on.
+reaper=()
+if [ "$$" = 1 ]; then
+  "$home/scripts/ensure-package.sh" tini tini
+  reaper=(tini -s --)
+fi
+
+# the supervisor is a small long-lived loop: a small heap, one compiler thread, no server compiler.
+# Its memory is bounded by design (a few hundred bytes per finished attempt, worker files streamed);
+# should it run out all the same, it says so in one line and leaves a resumable run.
+exec "${reaper[@]}" java ${ISOFOLD_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss256k -Xmx128m \
+  -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:-UsePerfData} \
   -Disofold.home="$home" -jar "$home/supervisor/target/isofold-supervisor.jar" "$@"

@@ -6,6 +6,7 @@
 #            | string-metric | bad-task | memory | stall | flaky (fails on attempt 1)
 #            | hang-first (hangs on attempt 1, then ok: a run to interrupt and resume with the same spec)
 #            | progressing (one progress line every 0.25 s for SECONDS, then ok)
+#            | crash-on-gpu GPU | device DEVICE | ok-stubborn-child | big-result MIB | forked-memory
 #   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
 #
 # Records, in $ISOFOLD_ATTEMPT_DIR:
@@ -114,6 +115,61 @@ time.sleep(300)
   stall)
     progress 1
     sleep 300
+    ;;
+  crash-on-gpu)
+    # a GPU that fails fast: every attempt on GPU $arg dies at once, as after an illegal memory access
+    if [ "$ISOFOLD_GPU" = "$arg" ]; then
+      echo "testworker: CUDA error: an illegal memory access was encountered" >&2
+      finish 1
+    fi
+    arg=0.3
+    ok
+    ;;
+  device)
+    # reports the device it computed on, as the built-in worker does: $arg is the device
+    progress 1
+    result "{\"metrics\":{\"accuracy\":0.9},\"device\":\"$arg\",\"cuda_missing\":[\"libcudart.so.12\",\"libcudnn.so.9\"]}"
+    finish 0
+    ;;
+  ok-stubborn-child)
+    # a valid result and exit 0, leaving a child that ignores SIGTERM: its clean-up takes the whole kill grace
+    (trap '' TERM; exec sleep 300) </dev/null >/dev/null 2>&1 &
+    arg=0
+    ok
+    ;;
+  big-result)
+    # metrics plus $arg MiB of per-sample predictions in the same file, and a per-batch heartbeat as large
+    progress 1
+    /usr/bin/python3 -c '
+import json, sys
+n = int(sys.argv[1]) << 20
+preds = "[" + ",".join(["0.123456"] * (n // 9)) + "]"
+with open(sys.argv[2], "w") as f:
+    f.write("{\"predictions\":" + preds + ",\"metrics\":{\"accuracy\":0.875,\"loss\":0.5}}")
+with open(sys.argv[3], "a") as f:
+    line = json.dumps({"epoch": 1, "batch": 3, "batches": 9, "loss": 0.5, "seconds": 1.0}) + "\n"
+    f.write(line * (n // len(line)))
+' "$arg" "$ISOFOLD_RESULT" "$ISOFOLD_PROGRESS"
+    finish 0
+    ;;
+  forked-memory)
+    # a data-loader-like tree: ~150 MiB touched, then 4 forked children sharing it copy-on-write
+    /usr/bin/python3 -c '
+import os, sys, time
+data = bytearray(b"x") * (150 << 20)
+kids = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(4)
+        os._exit(0)
+    kids.append(pid)
+for k in kids:
+    os.waitpid(k, 0)
+with open(sys.argv[1], "w") as f:
+    f.write("{\"metrics\":{\"accuracy\":0.9}}")
+' "$ISOFOLD_RESULT"
+    finish 0
     ;;
   *)
     echo "testworker: unknown mode $mode" >&2

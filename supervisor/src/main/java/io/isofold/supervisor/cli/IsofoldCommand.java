@@ -12,9 +12,9 @@ import picocli.CommandLine.Command;
         description = "Runs cross-validation folds (or any replicates) with one fresh worker process each, "
                 + "pinned to a GPU, watched by timeouts, retried until N have completed.",
         subcommands = {RunCommand.class, ResumeCommand.class, StatusCommand.class, ReportCommand.class, GpusCommand.class,
-                CommandLine.HelpCommand.class})
+                DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class IsofoldCommand implements Runnable {
-    private static final Set<String> FIRST_WORDS = Set.of("run", "resume", "status", "report", "gpus", "help",
+    private static final Set<String> FIRST_WORDS = Set.of("run", "resume", "status", "report", "gpus", "doctor", "help",
             "-h", "--help", "-V", "--version");
 
     @Override
@@ -44,7 +44,7 @@ public final class IsofoldCommand implements Runnable {
         List<String> argv = new ArrayList<>(List.of(args));
         if (!argv.isEmpty() && !argv.get(0).startsWith("-") && !FIRST_WORDS.contains(argv.get(0))) {
             // a mistyped subcommand would otherwise run as a worker command
-            System.err.println("isofold: unknown command '" + argv.get(0) + "' (commands: run, resume, status, report, gpus;"
+            System.err.println("isofold: unknown command '" + argv.get(0) + "' (commands: run, resume, status, report, gpus, doctor;"
                     + " a worker command goes after --)");
             return 2;
         }

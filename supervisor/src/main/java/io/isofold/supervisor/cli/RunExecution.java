@@ -2,7 +2,9 @@ package io.isofold.supervisor.cli;
 
 import io.isofold.supervisor.gpu.Gpu;
 import io.isofold.supervisor.gpu.GpuDetector;
+import io.isofold.supervisor.gpu.GpuHealth;
 import io.isofold.supervisor.gpu.GpuSlots;
+import io.isofold.supervisor.gpu.HealthReport;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.launch.LocalLauncher;
@@ -19,7 +21,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +50,7 @@ final class RunExecution {
             console.line((setup.resumed() ? "resuming the run in " : "starting a run in ") + spec.outDir());
             JournalReports reports = new JournalReports(spec, slots);
             RunLoop loop = new RunLoop(spec, slots, workerCommand, setup.launcher(), setup.journal(), setup.history(),
-                    ProgressDisplay.forConsole(), reports, null);
+                    ProgressDisplay.forConsole(), reports, healthProbe(slots));
             Signals.forward(loop);
             ExitStatus status = loop.run();
             String reason = loop.stopReason();
@@ -105,16 +109,41 @@ final class RunExecution {
                 throw new BadInput(e.getMessage() + " (use --gpus none to run on the CPU)");
             }
         }
-        List<Integer> chosen;
+        List<Slot> slots;
         try {
-            chosen = GpuSlots.resolve(request, detected, System.getenv("CUDA_VISIBLE_DEVICES"));
+            slots = GpuSlots.slots(request, detected, System.getenv("CUDA_VISIBLE_DEVICES"),
+                    spec.placement().workersPerGpu(), spec.placement().cpuWorkers());
         } catch (IllegalArgumentException e) {
             throw new BadInput(e.getMessage());
         }
-        if (chosen.isEmpty() && request.equals("all")) {
+        if (slots.stream().allMatch(Slot::cpu) && request.equals("all")) {
             log.info("no GPU found; running on {} CPU slot(s) (--cpu-workers)", spec.placement().cpuWorkers());
         }
-        return GpuSlots.slots(chosen, spec.placement().workersPerGpu(), spec.placement().cpuWorkers());
+        return slots;
+    }
+
+    /**
+     * The GPUs' health, read at the start and every little while: a GPU with uncorrected ECC errors
+     * or retired pages or remapped rows pending gets no more attempts. A reading that fails takes
+     * nothing out of the run (it is logged); null on a CPU run.
+     */
+    static RunLoop.HealthProbe healthProbe(List<Slot> slots) {
+        if (slots.stream().allMatch(Slot::cpu)) {
+            return null;
+        }
+        return () -> {
+            HealthReport report = GpuHealth.read();
+            if (!report.readable()) {
+                log.warn("cannot read the GPUs' health: {}", report.unreadable());
+            }
+            Map<String, String> sick = new LinkedHashMap<>();
+            for (Slot s : slots) {
+                if (!s.cpu() && report.sick(s.gpu())) {
+                    sick.put(s.gpuLabel(), report.describe(s.gpu()));
+                }
+            }
+            return sick;
+        };
     }
 
     static WorkerCommand workerCommand(RunSpec spec, List<Slot> slots) throws BadInput {

@@ -1,48 +1,44 @@
 package io.isofold.supervisor.gpu;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Lists GPUs by running {@code nvidia-smi} from PATH; no nvidia-smi means no GPU. */
+/** Lists GPUs, and their MIG devices, by running {@code nvidia-smi} from PATH; no nvidia-smi means no GPU. */
 public final class GpuDetector {
+    private static final Pattern GPU_LINE = Pattern.compile("^GPU\\s+(\\d+):.*\\(UUID:\\s*([^)\\s]+)\\)");
+    private static final Pattern MIG_LINE =
+            Pattern.compile("^\\s*MIG\\s+(\\S+)\\s+Device\\s+(\\d+):.*\\(UUID:\\s*([^)\\s]+)\\)");
 
-    /** Thrown when nvidia-smi exists but fails: a broken driver should stop a GPU run, not turn it into a CPU run. */
+    /** Thrown when nvidia-smi exists but fails or hangs: a broken driver should stop a GPU run, not turn it into a CPU run. */
     public static final class DetectionFailed extends Exception {
         DetectionFailed(String message) {
             super(message);
         }
     }
 
+    /**
+     * The GPUs nvidia-smi lists, empty when it is not installed. The message of a failure names
+     * nvidia-smi and what went wrong (exit status, or the time limit it ran past); callers add what
+     * the user can do about it ({@code --gpus none}).
+     */
     public List<Gpu> detect() throws DetectionFailed {
-        ProcessBuilder pb = new ProcessBuilder("nvidia-smi",
-                "--query-gpu=index,name,uuid,memory.total", "--format=csv,noheader,nounits");
-        pb.redirectErrorStream(true);
-        Process p;
         try {
-            p = pb.start();
-        } catch (IOException notOnPath) {
-            return List.of();
-        }
-        try (InputStream in = p.getInputStream()) {
-            String out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new DetectionFailed("nvidia-smi did not answer within 30 s");
+            NvidiaSmi smi = NvidiaSmi.fromEnvironment();
+            List<Gpu> gpus = parse(smi.run("--query-gpu=index,name,uuid,memory.total", "--format=csv,noheader,nounits"));
+            if (gpus.isEmpty()) {
+                return gpus;
             }
-            if (p.exitValue() != 0) {
-                throw new DetectionFailed("nvidia-smi failed (exit " + p.exitValue() + "): " + firstLine(out));
+            // MIG devices are listed by -L only; a second call, as cheap as the first
+            return withMigDevices(gpus, parseMigDevices(smi.run("-L")));
+        } catch (NvidiaSmi.Failed e) {
+            if (e.notInstalled()) {
+                return List.of();
             }
-            return parse(out);
-        } catch (IOException e) {
-            throw new DetectionFailed("cannot read nvidia-smi's output: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new DetectionFailed("interrupted while running nvidia-smi");
+            throw new DetectionFailed(e.getMessage());
         }
     }
 
@@ -64,9 +60,26 @@ public final class GpuDetector {
         return gpus;
     }
 
-    private static String firstLine(String s) {
-        String t = s.strip();
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl);
+    /** The MIG devices of {@code nvidia-smi -L}'s output, by the index of the GPU line they follow. */
+    static Map<Integer, List<MigDevice>> parseMigDevices(String listing) {
+        Map<Integer, List<MigDevice>> byGpu = new LinkedHashMap<>();
+        Integer gpu = null;
+        for (String line : listing.split("\n")) {
+            Matcher g = GPU_LINE.matcher(line);
+            if (g.find()) {
+                gpu = Integer.parseInt(g.group(1));
+                continue;
+            }
+            Matcher m = MIG_LINE.matcher(line);
+            if (m.find() && gpu != null) {
+                byGpu.computeIfAbsent(gpu, k -> new ArrayList<>())
+                        .add(new MigDevice(Integer.parseInt(m.group(2)), m.group(1), m.group(3)));
+            }
+        }
+        return byGpu;
+    }
+
+    static List<Gpu> withMigDevices(List<Gpu> gpus, Map<Integer, List<MigDevice>> mig) {
+        return gpus.stream().map(g -> g.withMigDevices(mig.getOrDefault(g.index(), List.of()))).toList();
     }
 }

@@ -4,6 +4,7 @@ import io.isofold.shared.Task;
 import io.isofold.shared.WorkerEnv;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.isofold.shared.Json;
+import io.isofold.supervisor.gpu.CudaCache;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.RunFiles;
 import java.nio.file.Path;
@@ -20,8 +21,7 @@ public final class WorkerCommand {
     public static final List<String> PLACEHOLDERS = List.of(
             "{replicate}", "{fold}", "{folds}", "{attempt}", "{seed}", "{gpu}", "{attempt_dir}", "{result}",
             "{model}", "{progress}", "{task}", "{param.NAME}");
-    /** CUDA's JIT cache: TF's kernels compiled from PTX at first use are kept across a run's fresh processes. */
-    static final String DEFAULT_CUDA_CACHE_MAXSIZE = Long.toString(4L << 30);
+
 
     private final List<String> template;
     private final Integer threadsPerCpuWorker;
@@ -105,12 +105,7 @@ public final class WorkerCommand {
      * the CUDA libraries scripts/ensure-cuda.sh fetched, ahead of the loader's path.
      */
     private static void cudaEnvironment(Map<String, String> env) {
-        if (System.getenv("CUDA_CACHE_PATH") == null) {
-            env.put("CUDA_CACHE_PATH", Path.of(System.getProperty("user.home"), ".cache", "isofold", "cuda-cache").toString());
-        }
-        if (System.getenv("CUDA_CACHE_MAXSIZE") == null) {
-            env.put("CUDA_CACHE_MAXSIZE", DEFAULT_CUDA_CACHE_MAXSIZE);
-        }
+        env.putAll(CudaCache.of(System.getenv()).workerEnvironment());
         String cudaLib = System.getenv("ISOFOLD_CUDA_LIB");
         if (cudaLib != null && !cudaLib.isBlank()) {
             String inherited = System.getenv("LD_LIBRARY_PATH");

@@ -26,6 +26,8 @@ final class SupervisorProcess {
     private final Path workDir;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> unset = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
+    private Path stdoutTo;
     private Duration timeout = Duration.ofSeconds(90);
 
     /**
@@ -42,6 +44,18 @@ final class SupervisorProcess {
     SupervisorProcess env(String name, String value) {
         env.put(name, value);
         unset.remove(name);
+        return this;
+    }
+
+    /** An option for the supervisor's JVM, such as {@code -Disofold.worker.jar=...}. */
+    /** Sends the supervisor's stdout to this file (a FIFO nobody reads, say) instead of a file the test reads. */
+    SupervisorProcess stdoutTo(Path file) {
+        this.stdoutTo = file;
+        return this;
+    }
+
+    SupervisorProcess jvmOption(String option) {
+        jvmOptions.add(option);
         return this;
     }
 
@@ -69,6 +83,7 @@ final class SupervisorProcess {
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.addAll(JVM_OPTIONS);
+        argv.addAll(jvmOptions);
         argv.add("-cp");
         argv.add(classPath());
         argv.add("io.isofold.supervisor.cli.IsofoldCommand");
@@ -79,7 +94,7 @@ final class SupervisorProcess {
             Path err = Files.createTempFile(workDir, "supervisor", ".stderr");
             ProcessBuilder pb = new ProcessBuilder(argv).directory(workDir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+                    .redirectOutput(stdoutTo != null ? stdoutTo.toFile() : out.toFile()).redirectError(err.toFile());
             unset.forEach(pb.environment()::remove);
             pb.environment().putAll(env);
             return new Started(pb.start(), System.nanoTime(), args, out, err, timeout);
