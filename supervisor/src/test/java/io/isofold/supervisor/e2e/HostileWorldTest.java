@@ -2,7 +2,6 @@ package io.isofold.supervisor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,10 +148,5 @@ class HostileWorldTest extends EndToEndTest {
             }
             Thread.sleep(50);
         }
-    }
-
-    @SuppressWarnings("unused")
-    private static JsonNode first(List<JsonNode> events) {
-        return events.get(0);
     }
 }

@@ -17,7 +17,7 @@ class ModelComparisonRunTest extends EndToEndTest {
     @Test
     void everyModelGetsTheSameFoldsAndTheSummaryComparesThem() throws java.io.IOException {
         RunDir run = newRun("two-models");
-        java.nio.file.Path variants = java.nio.file.Files.writeString(run.dir().resolveSibling("variants.json"),
+        java.nio.file.Path variants = java.nio.file.Files.writeString(tmp.resolve("variants.json"),
                 "[{\"name\":\"cnn\",\"params\":{\"width\":8}},{\"name\":\"mlp\",\"params\":{\"width\":16}}]");
         SupervisorProcess.Outcome outcome = supervisor().run(args(run,
                 List.of("--folds", "3", "--replicates", "6", "--models", variants.toString()),

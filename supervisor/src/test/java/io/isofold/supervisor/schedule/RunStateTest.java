@@ -127,14 +127,16 @@ class RunStateTest {
     void aBlackHoleGpuIsQuarantinedAfterThreeFailures() {
         RunState s = state(24, gpus(4), 5, 48);
         List<RunState.Attempt> healthy = new ArrayList<>();
+        RunState.Attempt onBlackHole = null;
         for (int i = 0; i < 4; i++) {
             RunState.Attempt a = start(s);
-            if (!a.slot.gpuLabel().equals("1")) {
-                healthy.add(a);
+            if (a.slot.gpuLabel().equals("1")) {
+                onBlackHole = a;
             } else {
-                s.ended(a, Verdict.FAILED);
+                healthy.add(a);
             }
         }
+        s.ended(onBlackHole, Verdict.FAILED);
         int onGpu1 = 1;
         String quarantined = null;
         while (quarantined == null) {
