@@ -33,7 +33,10 @@ public final class SeedCurveReport {
 
         /** Median of the five models around {@code model}: one busy moment of a shared machine moves it less. */
         double around(int model) {
-            int from = Math.max(1, model - 2);
+            if (model > seconds.length) {
+                return Double.NaN;
+            }
+            int from = Math.max(1, Math.min(model - 2, seconds.length - 4));
             int to = Math.min(seconds.length, from + 4);
             double[] w = Arrays.copyOfRange(seconds, from - 1, to);
             Arrays.sort(w);
@@ -58,21 +61,31 @@ public final class SeedCurveReport {
         write(Path.of(args[2]), svg(series));
     }
 
+    /** 1, 10, 50, 100 where the series are that long, and the last model where they are shorter. */
+    static int[] marks(List<Series> series) {
+        int last = series.stream().mapToInt(s -> s.seconds().length).max().orElse(1);
+        return java.util.stream.IntStream.concat(Arrays.stream(MARKS).filter(m -> m < last),
+                java.util.stream.IntStream.of(Math.min(last, MARKS[MARKS.length - 1]))).distinct().toArray();
+    }
+
     static String table(List<Series> series) {
+        int[] marks = marks(series);
+        int last = marks[marks.length - 1];
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%-32s", "seconds per model at model"));
-        for (int m : MARKS) {
+        for (int m : marks) {
             b.append(String.format(Locale.ROOT, "%9d", m));
         }
-        b.append(String.format(Locale.ROOT, "%10s%14s%n", "100/1", "median 100/1"));
+        b.append(String.format(Locale.ROOT, "%10s%16s%n", last + "/1", "median " + last + "/1"));
         for (Series s : series) {
             b.append(String.format(Locale.ROOT, "%-32s", s.label()));
-            for (int m : MARKS) {
+            for (int m : marks) {
                 b.append(String.format(Locale.ROOT, "%9.3f", s.at(m)));
             }
-            b.append(String.format(Locale.ROOT, "%10.2f%14.2f%n", s.at(100) / s.at(1), s.around(100) / s.around(1)));
+            b.append(String.format(Locale.ROOT, "%10.2f%16.2f%n", s.at(last) / s.at(1),
+                    s.around(last) / s.around(1)));
         }
-        b.append("(median: of the five models around each mark; models 1 to 5 for model 1, 96 to 100 for model 100)\n");
+        b.append("(median: of the five models around a mark, models 1 to 5 for model 1, the last five for the last)\n");
         return b.toString();
     }
 
@@ -104,7 +117,7 @@ public final class SeedCurveReport {
             b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
                     left - 6, y + 4, trim(v)));
         }
-        for (int m : MARKS) {
+        for (int m : marks(series)) {
             double x = left + (m - 1) / Math.max(1.0, models - 1) * pw;
             b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>%n",
                     x, h - bottom + 16, m));
