@@ -5,7 +5,15 @@ import java.util.Map;
 
 /**
  * What the built-in worker writes to {@code ISOFOLD_RESULT}. The supervisor itself only requires the
- * contract's part, a {@code metrics} object of finite numbers; the rest is for reports.
+ * contract's part, a {@code metrics} object of finite numbers; the rest is for reports and checks.
+ *
+ * @param device      where TensorFlow computed, kind first: {@code "cpu"}, or {@code "gpu"} followed by a space and
+ *                    the card's name when nvidia-smi tells it ({@code "gpu NVIDIA H200"}); {@code "unknown"} when the
+ *                    trace of the first step named no device. The first word decides: {@code gpu} or not.
+ * @param tfDevices   TensorFlow's names of the devices that ran the first training step ({@code "/device:CPU:0"})
+ * @param cudaMissing on a GPU slot (non-empty {@code CUDA_VISIBLE_DEVICES}) only: the CUDA sonames TensorFlow 2.18
+ *                    loads that the dynamic loader would not find ({@code "libcudart.so.12"}...); empty when all are
+ *                    found; absent on a CPU slot
  */
 public record WorkerResult(
         Map<String, Double> metrics,
@@ -15,4 +23,18 @@ public record WorkerResult(
         List<String> variableNames,
         String savedModel,
         int trainExamples,
-        int validationExamples) {}
+        int validationExamples,
+        List<String> tfDevices,
+        List<String> cudaMissing) {
+
+    public WorkerResult(Map<String, Double> metrics, List<ProgressEvent> history, String device, long parameterCount,
+                        List<String> variableNames, String savedModel, int trainExamples, int validationExamples) {
+        this(metrics, history, device, parameterCount, variableNames, savedModel, trainExamples, validationExamples,
+                null, null);
+    }
+
+    public WorkerResult withCudaMissing(List<String> missing) {
+        return new WorkerResult(metrics, history, device, parameterCount, variableNames, savedModel, trainExamples,
+                validationExamples, tfDevices, missing);
+    }
+}

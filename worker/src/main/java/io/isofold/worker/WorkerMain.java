@@ -1,11 +1,14 @@
 package io.isofold.worker;
 
 import io.isofold.shared.Json;
+import io.isofold.shared.ProgressEvent;
 import io.isofold.shared.StratifiedFolds;
 import io.isofold.shared.WorkerEnv;
 import io.isofold.shared.WorkerResult;
 import io.isofold.worker.data.Dataset;
 import io.isofold.worker.data.DatasetReader;
+import io.isofold.worker.device.CudaLibraries;
+import io.isofold.worker.device.DeviceReport;
 import io.isofold.worker.train.ProgressWriter;
 import io.isofold.worker.train.Trainer;
 import java.io.IOException;
@@ -13,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,6 +32,9 @@ public final class WorkerMain {
     private WorkerMain() {}
 
     public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals("--list-devices")) {
+            System.exit(listDevices(System.getenv()));
+        }
         int status;
         try {
             ParentWatch.start(System.getenv());
@@ -45,9 +52,62 @@ public final class WorkerMain {
         System.exit(status);
     }
 
+    /** {@code --list-devices}: one JSON line on stdout (see {@link DeviceReport}); 0, or 1 if TF cannot start. */
+    static int listDevices(Map<String, String> env) {
+        try {
+            System.out.println(Json.MAPPER.writeValueAsString(DeviceReport.of(env)));
+            System.out.flush();
+            return 0;
+        } catch (Throwable t) {
+            t.printStackTrace();
+            return 1;
+        }
+    }
+
     static void run(String[] args, Map<String, String> env) {
-        ResolvedTask rt = ResolvedTask.load(args, env);
+        // the first line before the task is parsed, in the file the supervisor named: reading JSON is the
+        // slowest part of a worker's first second
+        String named = env.get(WorkerEnv.PROGRESS);
+        ProgressWriter progress = null;
+        try {
+            if (named != null && !named.isBlank()) {
+                progress = new ProgressWriter(Path.of(named), HEARTBEAT_MILLIS);
+                progress.phase(ProgressEvent.PHASE_STARTING);
+            }
+            ResolvedTask rt = ResolvedTask.load(args, env);
+            if (progress == null || !sameFile(progress.file(), rt.progressFile())) {
+                // the task names another progress file than the environment: that one wins, as for every path
+                if (progress != null) {
+                    progress.close();
+                }
+                progress = new ProgressWriter(rt.progressFile(), HEARTBEAT_MILLIS);
+                progress.phase(ProgressEvent.PHASE_STARTING);
+            }
+            run(rt, env, progress);
+        } finally {
+            if (progress != null) {
+                progress.close();
+            }
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+
+    private static void run(ResolvedTask rt, Map<String, String> env, ProgressWriter progress) {
+        // on a GPU slot, name the CUDA libraries the loader will not find before TF quietly falls back to the CPU
+        List<String> cudaMissing = null;
+        if (CudaLibraries.gpuSlot(env)) {
+            cudaMissing = CudaLibraries.forEnvironment(env).missing();
+            if (!cudaMissing.isEmpty()) {
+                System.err.println("isofold-worker: GPU slot (CUDA_VISIBLE_DEVICES=" + env.get("CUDA_VISIBLE_DEVICES")
+                        + ") but the loader finds no " + String.join(", ", cudaMissing)
+                        + ": TensorFlow will compute on the CPU");
+            }
+        }
         var task = rt.task();
+        progress.phase(ProgressEvent.PHASE_LOADING_DATA);
         Dataset all = DatasetReader.read(rt.data());
         int[] fold;
         try {
@@ -62,13 +122,10 @@ public final class WorkerMain {
             throw new BadTaskException("fold " + task.fold() + " of " + task.folds() + " leaves an empty set");
         }
         createDirectories(rt.attemptDir());
-        WorkerResult result;
-        try (ProgressWriter progress = new ProgressWriter(rt.progressFile(), HEARTBEAT_MILLIS)) {
-            Trainer.Settings settings = new Trainer.Settings(rt.config(), task.seed(), rt.threads(), rt.attemptDir(),
-                    task.saveModel());
-            result = new Trainer(settings, progress).train(train, validation);
-        }
-        writeAtomically(rt.resultFile(), result);
+        Trainer.Settings settings = new Trainer.Settings(rt.config(), task.seed(), rt.threads(), rt.attemptDir(),
+                task.saveModel());
+        WorkerResult result = new Trainer(settings, progress).train(train, validation);
+        writeAtomically(rt.resultFile(), result.withCudaMissing(cudaMissing));
     }
 
     /** Temp file and rename: the supervisor never sees half a result, even if this JVM is killed mid-write. */

@@ -1,6 +1,7 @@
 package io.isofold.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.isofold.shared.Json;
 import io.isofold.shared.ModelConfig;
@@ -35,6 +36,11 @@ class WorkerMainTest {
     private record Run(int status, String stderr, Path attemptDir) {}
 
     private Run run(Object task) throws Exception {
+        // a CPU slot, as the supervisor gives it: CUDA_VISIBLE_DEVICES set and empty
+        return run(task, Map.of(WorkerEnv.CUDA_VISIBLE_DEVICES, ""));
+    }
+
+    private Run run(Object task, Map<String, String> slotEnv) throws Exception {
         Path attempt = tmp.resolve("attempt");
         Files.createDirectories(attempt);
         Path taskFile = attempt.resolve("task.json");
@@ -50,6 +56,7 @@ class WorkerMainTest {
         env.put(WorkerEnv.RESULT, attempt.resolve("result.json").toString());
         env.put(WorkerEnv.SUPERVISOR_PID, Long.toString(ProcessHandle.current().pid()));
         env.put(ResolvedTask.THREADS, "2");
+        env.putAll(slotEnv);
         Process p = ChildJvm.start(attempt, env, WorkerMain.class);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -73,7 +80,11 @@ class WorkerMainTest {
         assertThat(result.metrics().get("val_accuracy")).isGreaterThan(0.2); // 400 images, 2 epochs; chance is 0.1
         assertThat(result.trainExamples()).isEqualTo(400);
         assertThat(result.validationExamples()).isEqualTo(100);
-        assertThat(result.device()).isNotBlank();
+        assertThat(result.device()).isEqualTo("cpu");
+        assertThat(result.tfDevices()).containsExactly("/device:CPU:0");
+        // a CPU slot: nothing to check, and the field is left out rather than written empty
+        assertThat(result.cudaMissing()).isNull();
+        assertThat(Json.MAPPER.readTree(r.attemptDir().resolve("result.json").toFile()).has("cuda_missing")).isFalse();
 
         List<ProgressEvent> epochs = Files.readAllLines(r.attemptDir().resolve("progress.jsonl")).stream()
                 .map(l -> {
@@ -92,6 +103,26 @@ class WorkerMainTest {
             assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
         }
         assertThat(r.stderr()).contains("isofold-worker: epoch 1/2");
+    }
+
+    @Test
+    void aGpuSlotWithoutCudaSaysItComputedOnTheCpuAndNamesTheMissingLibraries() throws Exception {
+        // this machine has no NVIDIA driver: the GPU native library falls back to the CPU, for real
+        assumeFalse(Files.exists(Path.of("/dev/nvidiactl")), "a machine with an NVIDIA driver");
+        Path data = tmp.resolve("data");
+        TestData.writeIdx(TestData.bundledSlice(20), data, "train", true);
+        ModelConfig oneEpoch = new ModelConfig("tiny", "mlp", 1, 32, 2e-3, 1, List.of(), List.of(16), 0.0);
+
+        Run r = run(task(data.toString(), oneEpoch), Map.of(WorkerEnv.CUDA_VISIBLE_DEVICES, "0"));
+
+        assertThat(r.status()).as(r.stderr()).isZero();
+        var json = Json.MAPPER.readTree(r.attemptDir().resolve("result.json").toFile());
+        assertThat(json.path("device").asText()).isEqualTo("cpu");
+        List<String> missing = new java.util.ArrayList<>();
+        json.path("cuda_missing").forEach(n -> missing.add(n.asText()));
+        assertThat(missing).contains("libcuda.so.1", "libcudart.so.12")
+                .isSubsetOf(io.isofold.worker.device.CudaLibraries.SONAMES);
+        assertThat(r.stderr()).contains("GPU slot (CUDA_VISIBLE_DEVICES=0) but the loader finds no libcudart.so.12");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.isofold.shared.ModelConfig;
 import io.isofold.shared.ProgressEvent;
 import io.isofold.shared.WorkerResult;
 import io.isofold.worker.data.Dataset;
+import io.isofold.worker.device.DeviceProbe;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,6 +40,7 @@ public final class Trainer {
     private long start;
     /** The device TensorFlow computed on, found by tracing the first training step. */
     private String device;
+    private List<String> tfDevices = List.of();
     private double stepSeconds;
     private long stepExamples;
     private double maxRss;
@@ -52,10 +54,13 @@ public final class Trainer {
     public WorkerResult train(Dataset train, Dataset val) {
         start = System.nanoTime();
         ModelConfig c = settings.config();
+        progress.phase(ProgressEvent.PHASE_BUILDING);
         try (TrainingGraph g = new TrainingGraph(c, train.height(), train.width(), train.channels(),
                      Math.max(train.classes(), val.classes()), settings.seed());
              Session session = new Session(g.graph, sessionConfig());
              TensorBoardWriter board = new TensorBoardWriter(settings.attemptDir().resolve("tensorboard"))) {
+            // the initializers are the first ops to run on the device: on a GPU, where kernels may be compiled
+            progress.phase(ProgressEvent.PHASE_FIRST_STEP);
             session.initialize();
             Batches batches = new Batches(train, c.batchSize(), new Random(settings.seed()));
             EarlyStopping stopping = new EarlyStopping(c.patience());
@@ -65,6 +70,7 @@ public final class Trainer {
                     val.size(), g.parameterCount(), g.variableNames());
 
             for (int epoch = 1; epoch <= c.epochs(); epoch++) {
+                progress.epoch(epoch);
                 double[] t = trainEpoch(session, g, batches, epoch);
                 double[] v = evaluate(session, g, val);
                 ProgressEvent event = new ProgressEvent(epoch, null, null, t[0], t[1], v[0], v[1], seconds());
@@ -87,12 +93,13 @@ public final class Trainer {
             }
             String saved = null;
             if (settings.saveModel()) {
+                progress.phase(ProgressEvent.PHASE_SAVING);
                 Path dir = settings.attemptDir().resolve("model");
                 ModelExporter.export(g, session, dir);
                 saved = dir.toAbsolutePath().toString();
             }
             return new WorkerResult(metrics(history, bestEpoch), history, device, g.parameterCount(),
-                    g.variableNames(), saved, train.size(), val.size());
+                    g.variableNames(), saved, train.size(), val.size(), tfDevices, null);
         }
     }
 
@@ -117,8 +124,10 @@ public final class Trainer {
                     correct += ((TFloat32) r.get(1)).getFloat();
                     seen += n;
                     if (trace) {
-                        device = r.getMetadata().map(DeviceProbe::describe).orElse("unknown");
-                        log("computing on %s", device);
+                        tfDevices = r.getMetadata().map(DeviceProbe::devices).orElse(List.of());
+                        device = DeviceProbe.describe(tfDevices);
+                        log("computing on %s %s", device, tfDevices);
+                        progress.phase(ProgressEvent.PHASE_TRAINING);
                     }
                 }
             }
