@@ -10,6 +10,9 @@
 #   status  say which daemons run and what sinfo says; exit 0 when the node is usable.
 #   env     print the export line clients need: eval "$(scripts/slurm-cluster.sh env)"
 #
+# Exit status: 0 done; 1 failed; 3 (start) this machine cannot host it: not root, or Slurm missing
+# and not installable.
+#
 # Environment:
 #   ISOFOLD_SLURM_DIR            state, config and logs       [/tmp/isofold-slurm]
 #   ISOFOLD_SLURM_PORT           slurmctld's port; slurmd uses the next one  [6817]
@@ -43,6 +46,12 @@ die() {
   exit 1
 }
 
+# status 3: this machine cannot host the cluster at all (tests skip on it, and fail on status 1)
+cannot() {
+  echo "slurm-cluster.sh: $*" >&2
+  exit 3
+}
+
 # pid from a pid file when that process is alive, else nothing
 live_pid() {
   local file=$1 pid
@@ -61,7 +70,7 @@ install_packages() {
     command -v "$what" >/dev/null 2>&1 || [ -x "/usr/sbin/$what" ] || have=0
   done
   [ "$have" = 1 ] && return 0
-  command -v apt-get >/dev/null 2>&1 || die "slurmctld, slurmd, sbatch or munged missing, and no apt-get to install them"
+  command -v apt-get >/dev/null 2>&1 || cannot "slurmctld, slurmd, sbatch or munged missing, and no apt-get to install them"
   # Debian's packages would start their system services (on /etc/slurm/slurm.conf, which does
   # not exist) from the postinst; policy-rc.d exiting 101 tells invoke-rc.d not to.
   local policy=/usr/sbin/policy-rc.d ours=0
@@ -79,7 +88,7 @@ install_packages() {
     apt-get install -y -qq --no-install-recommends slurmctld slurmd slurm-client munge
   ) >&2 || rc=$?
   [ "$ours" = 1 ] && rm -f "$policy"
-  [ "$rc" = 0 ] || die "apt-get install failed (status $rc)"
+  [ "$rc" = 0 ] || cannot "apt-get install failed (status $rc)"
 }
 
 write_munge_key() {
@@ -159,7 +168,7 @@ EOF
 }
 
 start() {
-  [ "$(id -u)" -eq 0 ] || die "needs root (slurmd runs jobs as their user; munged runs as munge)"
+  [ "$(id -u)" -eq 0 ] || cannot "needs root (slurmd runs jobs as their user; munged runs as munge)"
   install_packages
   id munge >/dev/null 2>&1 || die "no munge user; is the munge package installed?"
   install -d -m 0755 "$STATE"
