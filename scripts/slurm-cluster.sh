@@ -52,12 +52,14 @@ cannot() {
   exit 3
 }
 
-# pid from a pid file when that process is alive, else nothing
+# pid from a pid file when that process is alive and is the daemon the file is named for, else
+# nothing: a stale file whose pid now belongs to another program must not get that program killed
 live_pid() {
   local file=$1 pid
   [ -s "$file" ] || return 1
   pid=$(tr -dc '0-9' <"$file")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  # /proc, not kill -0: a user who may not signal root's daemons can still see them run
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$(basename "$file" .pid)" ] && echo "$pid"
 }
 
 node_state() {
