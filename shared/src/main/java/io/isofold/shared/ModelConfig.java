@@ -1,15 +1,22 @@
 package io.isofold.shared;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * One model configuration of a run: the architecture and its hyperparameters. A run may compare several;
- * each gets the same replicates so that their results pair up.
+ * One model variant of a run. A run may compare several; each gets the same replicates so that
+ * their results pair up.
+ *
+ * <p>For the built-in worker a variant is an architecture with its hyperparameters. For a custom
+ * worker it is a name and free-form {@code params} that reach the worker as {@code ISOFOLD_PARAMS}
+ * (JSON) and the {@code {param.NAME}} placeholders; its architecture is {@value #CUSTOM}.
  *
  * @param name         the label in results and reports (unique within a run)
- * @param architecture {@code cnn} or {@code mlp}
+ * @param architecture {@code cnn}, {@code mlp}, or {@value #CUSTOM}
  * @param filters      convolution filters per conv block (cnn only)
  * @param units        units of the hidden dense layers
+ * @param params       a custom worker's settings of this variant; empty for the built-in models
  */
 public record ModelConfig(
         String name,
@@ -20,13 +27,21 @@ public record ModelConfig(
         int patience,
         List<Integer> filters,
         List<Integer> units,
-        double dropout) {
+        double dropout,
+        Map<String, Object> params) {
 
     public static final List<String> ARCHITECTURES = List.of("cnn", "mlp");
+    public static final String CUSTOM = "custom";
 
     public ModelConfig {
         filters = filters == null ? List.of() : List.copyOf(filters);
         units = units == null ? List.of() : List.copyOf(units);
+        params = params == null ? Map.of() : Map.copyOf(params);
+    }
+
+    public ModelConfig(String name, String architecture, int epochs, int batchSize, double learningRate, int patience,
+            List<Integer> filters, List<Integer> units, double dropout) {
+        this(name, architecture, epochs, batchSize, learningRate, patience, filters, units, dropout, Map.of());
     }
 
     /** The defaults of an architecture: the TensorFlow tutorial's CNN, and the 256-128-100 MLP baseline. */
@@ -39,7 +54,56 @@ public record ModelConfig(
         };
     }
 
+    /** A custom worker's variant: a name and its params. */
+    public static ModelConfig custom(String name, Map<String, Object> params) {
+        return new ModelConfig(name, CUSTOM, 0, 0, 0, 0, List.of(), List.of(), 0, params);
+    }
+
+    public boolean custom() {
+        return CUSTOM.equals(architecture);
+    }
+
     public ModelConfig withName(String newName) {
-        return new ModelConfig(newName, architecture, epochs, batchSize, learningRate, patience, filters, units, dropout);
+        return new ModelConfig(newName, architecture, epochs, batchSize, learningRate, patience, filters, units, dropout,
+                params);
+    }
+
+    /**
+     * What is wrong with this variant, in one line, or empty. The one check both sides use: the CLI
+     * refuses a bad variant before anything starts, and the worker refuses a bad task with exit 2.
+     */
+    public Optional<String> problem() {
+        String m = "model '" + name + "': ";
+        if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
+            return Optional.of("model name '" + name + "' must be letters, digits, '.', '_' or '-'");
+        }
+        if (custom()) {
+            return Optional.empty();
+        }
+        if (architecture == null || !ARCHITECTURES.contains(architecture)) {
+            return Optional.of(m + "unknown architecture '" + architecture + "' (expected one of " + ARCHITECTURES + ")");
+        }
+        if (epochs < 1) {
+            return Optional.of(m + "epochs must be at least 1, got " + epochs);
+        }
+        if (batchSize < 1) {
+            return Optional.of(m + "batch_size must be at least 1, got " + batchSize);
+        }
+        if (!(learningRate > 0 && learningRate < 10)) {
+            return Optional.of(m + "learning_rate must be a number between 0 and 10, got " + learningRate);
+        }
+        if (patience < 0) {
+            return Optional.of(m + "patience must not be negative, got " + patience);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            return Optional.of(m + "dropout must be in [0, 1), got " + dropout);
+        }
+        if (filters.stream().anyMatch(f -> f == null || f < 1) || units.stream().anyMatch(u -> u == null || u < 1)) {
+            return Optional.of(m + "filters and units must be positive, got " + filters + " and " + units);
+        }
+        if (architecture.equals("cnn") && filters.isEmpty()) {
+            return Optional.of(m + "a cnn needs at least one entry in filters");
+        }
+        return Optional.empty();
     }
 }

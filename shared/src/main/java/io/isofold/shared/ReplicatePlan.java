@@ -2,9 +2,13 @@ package io.isofold.shared;
 
 /**
  * Where replicate index r of a run with K folds lands: fold r mod K of shuffle r div K (repeated
- * k-fold), with seeds derived from the run's base seed so any process computes the same plan.
+ * k-fold), with seeds derived from the run's base seed so any process computes the same plan. A replicate's
+ * seed is in 0..{@value #MAX_SEED}.
  */
 public record ReplicatePlan(int index, int fold, int shuffle, long seed, long shuffleSeed) {
+    /** The largest seed: 2^31 - 1, so numpy, PyTorch, TF, R and a Java int all accept every seed. */
+    public static final long MAX_SEED = Integer.MAX_VALUE;
+
 
     public static ReplicatePlan of(int index, int folds, long baseSeed) {
         if (index < 0 || folds < 2) {
@@ -12,7 +16,7 @@ public record ReplicatePlan(int index, int fold, int shuffle, long seed, long sh
         }
         int shuffle = index / folds;
         return new ReplicatePlan(index, index % folds, shuffle,
-                mix(baseSeed, 0x5EEDL + index), mix(baseSeed, 0x5F1FF1EL + shuffle));
+                mix(baseSeed, 0x5EEDL + index) & MAX_SEED, mix(baseSeed, 0x5F1FF1EL + shuffle));
     }
 
     /** SplitMix64's finaliser: nearby inputs give unrelated seeds. */

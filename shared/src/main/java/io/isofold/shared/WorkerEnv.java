@@ -13,6 +13,10 @@ public final class WorkerEnv {
     public static final String TASK = "ISOFOLD_TASK";
     public static final String PROGRESS = "ISOFOLD_PROGRESS";
     public static final String RESULT = "ISOFOLD_RESULT";
+    /** The variant's name ({@code cnn}, or a --models / --param variant's). */
+    public static final String MODEL = "ISOFOLD_MODEL";
+    /** The variant's params as a JSON object ({@code {}} for the built-in models). */
+    public static final String PARAMS = "ISOFOLD_PARAMS";
     /**
      * PID of the supervisor that launched the attempt. Not part of the contract's table; the built-in
      * worker uses it to exit when the supervisor dies, since a JVM cannot ask for PR_SET_PDEATHSIG.

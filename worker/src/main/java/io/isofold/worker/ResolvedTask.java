@@ -101,30 +101,15 @@ public record ResolvedTask(Task task, ModelConfig config, Path data, Path attemp
         }
     }
 
+    /** The same check the CLI makes before launch ({@link ModelConfig#problem}), for tasks written by hand. */
     private static void check(ModelConfig c) {
-        if (c.architecture() == null || !ModelConfig.ARCHITECTURES.contains(c.architecture())) {
-            throw new BadTaskException("model '" + c.name() + "': unknown architecture '" + c.architecture()
-                    + "' (expected one of " + ModelConfig.ARCHITECTURES + ")");
+        if (c.custom()) {
+            throw new BadTaskException("model '" + c.name() + "' is a custom worker's variant, not one of "
+                    + ModelConfig.ARCHITECTURES);
         }
-        String m = "model '" + c.name() + "': ";
-        if (c.epochs() < 1) {
-            throw new BadTaskException(m + "epochs must be at least 1, got " + c.epochs());
-        }
-        if (c.batchSize() < 1) {
-            throw new BadTaskException(m + "batch_size must be at least 1, got " + c.batchSize());
-        }
-        if (!(c.learningRate() > 0) || Double.isInfinite(c.learningRate())) {
-            throw new BadTaskException(m + "learning_rate must be a positive number, got " + c.learningRate());
-        }
-        if (c.patience() < 0) {
-            throw new BadTaskException(m + "patience must not be negative, got " + c.patience());
-        }
-        if (!(c.dropout() >= 0 && c.dropout() < 1)) {
-            throw new BadTaskException(m + "dropout must be in [0, 1), got " + c.dropout());
-        }
-        if (c.filters().stream().anyMatch(f -> f == null || f < 1) || c.units().stream().anyMatch(u -> u == null || u < 1)) {
-            throw new BadTaskException(m + "filters and units must be positive, got " + c.filters() + " and " + c.units());
-        }
+        c.problem().ifPresent(p -> {
+            throw new BadTaskException(p);
+        });
     }
 
     private static Path path(String fromTask, String fromEnv, Path fallback) {

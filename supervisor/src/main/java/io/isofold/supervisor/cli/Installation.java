@@ -35,6 +35,16 @@ final class Installation {
         return property != null ? Path.of(property).toAbsolutePath() : home().resolve("worker/target/isofold-worker.jar");
     }
 
+    /**
+     * How a user starts isofold, for the commands messages suggest: {@code scripts/run.sh} from the
+     * installation's root, the full path from anywhere else.
+     */
+    static String launcher() {
+        Path runSh = home().resolve("scripts/run.sh");
+        Path cwd = Path.of("").toAbsolutePath();
+        return runSh.startsWith(cwd) ? cwd.relativize(runSh).toString() : runSh.toString();
+    }
+
     static Path defaultData() {
         return home().resolve("worker/data/fashion-mnist-10k");
     }

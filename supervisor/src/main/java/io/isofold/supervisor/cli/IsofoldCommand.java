@@ -11,10 +11,10 @@ import picocli.CommandLine.Command;
 @Command(name = "isofold", mixinStandardHelpOptions = true, version = "isofold 0.1.0",
         description = "Runs cross-validation folds (or any replicates) with one fresh worker process each, "
                 + "pinned to a GPU, watched by timeouts, retried until N have completed.",
-        subcommands = {RunCommand.class, StatusCommand.class, ReportCommand.class, GpusCommand.class,
+        subcommands = {RunCommand.class, ResumeCommand.class, StatusCommand.class, ReportCommand.class, GpusCommand.class,
                 CommandLine.HelpCommand.class})
 public final class IsofoldCommand implements Runnable {
-    private static final Set<String> FIRST_WORDS = Set.of("run", "status", "report", "gpus", "help",
+    private static final Set<String> FIRST_WORDS = Set.of("run", "resume", "status", "report", "gpus", "help",
             "-h", "--help", "-V", "--version");
 
     @Override
@@ -23,7 +23,16 @@ public final class IsofoldCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        try {
+            System.exit(execute(args));
+        } catch (OutOfMemoryError e) {
+            // memory is bounded by design; should it run out all the same, say so in one line and leave a resumable run
+            org.slf4j.LoggerFactory.getLogger(IsofoldCommand.class).error("the supervisor ran out of memory ({}); "
+                    + "the run is resumable with scripts/run.sh resume DIR", e.getMessage());
+            System.err.println("isofold: the supervisor ran out of memory (" + e.getMessage()
+                    + "); the run is resumable with scripts/run.sh resume DIR");
+            Runtime.getRuntime().halt(1);
+        }
     }
 
     /** Runs a command line and returns its exit status; the whole CLI, minus the System.exit. */
@@ -31,12 +40,11 @@ public final class IsofoldCommand implements Runnable {
         if (System.console() != null) {
             // before any logger exists: logback reads these when it configures itself
             System.setProperty("isofold.console.level", "WARN");
-            System.setProperty("isofold.console.prefix", "\r\033[K");
         }
         List<String> argv = new ArrayList<>(List.of(args));
         if (!argv.isEmpty() && !argv.get(0).startsWith("-") && !FIRST_WORDS.contains(argv.get(0))) {
             // a mistyped subcommand would otherwise run as a worker command
-            System.err.println("isofold: unknown command '" + argv.get(0) + "' (commands: run, status, report, gpus;"
+            System.err.println("isofold: unknown command '" + argv.get(0) + "' (commands: run, resume, status, report, gpus;"
                     + " a worker command goes after --)");
             return 2;
         }

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.cli;
 
+import io.isofold.shared.ModelConfig;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.report.RunReport;
@@ -10,6 +11,7 @@ import io.isofold.supervisor.spec.RunSpec;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** Feeds the run loop's attempts to the reports: results.csv, summary.json and report.html. */
 final class JournalReports implements RunLoop.ReportSink {
@@ -20,14 +22,15 @@ final class JournalReports implements RunLoop.ReportSink {
 
     JournalReports(RunSpec spec, List<Slot> slots) {
         this.spec = spec;
-        this.models = spec.models().stream().map(m -> m.name()).toList();
+        this.models = spec.models().stream().map(ModelConfig::name).toList();
         this.slots = slots.stream().map(Slot::label).toList();
     }
 
     @Override
-    public void write(List<AttemptRecord> attempts, Instant runStart, Instant runEnd) throws IOException {
+    public void write(List<AttemptRecord> attempts, Instant runStart, Instant runEnd, Map<String, String> quarantined)
+            throws IOException {
         RunView view = RunViews.of(spec.outDir(), spec.folds(), spec.replicates(), models, slots, runStart, runEnd,
-                attempts);
+                attempts, quarantined);
         last = view;
         RunReport.writeAll(view);
     }

@@ -1,10 +1,15 @@
 package io.isofold.supervisor.cli;
 
+import io.isofold.supervisor.journal.RunFiles;
+import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.RunLock;
+import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.report.RunReport;
+import io.isofold.supervisor.report.RunView;
 import io.isofold.supervisor.report.RunViews;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -18,15 +23,17 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Path out = dir.toAbsolutePath().normalize();
         try {
-            var view = RunViews.load(dir.toAbsolutePath().normalize(), RunLock.liveHolder(dir) != null);
+            RunHistory history = RunHistory.read(new RunFiles(out).journal()).history();
+            RunView view = RunViews.load(out, history, RunLock.liveSupervisor(history).isPresent());
             RunReport.writeAll(view);
-            System.out.println(RunReport.summaryTable(view));
-            System.out.println("report: " + view.outDir().resolve("report.html"));
+            Console.get().line(RunReport.summaryTable(view));
+            Console.get().line("report: " + new RunFiles(out).reportHtml());
+            Console.get().close(Duration.ofSeconds(3));
             return 0;
         } catch (IOException e) {
-            System.err.println("isofold: " + e.getMessage());
-            return 2;
+            return RunExecution.badInput(e.getMessage());
         }
     }
 }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isofold.shared.Json;
 import io.isofold.shared.ProgressEvent;
+import io.isofold.supervisor.journal.RunFiles;
+import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.RunLock;
+import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.report.AttemptView;
 import io.isofold.supervisor.report.RunView;
 import io.isofold.supervisor.report.Summary;
@@ -37,37 +40,46 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path out = dir.toAbsolutePath().normalize();
-        Long pid = RunLock.liveHolder(out);
         RunView view;
+        Long pid;
+        int leftRunning;
         try {
-            view = RunViews.load(out, pid != null);
+            RunHistory history = RunHistory.read(new RunFiles(out).journal()).history();
+            pid = RunLock.liveSupervisor(history).orElse(null);
+            leftRunning = pid == null ? history.unfinished().size() : 0;
+            // a dead supervisor's attempts are shown as they were, running, not as lost: they may well still run
+            view = RunViews.load(out, history, true);
+            if (pid == null && history.lastRunEnd() != null) {
+                view = RunViews.load(out, history, false);
+            }
         } catch (IOException e) {
-            System.err.println("isofold: " + e.getMessage());
-            return 2;
+            return RunExecution.badInput(e.getMessage());
         }
-        ObjectNode status = status(view, pid, Instant.now());
-        if (json) {
-            System.out.println(status.toPrettyString());
-        } else {
-            System.out.print(text(status));
-        }
+        ObjectNode status = status(view, pid, leftRunning, Instant.now());
+        Console.get().line(json ? status.toPrettyString() : text(status).stripTrailing());
+        Console.get().close(java.time.Duration.ofSeconds(3));
         return 0;
     }
 
-    static ObjectNode status(RunView view, Long pid, Instant now) {
+    static ObjectNode status(RunView view, Long pid, int leftRunning, Instant now) {
         ObjectNode s = Json.MAPPER.createObjectNode();
         s.put("dir", view.outDir().toString());
-        s.put("state", pid != null ? "running" : "stopped");
+        Summary summary = Summary.of(view);
+        String state = pid != null ? "running"
+                : summary.completed() >= summary.requested() && summary.requested() > 0 ? "complete"
+                : leftRunning > 0 ? "supervisor-not-running" : "stopped";
+        s.put("state", state);
         if (pid != null) {
             s.put("supervisor_pid", pid);
         }
+        if (leftRunning > 0) {
+            s.put("left_running", leftRunning);
+        }
         // the counts summary.json has, so the two never disagree
-        Summary summary = Summary.of(view);
         int required = summary.requested();
         int completed = summary.completed();
         List<AttemptView> attempts = view.attempts();
-        List<AttemptView> failed = attempts.stream()
-                .filter(a -> !a.running() && !a.completed() && !"interrupted".equals(a.verdict())).toList();
+        List<AttemptView> failed = attempts.stream().filter(a -> !a.running() && a.verdict().failure()).toList();
         s.put("required", required);
         s.put("completed", completed);
         s.put("attempts", summary.attempts());
@@ -111,8 +123,28 @@ final class StatusCommand implements Callable<Integer> {
             f.put("replicate", a.replicate());
             f.put("attempt", a.attempt());
             f.put("slot", a.slot());
-            f.put("verdict", a.verdict());
+            f.put("verdict", a.verdict().label());
             f.put("reason", a.reason());
+            if (a.stderrTail() != null) {
+                f.put("stderr_tail", a.stderrTail());
+            }
+            f.put("attempt_dir", String.valueOf(a.attemptDir()));
+        }
+        ObjectNode metrics = s.putObject("metrics");
+        summary.models().forEach((model, m) -> {
+            ObjectNode per = metrics.putObject(model);
+            m.metrics().forEach((name, st) -> {
+                ObjectNode o = per.putObject(name);
+                o.put("n", st.n());
+                o.put("mean", st.mean());
+                if (st.std() != null && Double.isFinite(st.std())) {
+                    o.put("std", st.std());
+                }
+            });
+        });
+        if (!view.quarantined().isEmpty()) {
+            ObjectNode q = s.putObject("quarantined_gpus");
+            view.quarantined().forEach(q::put);
         }
         return s;
     }
@@ -122,7 +154,7 @@ final class StatusCommand implements Callable<Integer> {
         if (attemptDir == null) {
             return null;
         }
-        Path file = attemptDir.resolve("progress.jsonl");
+        Path file = new RunFiles.AttemptFiles(attemptDir).progress();
         if (!Files.isRegularFile(file)) {
             return null;
         }
@@ -148,13 +180,21 @@ final class StatusCommand implements Callable<Integer> {
 
     static String text(ObjectNode s) {
         StringBuilder b = new StringBuilder();
-        b.append(s.get("dir").asText()).append(": ").append(s.get("state").asText());
-        if (s.has("supervisor_pid")) {
-            b.append(" (supervisor pid ").append(s.get("supervisor_pid").asLong()).append(')');
+        b.append(s.get("dir").asText()).append(": ");
+        switch (s.get("state").asText()) {
+            case "running" -> b.append("running (supervisor pid ").append(s.get("supervisor_pid").asLong()).append(')');
+            case "supervisor-not-running" -> b.append("supervisor not running; ").append(s.get("left_running").asInt())
+                    .append(" attempt(s) were running when it stopped (resume to settle them)");
+            default -> b.append(s.get("state").asText());
         }
         b.append('\n');
-        b.append(String.format("completed %d/%d, %d attempt(s), %d failed", s.get("completed").asInt(),
-                s.get("required").asInt(), s.get("attempts").asInt(), s.get("failed_attempts").asInt()));
+        int attempts = s.get("attempts").asInt();
+        b.append(String.format("completed %d/%d, %d finished %s, %d failed", s.get("completed").asInt(),
+                s.get("required").asInt(), attempts, attempts == 1 ? "attempt" : "attempts",
+                s.get("failed_attempts").asInt()));
+        if (!s.get("running").isEmpty()) {
+            b.append(", ").append(s.get("running").size()).append(" running");
+        }
         if (s.has("elapsed_s")) {
             b.append(", elapsed ").append(Durations.human(Duration.ofSeconds(s.get("elapsed_s").asLong())));
         }
@@ -177,12 +217,31 @@ final class StatusCommand implements Callable<Integer> {
             }
             b.append('\n');
         }
+        s.get("metrics").fields().forEachRemaining(model -> {
+            StringBuilder line = new StringBuilder("  " + model.getKey() + ":");
+            model.getValue().fields().forEachRemaining(m -> line.append(String.format(" %s %.4f%s (n=%d)", m.getKey(),
+                    m.getValue().get("mean").asDouble(), m.getValue().has("std")
+                            ? String.format(" \u00b1 %.4f std", m.getValue().get("std").asDouble()) : "",
+                    m.getValue().get("n").asInt())));
+            if (model.getValue().size() > 0) {
+                b.append(line).append('\n');
+            }
+        });
+        if (s.has("quarantined_gpus")) {
+            s.get("quarantined_gpus").fields().forEachRemaining(q -> b.append("  GPU ").append(q.getKey())
+                    .append(" quarantined: ").append(q.getValue().asText()).append('\n'));
+        }
         if (!s.get("last_failures").isEmpty()) {
             b.append("last failures:\n");
             for (var f : s.get("last_failures")) {
                 b.append(String.format("  replicate %d attempt %d on %s: %s%s%n", f.get("replicate").asInt(),
                         f.get("attempt").asInt(), f.path("slot").asText(), f.get("verdict").asText(),
-                        f.hasNonNull("reason") ? " (" + f.get("reason").asText() + ")" : ""));
+                        f.hasNonNull("reason") ? ": " + f.get("reason").asText() : ""));
+                if (f.has("stderr_tail")) {
+                    String[] tail = f.get("stderr_tail").asText().split("\n");
+                    b.append("    stderr: ").append(tail[tail.length - 1]).append('\n');
+                }
+                b.append("    logs: ").append(f.get("attempt_dir").asText()).append('\n');
             }
         }
         return b.toString();

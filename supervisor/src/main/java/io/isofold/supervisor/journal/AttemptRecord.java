@@ -1,41 +1,32 @@
 package io.isofold.supervisor.journal;
 
 import java.time.Instant;
-import java.util.Map;
 
 /**
- * One attempt as the journal tells it. {@code verdict} is null while it runs (or, after a crash of
- * the supervisor, until a resume records it as lost).
+ * One attempt as the run knows it: where it ran and, once it has ended, how. Kept for every attempt
+ * of a run, so it holds only what the summary and reports need (a few hundred bytes): the attempt's
+ * directory follows from its id ({@link RunFiles#attempt(AttemptId)}), and the launch identity is
+ * dropped once the attempt has ended.
+ *
+ * @param launch  how to find its processes or job again; null once it has ended
+ * @param outcome null while it runs (or, after a supervisor died, until a resume records it)
  */
-public record AttemptRecord(
-        AttemptId id,
-        String slot,
-        String gpu,
-        long pid,
-        long sid,
-        long startTicks,
-        String attemptDir,
-        Instant started,
-        Instant ended,
-        Verdict verdict,
-        String reason,
-        Integer exitCode,
-        Map<String, Double> metrics,
-        Double durationS) {
-
-    AttemptRecord ended(JournalEvent end) {
-        return new AttemptRecord(id, slot, gpu, pid, sid, startTicks, attemptDir, started,
-                Instant.parse(end.time()), Verdict.of(end.verdict()), end.reason(), end.exitCode(),
-                end.metrics() == null ? Map.of() : Map.copyOf(end.metrics()), end.durationS());
-    }
-
-    /** As a dead supervisor left it: ended when last seen, without a verdict of the worker's own. */
-    public AttemptRecord lost(Instant seen) {
-        return new AttemptRecord(id, slot, gpu, pid, sid, startTicks, attemptDir, started, seen,
-                Verdict.SUPERVISOR_LOST, "the supervisor is not running", null, Map.of(), null);
-    }
+public record AttemptRecord(AttemptId id, String slot, String gpu, LaunchIdentity launch, Instant started,
+        Outcome outcome) {
 
     public boolean running() {
-        return verdict == null;
+        return outcome == null;
+    }
+
+    public Verdict verdict() {
+        return outcome == null ? null : outcome.verdict();
+    }
+
+    public boolean completed() {
+        return outcome != null && outcome.completed();
+    }
+
+    public AttemptRecord ended(Outcome how) {
+        return new AttemptRecord(id, slot, gpu, null, started, how);
     }
 }

@@ -33,6 +33,7 @@ public final class Journal implements AutoCloseable {
     private long synced; // lines known on disk, guarded by lock
     private boolean closed; // guarded by lock
     private IOException syncFailure; // guarded by lock
+    private boolean midLine; // a write failed part-way: the file may end inside a line; guarded by lock
 
     private Journal(FileChannel channel) {
         this.channel = channel;
@@ -59,20 +60,33 @@ public final class Journal implements AutoCloseable {
         return new Journal(channel);
     }
 
-    /** Writes one event to the file; a failed fsync of earlier lines is reported here too. */
+    /**
+     * Writes one event to the file; a failed fsync of earlier lines is reported here too. After a
+     * write that failed part-way (a full disk), the next event starts on a new line, so a torn line
+     * is never glued to the event after it.
+     */
     public void append(JournalEvent event) throws IOException {
         byte[] line = (Json.MAPPER.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buffer = ByteBuffer.wrap(line);
         synchronized (lock) {
             if (syncFailure != null) {
                 throw syncFailure;
             }
+            ByteBuffer buffer = ByteBuffer.wrap(midLine ? prefixed(line) : line);
+            midLine = true;
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
+            midLine = false;
             written++;
             lock.notifyAll();
         }
+    }
+
+    private static byte[] prefixed(byte[] line) {
+        byte[] withNewline = new byte[line.length + 1];
+        withNewline[0] = '\n';
+        System.arraycopy(line, 0, withNewline, 1, line.length);
+        return withNewline;
     }
 
     /** Waits until every line appended so far is on disk. */

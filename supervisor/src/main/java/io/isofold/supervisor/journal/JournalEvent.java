@@ -1,71 +1,106 @@
 package io.isofold.supervisor.journal;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
 /**
- * One line of {@code journal.jsonl}. A flat record with the fields of every event type; those an
- * event does not use are null and left out of the line.
+ * One line of {@code journal.jsonl}, one record type per kind of event. The {@code type} field names
+ * the kind; a kind this version does not know (a newer supervisor wrote it) reads as {@link Other}
+ * and is ignored, so an older {@code status} still reads a newer run.
  */
-public record JournalEvent(
-        String type,
-        String time,
-        Integer replicate,
-        String model,
-        Integer index,
-        Integer fold,
-        Integer shuffle,
-        Integer attempt,
-        String slot,
-        String gpu,
-        Long pid,
-        Long sid,
-        Long startTicks,
-        String attemptDir,
-        Integer exitCode,
-        String verdict,
-        String reason,
-        Map<String, Double> metrics,
-        Double durationS,
-        String host,
-        Integer exitStatus,
-        JsonNode spec) {
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type",
+        defaultImpl = JournalEvent.Other.class)
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = JournalEvent.RunStart.class, name = "run-start"),
+        @JsonSubTypes.Type(value = JournalEvent.Launch.class, name = "launch"),
+        @JsonSubTypes.Type(value = JournalEvent.Kill.class, name = "kill"),
+        @JsonSubTypes.Type(value = JournalEvent.End.class, name = "end"),
+        @JsonSubTypes.Type(value = JournalEvent.Quarantine.class, name = "quarantine"),
+        @JsonSubTypes.Type(value = JournalEvent.RunEnd.class, name = "run-end")})
+public sealed interface JournalEvent {
 
-    public static final String RUN_START = "run-start";
-    public static final String LAUNCH = "launch";
-    public static final String KILL = "kill";
-    public static final String END = "end";
-    public static final String RUN_END = "run-end";
+    /** When it happened, ISO-8601 (wall clock: for people and reports, never for timeouts). */
+    String time();
 
-    public static JournalEvent runStart(String time, long pid, String host, JsonNode spec) {
-        return new JournalEvent(RUN_START, time, null, null, null, null, null, null, null, null, pid, null, null,
-                null, null, null, null, null, null, host, null, spec);
+    /** An event about one attempt. The attempt's identity is spelled out in the line, flat. */
+    sealed interface OfAttempt extends JournalEvent {
+        int replicate();
+
+        String model();
+
+        int index();
+
+        int fold();
+
+        int shuffle();
+
+        int attempt();
+
+        default AttemptId attemptId() {
+            return new AttemptId(replicate(), model(), index(), fold(), shuffle(), attempt());
+        }
     }
 
-    public static JournalEvent launch(String time, AttemptId id, String slot, String gpu, long pid, long sid,
-            long startTicks, String attemptDir) {
-        return new JournalEvent(LAUNCH, time, id.replicate(), id.model(), id.index(), id.fold(), id.shuffle(),
-                id.attempt(), slot, gpu, pid, sid, startTicks, attemptDir, null, null, null, null, null, null, null, null);
+    /**
+     * A supervisor took the run. Its pid with its start time and the boot it ran in name it for good:
+     * a later supervisor uses them to tell a live holder of the run from a reused pid.
+     */
+    record RunStart(String time, long pid, String host, String bootId, Long startTicks, JsonNode spec)
+            implements JournalEvent {}
+
+    /**
+     * An attempt was started. {@code pid}, {@code sid}, {@code startTicks} and {@code bootId} name its
+     * local processes; {@code jobId} and {@code node} a cluster job. What a backend does not have is null.
+     */
+    record Launch(String time, int replicate, String model, int index, int fold, int shuffle, int attempt,
+            String slot, String gpu, Long pid, Long sid, Long startTicks, String bootId, String jobId, String node,
+            String attemptDir) implements OfAttempt {
+
+        public static Launch of(String time, AttemptId id, String slot, String gpu, LaunchIdentity launched,
+                String attemptDir) {
+            return new Launch(time, id.replicate(), id.model(), id.index(), id.fold(), id.shuffle(), id.attempt(), slot,
+                    gpu, launched.pid(), launched.sid(), launched.startTicks(), launched.bootId(), launched.jobId(),
+                    launched.node(), attemptDir);
+        }
+
+        public LaunchIdentity identity() {
+            return new LaunchIdentity(pid, sid, startTicks, bootId, jobId, node);
+        }
     }
 
-    public static JournalEvent kill(String time, AttemptId id, String verdict, String reason) {
-        return new JournalEvent(KILL, time, id.replicate(), id.model(), id.index(), id.fold(), id.shuffle(),
-                id.attempt(), null, null, null, null, null, null, null, verdict, reason, null, null, null, null, null);
+    /** The supervisor ordered an attempt killed (timeout, stall, memory, a stop). */
+    record Kill(String time, int replicate, String model, int index, int fold, int shuffle, int attempt,
+            Verdict verdict, String reason) implements OfAttempt {
+
+        public static Kill of(String time, AttemptId id, Verdict verdict, String reason) {
+            return new Kill(time, id.replicate(), id.model(), id.index(), id.fold(), id.shuffle(), id.attempt(), verdict,
+                    reason);
+        }
     }
 
-    public static JournalEvent end(String time, AttemptId id, Integer exitCode, String verdict, String reason,
-            Map<String, Double> metrics, double durationS) {
-        return new JournalEvent(END, time, id.replicate(), id.model(), id.index(), id.fold(), id.shuffle(),
-                id.attempt(), null, null, null, null, null, null, exitCode, verdict, reason, metrics, durationS,
-                null, null, null);
+    /**
+     * How an attempt ended. {@code exitCode} is the worker's exit status when it had one;
+     * {@code stderrTail} the last meaningful lines of its stderr when it did not complete.
+     */
+    record End(String time, int replicate, String model, int index, int fold, int shuffle, int attempt,
+            Integer exitCode, Verdict verdict, String reason, Map<String, Double> metrics, Double durationS,
+            String stderrTail) implements OfAttempt {
+
+        public static End of(String time, AttemptId id, Outcome outcome) {
+            return new End(time, id.replicate(), id.model(), id.index(), id.fold(), id.shuffle(), id.attempt(),
+                    outcome.exitCode(), outcome.verdict(), outcome.reason(),
+                    outcome.metrics().isEmpty() ? null : outcome.metrics(), outcome.durationS(), outcome.stderrTail());
+        }
     }
 
-    public static JournalEvent runEnd(String time, int exitStatus, String reason) {
-        return new JournalEvent(RUN_END, time, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, reason, null, null, null, exitStatus, null);
-    }
+    /** A GPU was taken out of the run for good (a resume keeps it out). */
+    record Quarantine(String time, String gpu, String reason) implements JournalEvent {}
 
-    public AttemptId attemptId() {
-        return new AttemptId(replicate, model, index, fold, shuffle, attempt);
-    }
+    /** A supervisor let go of the run; {@code exitStatus} is what it exited with. */
+    record RunEnd(String time, int exitStatus, String reason) implements JournalEvent {}
+
+    /** A line of a kind this version does not know. */
+    record Other(String time) implements JournalEvent {}
 }

@@ -1,48 +1,113 @@
 package io.isofold.supervisor.journal;
 
 import io.isofold.shared.Json;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
-/** Reads a journal back, skipping (and reporting) lines a crash tore or garbled instead of refusing it. */
+/**
+ * Reads a journal back in one streaming pass, never holding more than one line. A line that does
+ * not parse (torn by a crash while it was written, cut inside a multi-byte character, garbled) is
+ * skipped and reported, never a reason to refuse the run: lines are split on bytes, and each is
+ * parsed on its own, so a broken one cannot spoil its neighbours.
+ */
 public final class JournalReader {
-
-    public record Contents(List<JournalEvent> events, List<String> warnings) {}
+    /** A line longer than this is not an event of ours; it is skipped without being held whole. */
+    static final int MAX_LINE_BYTES = 8 << 20;
 
     private JournalReader() {}
 
-    public static Contents read(Path file) throws IOException {
-        List<JournalEvent> events = new ArrayList<>();
+    /**
+     * Hands every readable event to {@code sink}, in order.
+     *
+     * @return warnings, one line each, about skipped lines; empty when the journal is clean or absent
+     */
+    public static List<String> read(Path file, Consumer<JournalEvent> sink) throws IOException {
         List<String> warnings = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return new Contents(events, warnings);
+        InputStream raw;
+        try {
+            raw = Files.newInputStream(file);
+        } catch (NoSuchFileException absent) {
+            return warnings;
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                JournalEvent e = Json.MAPPER.readValue(line, JournalEvent.class);
-                if (e.type() == null) {
-                    throw new IOException("no type");
+        try (InputStream in = new BufferedInputStream(raw, 1 << 16)) {
+            byte[] line = new byte[4096];
+            int length = 0;
+            boolean overlong = false;
+            long number = 0;
+            for (int b = in.read(); ; b = in.read()) {
+                if (b == '\n' || b < 0) {
+                    if (length > 0 || overlong) {
+                        number++;
+                        boolean last = b < 0;
+                        if (overlong) {
+                            warnings.add("journal line " + number + " is longer than " + (MAX_LINE_BYTES >> 20)
+                                    + " MiB and was skipped");
+                        } else {
+                            parse(line, length, number, last, sink, warnings);
+                        }
+                    } else if (b == '\n') {
+                        number++;
+                    }
+                    if (b < 0) {
+                        return warnings;
+                    }
+                    length = 0;
+                    overlong = false;
+                    continue;
                 }
-                events.add(e);
-            } catch (IOException | RuntimeException e) {
-                warnings.add("journal line " + (i + 1) + " is unreadable and was skipped"
-                        + (i == lines.size() - 1 ? " (torn by a crash while it was written)" : "") + ": "
-                        + abbreviate(line));
+                if (overlong) {
+                    continue;
+                }
+                if (length == line.length) {
+                    if (length >= MAX_LINE_BYTES) {
+                        overlong = true;
+                        continue;
+                    }
+                    line = Arrays.copyOf(line, Math.min(MAX_LINE_BYTES, length * 2));
+                }
+                line[length++] = (byte) b;
             }
         }
-        return new Contents(events, warnings);
     }
 
-    private static String abbreviate(String s) {
+    private static void parse(byte[] line, int length, long number, boolean last, Consumer<JournalEvent> sink,
+            List<String> warnings) {
+        if (isBlank(line, length)) {
+            return;
+        }
+        try {
+            JournalEvent e = Json.MAPPER.readValue(line, 0, length, JournalEvent.class);
+            if (e == null) {
+                throw new IOException("empty");
+            }
+            sink.accept(e);
+        } catch (IOException | RuntimeException e) {
+            warnings.add("journal line " + number + " is unreadable and was skipped"
+                    + (last ? " (torn by a crash while it was written)" : "") + ": " + abbreviate(line, length));
+        }
+    }
+
+    private static boolean isBlank(byte[] line, int length) {
+        for (int i = 0; i < length; i++) {
+            if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The start of the line as text; malformed bytes (a character cut in two) shown as U+FFFD. */
+    private static String abbreviate(byte[] line, int length) {
+        String s = new String(line, 0, Math.min(length, 240), StandardCharsets.UTF_8);
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 }

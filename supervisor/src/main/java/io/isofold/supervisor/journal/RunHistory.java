@@ -1,81 +1,147 @@
 package io.isofold.supervisor.journal;
 
+import com.google.common.collect.Interner;
+import com.google.common.collect.Interners;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * A journal replayed: every attempt in launch order with how it ended, and the supervisor starts.
- * Pure: it reads events and touches no file, so {@code status}, {@code report} and a resume all
- * see the same history.
+ * A journal replayed: every attempt in launch order with how it ended, the GPUs quarantined, and
+ * the supervisors that held the run. Built in one streaming pass ({@link #read}) or event by event
+ * ({@link #apply}), so {@code status}, {@code report} and a resume all see the same history, and a
+ * journal of a hundred thousand attempts costs a few hundred bytes per attempt.
+ *
+ * <p>Not thread-safe.
  */
 public final class RunHistory {
-    private final Map<String, AttemptRecord> attempts = new LinkedHashMap<>();
-    private final Map<String, JournalEvent> kills = new LinkedHashMap<>();
-    private JournalEvent lastRunEnd;
+    private final Map<Long, AttemptRecord> attempts = new LinkedHashMap<>();
+    private final Map<Long, JournalEvent.Kill> pendingKills = new HashMap<>();
+    private final Map<String, String> quarantined = new LinkedHashMap<>();
+    // model, slot and GPU names repeat in every line: one copy each, not one per attempt
+    private final Interner<String> names = Interners.newStrongInterner();
+    private JournalEvent.RunStart lastRunStart;
+    private JournalEvent.RunEnd lastRunEnd;
     private Instant firstStart;
+    private Instant lastEvent;
 
-    public static RunHistory replay(List<JournalEvent> events) {
+    /** The history of an output directory's journal, and the warnings about lines it skipped. */
+    public record Read(RunHistory history, List<String> warnings) {}
+
+    public static Read read(Path journal) throws IOException {
         RunHistory h = new RunHistory();
-        for (JournalEvent e : events) {
-            h.apply(e);
+        List<String> warnings = JournalReader.read(journal, h::apply);
+        return new Read(h, warnings);
+    }
+
+    public static RunHistory empty() {
+        return new RunHistory();
+    }
+
+    public void apply(JournalEvent e) {
+        Instant at = parseTime(e.time());
+        if (at != null && (lastEvent == null || at.isAfter(lastEvent))) {
+            lastEvent = at;
         }
-        return h;
+        if (e instanceof JournalEvent.RunStart s) {
+            lastRunStart = s;
+            lastRunEnd = null;
+            if (firstStart == null) {
+                firstStart = at;
+            }
+        } else if (e instanceof JournalEvent.Launch l) {
+            attempts.put(key(l.replicate(), l.attempt()), new AttemptRecord(
+                    new AttemptId(l.replicate(), names.intern(l.model()), l.index(), l.fold(), l.shuffle(), l.attempt()),
+                    intern(l.slot()), intern(l.gpu()), l.identity(), at, null));
+        } else if (e instanceof JournalEvent.Kill k) {
+            pendingKills.put(key(k.replicate(), k.attempt()), k);
+        } else if (e instanceof JournalEvent.End end) {
+            long key = key(end.replicate(), end.attempt());
+            pendingKills.remove(key);
+            AttemptRecord launched = attempts.get(key);
+            if (launched != null) {
+                attempts.put(key, launched.ended(new Outcome(at, end.verdict(), end.reason(), end.exitCode(),
+                        end.metrics(), end.durationS(), end.stderrTail())));
+            }
+        } else if (e instanceof JournalEvent.Quarantine q) {
+            quarantined.put(names.intern(q.gpu()), q.reason());
+        } else if (e instanceof JournalEvent.RunEnd r) {
+            lastRunEnd = r;
+        }
+        // JournalEvent.Other: a newer supervisor's event, ignored
     }
 
-    private void apply(JournalEvent e) {
-        switch (e.type()) {
-            case JournalEvent.RUN_START -> {
-                lastRunEnd = null;
-                if (firstStart == null) {
-                    firstStart = Instant.parse(e.time());
-                }
-            }
-            case JournalEvent.LAUNCH -> attempts.put(key(e), new AttemptRecord(e.attemptId(), e.slot(), e.gpu(),
-                    orZero(e.pid()), orZero(e.sid()), orZero(e.startTicks()), e.attemptDir(), Instant.parse(e.time()),
-                    null, null, null, null, Map.of(), null));
-            case JournalEvent.END -> {
-                AttemptRecord launched = attempts.get(key(e));
-                if (launched != null) {
-                    attempts.put(key(e), launched.ended(e));
-                }
-            }
-            case JournalEvent.KILL -> kills.put(key(e), e);
-            case JournalEvent.RUN_END -> lastRunEnd = e;
-            default -> { } // newer event types are ignored
+    /** Records an attempt the run loop ended, as {@link #apply} would from its End line. */
+    public void record(AttemptRecord a) {
+        attempts.put(key(a.id().replicate(), a.id().attempt()), a);
+        pendingKills.remove(key(a.id().replicate(), a.id().attempt()));
+    }
+
+    private String intern(String s) {
+        return s == null ? null : names.intern(s);
+    }
+
+    private static long key(int replicate, int attempt) {
+        return ((long) replicate << 32) | (attempt & 0xFFFFFFFFL);
+    }
+
+    private static Instant parseTime(String time) {
+        try {
+            return time == null ? null : Instant.parse(time);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
-    private static String key(JournalEvent e) {
-        return e.replicate() + "/" + e.attempt();
-    }
-
-    private static long orZero(Long v) {
-        return v == null ? 0 : v;
-    }
-
-    public List<AttemptRecord> attempts() {
-        return List.copyOf(attempts.values());
+    /** Every attempt, in launch order. A view: it changes as events are applied. */
+    public Collection<AttemptRecord> attempts() {
+        return java.util.Collections.unmodifiableCollection(attempts.values());
     }
 
     /** Attempts launched with no recorded end: running now, or left behind by a supervisor that died. */
     public List<AttemptRecord> unfinished() {
-        return attempts.values().stream().filter(AttemptRecord::running).toList();
+        List<AttemptRecord> open = new ArrayList<>();
+        for (AttemptRecord a : attempts.values()) {
+            if (a.running()) {
+                open.add(a);
+            }
+        }
+        return open;
     }
 
-    /** The kill the supervisor ordered for an attempt (timeout, stall, memory, interrupt), if any. */
-    public Optional<JournalEvent> killOf(AttemptId id) {
-        return Optional.ofNullable(kills.get(id.replicate() + "/" + id.attempt()));
+    /** The kill the supervisor ordered for an attempt that has no end yet (timeout, stall, memory, a stop). */
+    public Optional<JournalEvent.Kill> killOf(AttemptId id) {
+        return Optional.ofNullable(pendingKills.get(key(id.replicate(), id.attempt())));
+    }
+
+    /** GPUs taken out of the run, with the reason, in the order it happened. */
+    public Map<String, String> quarantined() {
+        return java.util.Collections.unmodifiableMap(quarantined);
+    }
+
+    /** The latest supervisor's start, or null for a journal without one. */
+    public JournalEvent.RunStart lastRunStart() {
+        return lastRunStart;
     }
 
     /** The end of the latest supervisor's run, or null if it is running or died. */
-    public JournalEvent lastRunEnd() {
+    public JournalEvent.RunEnd lastRunEnd() {
         return lastRunEnd;
     }
 
     public Instant firstStart() {
         return firstStart;
+    }
+
+    /** The time of the latest event: when a supervisor that died was last heard of. */
+    public Instant lastEvent() {
+        return lastEvent;
     }
 }

@@ -15,9 +15,15 @@ import java.time.Instant;
  * One supervisor per output directory. An OS file lock, so the kernel drops it when its holder dies
  * however it dies: a stale lock file never blocks a resume. The file's text names the holder for
  * the message the second supervisor prints.
+ *
+ * <p>A lock file can be deleted under a live run, and then a second supervisor would lock a new
+ * one. So the lock is not the only check: the journal's last {@code run-start} names its supervisor
+ * by pid, start time and boot, and while that process lives (and has not written its
+ * {@code run-end}) no second supervisor takes the run ({@link #liveSupervisor}). That check works
+ * on one host; on NFS shared between hosts, the kernel lock is what holds (NFSv4 locks are
+ * honoured across clients; NFSv3 needs a working lockd).
  */
 public final class RunLock implements AutoCloseable {
-    public static final String FILE = "run.lock";
 
     /** Thrown when another live supervisor holds the directory. */
     public static final class Held extends Exception {
@@ -35,7 +41,7 @@ public final class RunLock implements AutoCloseable {
     }
 
     public static RunLock acquire(Path dir) throws IOException, Held {
-        Path file = dir.resolve(FILE);
+        Path file = dir.resolve(RunFiles.LOCK);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         FileLock lock;
@@ -59,13 +65,34 @@ public final class RunLock implements AutoCloseable {
     }
 
     /**
+     * The supervisor the journal names as the run's current holder, if it is alive: on this host,
+     * in this boot, with the recorded start time (so a reused pid is not taken for it), and not
+     * this process. Empty when the last supervisor ended its run or is gone.
+     */
+    public static java.util.Optional<Long> liveSupervisor(RunHistory history) {
+        JournalEvent.RunStart start = history.lastRunStart();
+        if (start == null || history.lastRunEnd() != null || start.pid() == ProcessHandle.current().pid()
+                || !hostName().equals(start.host())) {
+            return java.util.Optional.empty();
+        }
+        if (start.bootId() != null && !start.bootId().equals(io.isofold.supervisor.watch.ProcessTable.bootId())) {
+            return java.util.Optional.empty();
+        }
+        var entry = io.isofold.supervisor.watch.ProcessTable.read(start.pid()).filter(e -> e.alive());
+        if (entry.isEmpty() || (start.startTicks() != null && entry.get().startTicks() != start.startTicks())) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(start.pid());
+    }
+
+    /**
      * The supervisor holding {@code dir}, as its lock file names it, if it is alive on this host; null
      * otherwise. Read-only: taking the lock to test it would make a supervisor starting at that moment
      * refuse.
      */
     public static Long liveHolder(Path dir) {
         try {
-            String[] words = Files.readString(dir.resolve(FILE)).strip().split(" ");
+            String[] words = Files.readString(dir.resolve(RunFiles.LOCK)).strip().split(" ");
             if (words.length < 4 || !words[0].equals("pid") || !words[3].equals(hostName())) {
                 return null;
             }

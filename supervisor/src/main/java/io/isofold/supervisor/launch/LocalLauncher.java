@@ -1,9 +1,19 @@
 package io.isofold.supervisor.launch;
 
+import io.isofold.supervisor.journal.AttemptRecord;
+import io.isofold.supervisor.journal.LaunchIdentity;
+import io.isofold.supervisor.journal.RunFiles;
+import io.isofold.supervisor.watch.AttemptProcesses;
 import io.isofold.supervisor.watch.ProcessTable;
+import io.isofold.supervisor.watch.ProcessTreeKiller;
+import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Starts an attempt as a local child process in a session and process group of its own, through
@@ -12,23 +22,31 @@ import java.util.List;
  * pump thread can hang on a grandchild that keeps a pipe open.
  *
  * <p>A small {@code sh} stands between setsid and the worker and writes the worker's exit status to
- * {@value #EXIT_STATUS_FILE} in the attempt directory. If the supervisor dies while the worker runs,
+ * {@value RunFiles.AttemptFiles#EXIT_STATUS} in the attempt directory. If the supervisor dies while the worker runs,
  * the next supervisor reads the status there and judges the attempt as it would have, instead of
  * running a completed replicate again. The worker's arguments reach it as "$@", never parsed by
  * the shell, so they arrive literally.
  */
 public final class LocalLauncher implements WorkerLauncher {
-    public static final String EXIT_STATUS_FILE = "exit_status";
-
     // The trap keeps the wrapper alive through a SIGTERM so that it reports the worker's own status
     // (a worker that ignores TERM is still running); a caught signal, unlike an ignored one, is reset
     // to its default in the worker. One short write: a reader sees the whole number or, mid-write,
     // an unparsable file it ignores.
     private static final String WRAPPER = "trap : TERM INT; \"$@\"; s=$?; "
-            + "printf '%s\\n' \"$s\" > \"$ISOFOLD_ATTEMPT_DIR/" + EXIT_STATUS_FILE + "\"; exit \"$s\"";
+            + "printf '%s\\n' \"$s\" > \"$ISOFOLD_ATTEMPT_DIR/" + RunFiles.AttemptFiles.EXIT_STATUS + "\"; exit \"$s\"";
+    /** A /proc scan is shared by every attempt's memory check within this long. */
+    private static final long SCAN_REUSE_NANOS = 100_000_000L;
+
+    private final ExecutorService killers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "isofold-kill");
+        t.setDaemon(true);
+        return t;
+    });
+    private ProcessTable lastScan;
+    private long lastScanNanos;
 
     @Override
-    public LaunchedAttempt launch(LaunchRequest request) throws IOException {
+    public AttemptHandle launch(LaunchRequest request) throws IOException {
         List<String> argv = new ArrayList<>(request.command().size() + 6);
         // --wait: should setsid have to fork, it still waits and passes on the worker's exit status
         argv.add("setsid");
@@ -39,15 +57,62 @@ public final class LocalLauncher implements WorkerLauncher {
         argv.add("isofold-attempt"); // $0 of the wrapper, as ps shows it
         argv.addAll(request.command());
         ProcessBuilder pb = new ProcessBuilder(argv)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(request.stdout().toFile()))
-                .redirectError(ProcessBuilder.Redirect.appendTo(request.stderr().toFile()));
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(request.files().stdout().toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(request.files().stderr().toFile()));
         pb.environment().putAll(request.environment());
         Process process = pb.start();
         long pid = process.pid();
         // setsid runs in the child before it execs the worker; the session is the pid once it has
         ProcessTable.Entry entry = ProcessTable.read(pid).orElse(null);
         long startTicks = entry == null ? 0 : entry.startTicks();
-        return new LaunchedAttempt(process, pid, pid, startTicks);
+        AttemptProcesses processes = new AttemptProcesses(pid, pid, startTicks, request.files().dir().toString());
+        return new LocalAttempt(process, processes, LaunchIdentity.process(pid, pid, startTicks, ProcessTable.bootId()),
+                this);
+    }
+
+    /**
+     * A dead supervisor's attempt: its exit status if the wrapper wrote one (read before anything is
+     * killed, since the wrapper outlives a SIGTERM and would record the status the kill caused), then
+     * whatever of it still runs is ended. Its processes are known by pid, session and start time only
+     * when they are of this boot and its exit status does not prove the worker ended; otherwise only by
+     * the ISOFOLD_ATTEMPT_DIR they carry, so a reused pid or session is never taken for them.
+     */
+    @Override
+    public Recovery recover(AttemptRecord unfinished, RunFiles.AttemptFiles files, Duration grace)
+            throws InterruptedException {
+        Integer exitStatus = recordedExitStatus(files);
+        LaunchIdentity launch = unfinished.launch();
+        String marker = files.dir().toString();
+        boolean sameBoot = launch != null && launch.pid() != null && launch.startTicks() != null
+                && ProcessTable.bootId().equals(launch.bootId());
+        AttemptProcesses processes = exitStatus == null && sameBoot
+                ? new AttemptProcesses(launch.pid(), launch.sid() == null ? -1 : launch.sid(), launch.startTicks(), marker)
+                : AttemptProcesses.byMarker(marker);
+        int killed = ProcessTreeKiller.kill(processes, grace);
+        return new Recovery.Ended(exitStatus, killed);
+    }
+
+    /** The exit status the launcher's wrapper wrote when the worker ended, or null if it did not end by itself. */
+    static Integer recordedExitStatus(RunFiles.AttemptFiles files) {
+        try {
+            return Integer.valueOf(Files.readString(files.exitStatus()).strip());
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    ExecutorService killers() {
+        return killers;
+    }
+
+    /** One /proc scan for all attempts' memory checks of a tick, not one per attempt. */
+    synchronized ProcessTable recentScan() {
+        long now = System.nanoTime();
+        if (lastScan == null || now - lastScanNanos > SCAN_REUSE_NANOS) {
+            lastScan = ProcessTable.scan();
+            lastScanNanos = now;
+        }
+        return lastScan;
     }
 }

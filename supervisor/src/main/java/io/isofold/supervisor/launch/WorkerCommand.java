@@ -2,7 +2,10 @@ package io.isofold.supervisor.launch;
 
 import io.isofold.shared.Task;
 import io.isofold.shared.WorkerEnv;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.isofold.shared.Json;
 import io.isofold.supervisor.gpu.Slot;
+import io.isofold.supervisor.journal.RunFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +19,9 @@ import java.util.Map;
 public final class WorkerCommand {
     public static final List<String> PLACEHOLDERS = List.of(
             "{replicate}", "{fold}", "{folds}", "{attempt}", "{seed}", "{gpu}", "{attempt_dir}", "{result}",
-            "{model}", "{progress}", "{task}");
+            "{model}", "{progress}", "{task}", "{param.NAME}");
+    /** CUDA's JIT cache: TF's kernels compiled from PTX at first use are kept across a run's fresh processes. */
+    static final String DEFAULT_CUDA_CACHE_MAXSIZE = Long.toString(4L << 30);
 
     private final List<String> template;
     private final Integer threadsPerCpuWorker;
@@ -42,7 +47,8 @@ public final class WorkerCommand {
         return argv;
     }
 
-    public LaunchRequest request(Task task, Slot slot, Path taskFile, Path stdout, Path stderr) {
+    public LaunchRequest request(Task task, Slot slot, RunFiles.AttemptFiles files) {
+        Path taskFile = files.task();
         Map<String, String> values = new LinkedHashMap<>();
         values.put("{replicate}", Integer.toString(task.replicate()));
         values.put("{fold}", Integer.toString(task.fold()));
@@ -55,6 +61,7 @@ public final class WorkerCommand {
         values.put("{model}", task.model());
         values.put("{progress}", task.progressFile());
         values.put("{task}", taskFile.toString());
+        task.modelConfig().params().forEach((name, value) -> values.put("{param." + name + "}", String.valueOf(value)));
         List<String> argv = new ArrayList<>(template.size());
         for (String arg : template) {
             argv.add(substitute(arg, values));
@@ -74,12 +81,41 @@ public final class WorkerCommand {
         env.put(WorkerEnv.TASK, taskFile.toString());
         env.put(WorkerEnv.PROGRESS, task.progressFile());
         env.put(WorkerEnv.RESULT, task.resultFile());
-        env.put("ISOFOLD_MODEL", task.model());
+        env.put(WorkerEnv.MODEL, task.model());
+        env.put(WorkerEnv.PARAMS, params(task));
         env.put(WorkerEnv.SUPERVISOR_PID, Long.toString(ProcessHandle.current().pid()));
+        cudaEnvironment(env);
         if (slot.cpu() && threadsPerCpuWorker != null) {
             env.put("ISOFOLD_THREADS", Integer.toString(threadsPerCpuWorker));
         }
-        return new LaunchRequest(argv, env, Path.of(task.attemptDir()), stdout, stderr);
+        return new LaunchRequest(argv, env, files);
+    }
+
+    private static String params(Task task) {
+        try {
+            return Json.MAPPER.writeValueAsString(task.modelConfig().params());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e); // a map of JSON values always serialises
+        }
+    }
+
+    /**
+     * A persistent, large CUDA cache unless the user chose one (with a fresh process per replicate,
+     * a cache that is too small or not kept means every replicate compiles TF's kernels again), and
+     * the CUDA libraries scripts/ensure-cuda.sh fetched, ahead of the loader's path.
+     */
+    private static void cudaEnvironment(Map<String, String> env) {
+        if (System.getenv("CUDA_CACHE_PATH") == null) {
+            env.put("CUDA_CACHE_PATH", Path.of(System.getProperty("user.home"), ".cache", "isofold", "cuda-cache").toString());
+        }
+        if (System.getenv("CUDA_CACHE_MAXSIZE") == null) {
+            env.put("CUDA_CACHE_MAXSIZE", DEFAULT_CUDA_CACHE_MAXSIZE);
+        }
+        String cudaLib = System.getenv("ISOFOLD_CUDA_LIB");
+        if (cudaLib != null && !cudaLib.isBlank()) {
+            String inherited = System.getenv("LD_LIBRARY_PATH");
+            env.put("LD_LIBRARY_PATH", inherited == null || inherited.isBlank() ? cudaLib : cudaLib + ":" + inherited);
+        }
     }
 
     /** One left-to-right pass, so a value that itself looks like a placeholder is not substituted again. */

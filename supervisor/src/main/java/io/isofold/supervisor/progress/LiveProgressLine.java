@@ -1,59 +1,77 @@
 package io.isofold.supervisor.progress;
 
 import io.isofold.supervisor.spec.Durations;
-import java.io.PrintStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One line redrawn in place on a terminal; events go to the log file only, failures also above the line. */
+/**
+ * One line redrawn in place on a terminal, fitted to its width; events go to supervisor.log, and
+ * those a person must see (failures, kills, give-ups, quarantines, a stop) also above the line.
+ */
 public final class LiveProgressLine implements ProgressDisplay {
-    private static final Logger log = LoggerFactory.getLogger(LiveProgressLine.class);
-    private static final long REDRAW_MILLIS = 500;
+    private static final Logger log = LoggerFactory.getLogger("isofold");
+    private static final long REDRAW_NANOS = 500_000_000L;
 
-    private final PrintStream out;
+    private final Console console;
+    private final int width;
     private long lastDraw;
     private String lastLine = "";
 
-    public LiveProgressLine(PrintStream out) {
-        this.out = out;
+    public LiveProgressLine(Console console, int width) {
+        this.console = console;
+        this.width = width;
     }
 
     @Override
     public void update(ProgressSnapshot s) {
-        long now = System.currentTimeMillis();
-        String line = render(s);
-        if (line.equals(lastLine) && now - lastDraw < REDRAW_MILLIS) {
+        long now = System.nanoTime();
+        String line = render(s, width);
+        if (line.equals(lastLine) && now - lastDraw < REDRAW_NANOS) {
             return;
         }
         lastDraw = now;
         lastLine = line;
-        out.print("\r\033[K" + line);
-        out.flush();
+        console.status(line);
     }
 
-    static String render(ProgressSnapshot s) {
-        StringBuilder b = new StringBuilder();
-        b.append(s.completed()).append('/').append(s.required()).append(" done");
-        b.append(" | running ").append(s.running().isEmpty() ? "-" : String.join(" ", s.running()));
-        b.append(" | ").append(s.failedAttempts()).append(" failed");
-        b.append(" | ").append(Durations.human(s.elapsed()));
-        b.append(" | ETA ").append(s.eta() == null ? "?" : Durations.human(s.eta()));
-        return b.toString();
+    /**
+     * Counts, failures, elapsed time and ETA always fit; the running slots take what is left of the
+     * width, summarised when they do not fit (a line that wraps fills the screen with copies).
+     */
+    public static String render(ProgressSnapshot s, int width) {
+        String head = s.completed() + "/" + s.required() + " done";
+        String tail = " | " + s.failedAttempts() + " failed | " + Durations.human(s.elapsed()) + " | ETA "
+                + (s.eta() == null ? "?" : Durations.human(s.eta()));
+        int room = width - 1 - head.length() - tail.length();
+        String running = " | running " + (s.running().isEmpty() ? "-" : String.join(" ", s.running()));
+        if (running.length() > room) {
+            running = " | " + s.running().size() + "/" + s.slots() + " running";
+            if (running.length() > room) {
+                running = "";
+            }
+        }
+        String line = head + running + tail;
+        return line.length() < width ? line : line.substring(0, Math.max(0, width - 1));
     }
 
     @Override
-    public void event(String message) {
-        log.info(message);
-        if (message.contains("failed") || message.contains("killed") || message.contains("gave up")) {
-            out.print("\r\033[K" + message + "\n" + lastLine);
-            out.flush();
+    public void event(RunEvent e) {
+        String text = RunEventText.of(e);
+        log.info(text);
+        if (shownOnTerminal(e)) {
+            console.line(text);
         }
+    }
+
+    private static boolean shownOnTerminal(RunEvent e) {
+        if (e instanceof RunEvent.Finished f) {
+            return !f.outcome().completed();
+        }
+        return !(e instanceof RunEvent.Launched);
     }
 
     @Override
     public void close() {
-        if (!lastLine.isEmpty()) {
-            out.println();
-        }
+        // Console.close ends the line below the last status
     }
 }

@@ -6,29 +6,30 @@ import org.slf4j.LoggerFactory;
 /** For output that is not a terminal: a plain log line per event, with the counts in it. */
 public final class LogProgress implements ProgressDisplay {
     private static final Logger log = LoggerFactory.getLogger("isofold");
-    private static final long PERIODIC_MILLIS = 60_000;
+    private static final long PERIODIC_NANOS = 60_000_000_000L;
 
     private ProgressSnapshot last;
-    private long lastPeriodic = System.currentTimeMillis();
+    private long lastPeriodic = System.nanoTime();
 
     @Override
     public void update(ProgressSnapshot snapshot) {
         last = snapshot;
-        long now = System.currentTimeMillis();
+        long now = System.nanoTime();
         // a long quiet stretch (hour-long epochs) still shows a sign of life once a minute
-        if (now - lastPeriodic >= PERIODIC_MILLIS) {
+        if (now - lastPeriodic >= PERIODIC_NANOS) {
             lastPeriodic = now;
-            log.info("[{}] still running", LiveProgressLine.render(snapshot));
+            log.info("[{}] still running", LiveProgressLine.render(snapshot, 10_000));
         }
     }
 
     @Override
-    public void event(String message) {
-        lastPeriodic = System.currentTimeMillis();
+    public void event(RunEvent e) {
+        lastPeriodic = System.nanoTime();
+        String text = RunEventText.of(e);
         if (last == null) {
-            log.info(message);
+            log.info(text);
         } else {
-            log.info("[{}/{}] {}", last.completed(), last.required(), message);
+            log.info("[{}/{}] {}", last.completed(), last.required(), text);
         }
     }
 

@@ -7,7 +7,8 @@ import java.util.List;
  * Where a run stands, for a progress display.
  *
  * @param running one entry per busy slot, e.g. {@code gpu0/0:r12}
+ * @param slots   the run's usable slots
  * @param eta     null until an attempt has completed and a rate is known
  */
-public record ProgressSnapshot(int completed, int required, List<String> running, int failedAttempts,
+public record ProgressSnapshot(int completed, int required, List<String> running, int slots, int failedAttempts,
         Duration elapsed, Duration eta) {}

@@ -6,21 +6,28 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /**
  * Replaces a file in one step, so a reader (a browser reloading report.html, a script polling summary.json)
  * sees the old or the new file, never half of one.
  */
 public final class AtomicFiles {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private AtomicFiles() {}
 
     public static void writeString(Path target, String content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        // same directory: a rename within one file system is atomic, across file systems it is a copy
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        // same directory: a rename within one file system is atomic, across file systems it is a copy.
+        // Not Files.createTempFile, which makes the file 0600: results are for colleagues to read too, so the
+        // file gets the permissions of the user's umask, like any file the user makes.
+        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
         try {
-            Files.writeString(temp, content, StandardCharsets.UTF_8);
+            Files.writeString(temp, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

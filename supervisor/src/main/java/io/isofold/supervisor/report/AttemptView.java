@@ -1,5 +1,6 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.supervisor.journal.Verdict;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collections;
@@ -14,30 +15,28 @@ import java.util.Map;
  * @param slot      e.g. {@code gpu0/0}, {@code gpu3/1} (GPU 3, second worker), {@code cpu/0}
  * @param gpu       physical GPU index {@code 0}.. or {@code cpu}
  * @param ended     null while running
- * @param verdict   running, completed, failed, timeout, stall, memory, interrupted, bad-task, supervisor-lost
+ * @param verdict   how it ended; null while it runs
  * @param reason    human text such as {@code exit 1} or {@code timeout after 30s}; null when completed
  * @param metrics   empty unless completed
  * @param attemptDir holds progress.jsonl, stdout.log, stderr.log, result.json
+ * @param stderrTail the last lines of its stderr when it did not complete; null otherwise
  */
 public record AttemptView(int replicate, String model, int index, int fold, int shuffle, int attempt,
-        String slot, String gpu, Instant started, Instant ended, String verdict, String reason,
-        Integer exitCode, Map<String, Double> metrics, Path attemptDir) {
+        String slot, String gpu, Instant started, Instant ended, Verdict verdict, String reason,
+        Integer exitCode, Map<String, Double> metrics, Path attemptDir, String stderrTail) {
 
     public AttemptView {
         // a copy that tolerates null values: reports must render whatever the journal held, not throw
         metrics = metrics == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
 
-    /**
-     * Running by its verdict, not by a missing end: an attempt found unfinished after a supervisor crash gets a
-     * verdict such as supervisor-lost while its end stays unknown.
-     */
+    /** Running by its verdict, not by a missing end: an attempt a dead supervisor left has a verdict but no end. */
     public boolean running() {
-        return verdict == null ? ended == null : Verdicts.RUNNING.equals(verdict);
+        return verdict == null;
     }
 
     public boolean completed() {
-        return Verdicts.COMPLETED.equals(verdict);
+        return verdict == Verdict.COMPLETED;
     }
 
     /** Seconds from start to end, or to {@code now} while running; null when start or end is unknown. */

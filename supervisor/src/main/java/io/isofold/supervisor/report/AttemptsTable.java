@@ -19,7 +19,7 @@ final class AttemptsTable {
                 .sorted(Comparator.comparingInt(AttemptView::replicate).thenComparingInt(AttemptView::attempt))
                 .toList();
         for (AttemptView a : sorted) {
-            String verdict = a.running() ? Verdicts.RUNNING : String.valueOf(a.verdict());
+            String verdict = Verdicts.label(a);
             String dir = linkDir(view.outDir(), a);
             html.append("<tr id=\"attempt-").append(a.replicate()).append('-').append(a.attempt())
                     .append("\" data-verdict=\"").append(escape(verdict)).append("\">")

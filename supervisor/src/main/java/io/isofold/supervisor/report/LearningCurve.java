@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.isofold.shared.Json;
 import io.isofold.shared.ProgressEvent;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,36 +21,72 @@ import java.util.List;
 public record LearningCurve(AttemptView attempt, List<double[]> points) {
     public static final String PROGRESS_FILE = "progress.jsonl";
 
-    /** Reads the end-of-epoch lines (no {@code batch}) that carry a finite val_loss; skips every other line. */
+    /** Points kept per curve: more are thinned evenly (a chart has a few hundred pixels anyway). */
+    static final int MAX_POINTS = 200;
+    /** Longer lines are not epochs of ours (a worker's per-batch dump, garbage): skipped unread. */
+    static final int MAX_LINE_BYTES = 64 * 1024;
+
+    /**
+     * Reads the end-of-epoch lines (no {@code batch}) that carry a finite val_loss; skips every other line.
+     * Streamed, and thinned to at most {@value #MAX_POINTS} points: a progress file may be a 90 MB per-batch
+     * heartbeat, and the report must not hold it.
+     */
     public static LearningCurve read(AttemptView attempt) {
         List<double[]> points = new ArrayList<>();
         if (attempt.attemptDir() == null) {
             return new LearningCurve(attempt, points);
         }
         Path file = attempt.attemptDir().resolve(PROGRESS_FILE);
-        String text;
-        try {
-            // decoding with new String replaces malformed bytes instead of throwing: one bad line costs one line
-            text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+        int stride = 1;
+        long seen = 0;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            byte[] line = new byte[1024];
+            int length = 0;
+            boolean overlong = false;
+            for (int b = in.read(); ; b = in.read()) {
+                if (b == '\n' || b < 0) {
+                    if (!overlong && length > 0) {
+                        // decoding with new String replaces malformed bytes: one bad line costs one line
+                        String text = new String(line, 0, length, StandardCharsets.UTF_8);
+                        double[] point = text.isBlank() || isBatchLine(text) ? null : endOfEpoch(text);
+                        if (point != null && seen++ % stride == 0) {
+                            points.add(point);
+                            if (points.size() > 2 * MAX_POINTS) {
+                                thin(points);
+                                stride *= 2;
+                            }
+                        }
+                    }
+                    if (b < 0) {
+                        break;
+                    }
+                    length = 0;
+                    overlong = false;
+                } else if (!overlong) {
+                    if (length == line.length) {
+                        if (length >= MAX_LINE_BYTES) {
+                            overlong = true;
+                            continue;
+                        }
+                        line = java.util.Arrays.copyOf(line, length * 2);
+                    }
+                    line[length++] = (byte) b;
+                }
+            }
         } catch (IOException missingOrUnreadable) {
             // no progress yet (or a vanished directory): a chart without this line, never a failed report
-            return new LearningCurve(attempt, points);
-        }
-        for (int start = 0, end; start < text.length(); start = end + 1) {
-            end = text.indexOf('\n', start);
-            if (end < 0) {
-                end = text.length();
-            }
-            String line = text.substring(start, end);
-            if (line.isBlank() || isBatchLine(line)) {
-                continue;
-            }
-            double[] point = endOfEpoch(line);
-            if (point != null) {
-                points.add(point);
-            }
         }
         return new LearningCurve(attempt, points);
+    }
+
+    /** Keeps every other point. */
+    private static void thin(List<double[]> points) {
+        List<double[]> kept = new ArrayList<>(points.size() / 2 + 1);
+        for (int i = 0; i < points.size(); i += 2) {
+            kept.add(points.get(i));
+        }
+        points.clear();
+        points.addAll(kept);
     }
 
     /**

@@ -23,6 +23,14 @@ public final class ReportPage {
     public static final String FILE_NAME = "report.html";
     /** While the run goes on, the browser reloads the page this often (seconds) to show new attempts. */
     static final int REFRESH_SECONDS = 60;
+    /**
+     * The timeline, the table and the page's data show at most this many attempts (the latest): the
+     * page of a 20,000-attempt run must stay a page a browser opens, and its writing must fit the
+     * supervisor's small heap. The counts and statistics always cover every attempt.
+     */
+    static final int MAX_ATTEMPTS_SHOWN = 2000;
+    /** Learning curves drawn at most: the latest completed or running attempts. */
+    static final int MAX_CURVES = 100;
 
     private ReportPage() {}
 
@@ -30,11 +38,16 @@ public final class ReportPage {
         AtomicFiles.writeString(view.outDir().resolve(FILE_NAME), render(view, summary, now));
     }
 
-    public static String render(RunView view, Summary summary, Instant now) {
-        Instant origin = origin(view, now);
-        Map<Integer, AttemptView> completed = Summary.completedByReplicate(view.attempts());
+    public static String render(RunView full, Summary summary, Instant now) {
+        Instant origin = origin(full, now);
+        Map<Integer, AttemptView> completed = Summary.completedByReplicate(full.attempts());
+        List<AttemptView> all = full.attempts();
+        RunView view = all.size() <= MAX_ATTEMPTS_SHOWN ? full : new RunView(full.outDir(), full.folds(),
+                full.requestedPerModel(), full.models(), full.slots(), full.started(), full.ended(),
+                all.subList(all.size() - MAX_ATTEMPTS_SHOWN, all.size()), full.quarantined());
         List<LearningCurve> curves = new ArrayList<>();
-        for (AttemptView a : view.attempts()) {
+        for (int i = view.attempts().size() - 1; i >= 0 && curves.size() < MAX_CURVES; i--) {
+            AttemptView a = view.attempts().get(i);
             // only what the curves chart draws: progress files of failed attempts are never opened
             if (a.completed() || a.running()) {
                 curves.add(LearningCurve.read(a));
@@ -73,8 +86,16 @@ public final class ReportPage {
         if (!summary.comparisons().isEmpty()) {
             html.append("<section><h2>Comparisons</h2>\n").append(comparisonsTable(summary)).append("</section>\n");
         }
-        html.append("<section><h2>Timeline</h2>\n").append(TimelineChart.render(view, origin, now))
-                .append("</section>\n");
+        if (!full.quarantined().isEmpty()) {
+            html.append("<section><h2>Quarantined GPUs</h2>\n<ul>\n");
+            full.quarantined().forEach((gpu, why) -> html.append("<li>GPU ").append(escape(gpu)).append(": ")
+                    .append(escape(why)).append("</li>\n"));
+            html.append("</ul></section>\n");
+        }
+        String shownNote = view == full ? "" : " <small>the latest " + MAX_ATTEMPTS_SHOWN + " of " + all.size()
+                + " attempts; the journal has them all</small>";
+        html.append("<section><h2>Timeline").append(shownNote).append("</h2>\n")
+                .append(TimelineChart.render(view, origin, now)).append("</section>\n");
         html.append("<section><h2>Learning curves <small>val_loss per epoch, completed and running attempts</small>"
                 + "</h2>\n").append(CurvesChart.render(models, curves)).append(CurvesChart.key(view.folds()))
                 .append("</section>\n");
@@ -82,7 +103,7 @@ public final class ReportPage {
         html.append("<section><h2>Distribution").append(metric == null ? "" : " of " + escape(metric))
                 .append(" <small>dots = replicates, box = quartiles, ◆ = mean with 95% CI</small></h2>\n")
                 .append(DistributionChart.render(summary, List.copyOf(completed.values()))).append("</section>\n");
-        html.append("<section><h2>Attempts <small><label>show <select id=\"verdict-filter\">"
+        html.append("<section><h2>Attempts").append(shownNote).append(" <small><label>show <select id=\"verdict-filter\">"
                 + "<option value=\"\">all verdicts</option></select></label></small></h2>\n")
                 .append(AttemptsTable.render(view, summary.metricNames(), origin, now)).append("</section>\n");
 
@@ -199,7 +220,7 @@ public final class ReportPage {
             o.put("gpu", a.gpu());
             o.put("started", a.started() == null ? null : a.started().toString());
             o.put("ended", a.ended() == null ? null : a.ended().toString());
-            o.put("verdict", a.running() ? Verdicts.RUNNING : a.verdict());
+            o.put("verdict", Verdicts.label(a));
             o.put("reason", a.reason());
             if (a.exitCode() != null) {
                 o.put("exit_code", a.exitCode());

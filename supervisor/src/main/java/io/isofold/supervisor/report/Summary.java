@@ -95,7 +95,7 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
     }
 
     private static String verdictOf(AttemptView a) {
-        return a.running() ? Verdicts.RUNNING : String.valueOf(a.verdict());
+        return Verdicts.label(a);
     }
 
     private static int countFinished(List<AttemptView> attempts) {
@@ -104,7 +104,7 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
 
     private static int countFailed(List<AttemptView> attempts) {
         return (int) attempts.stream()
-                .filter(a -> !a.running() && !a.completed() && !Verdicts.INTERRUPTED.equals(a.verdict()))
+                .filter(a -> !a.running() && a.verdict().failure())
                 .count();
     }
 

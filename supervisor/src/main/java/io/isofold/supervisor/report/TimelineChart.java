@@ -78,7 +78,7 @@ final class TimelineChart {
             // at least 2 px: a bad task that fails in 50 ms on a 10-hour axis must still be visible
             double width = Math.max(2, x.pixel(stop) - px);
             int y = TOP + rowOf.get(slotOf(a)) * ROW + (ROW - BAR) / 2;
-            String verdict = a.running() ? Verdicts.RUNNING : String.valueOf(a.verdict());
+            String verdict = Verdicts.label(a);
             html.append("<a href=\"#attempt-").append(a.replicate()).append('-').append(a.attempt()).append("\">")
                     .append("<rect class=\"bar\" data-verdict=\"").append(escape(verdict))
                     .append("\" data-replicate=\"").append(a.replicate()).append("\" x=\"");
@@ -126,7 +126,7 @@ final class TimelineChart {
         Map<String, Integer> counts = new LinkedHashMap<>();
         Verdicts.ALL.forEach(v -> counts.put(v, 0));
         for (AttemptView a : view.attempts()) {
-            counts.merge(a.running() ? Verdicts.RUNNING : String.valueOf(a.verdict()), 1, Integer::sum);
+            counts.merge(Verdicts.label(a), 1, Integer::sum);
         }
         StringBuilder html = new StringBuilder("<div class=\"legend\">");
         counts.forEach((verdict, n) -> {

@@ -1,34 +1,52 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.supervisor.journal.Verdict;
+import java.util.ArrayList;
 import java.util.List;
 
-/** The verdict names of the journal, in the order legends list them. */
+/** How the reports show a verdict: its label (the journal's word), "running" for none yet, and its colour. */
 final class Verdicts {
     static final String RUNNING = "running";
-    static final String COMPLETED = "completed";
-    static final String INTERRUPTED = "interrupted";
 
-    static final List<String> ALL = List.of(COMPLETED, "failed", "timeout", "stall", "memory", INTERRUPTED,
-            "bad-task", "supervisor-lost", RUNNING);
+    /** Every label a report may show, in the order legends list them. */
+    static final List<String> ALL = all();
 
     private Verdicts() {}
 
-    /** Bar colour of a verdict; unknown verdicts (a newer journal) get a neutral grey rather than an error. */
-    static String colour(String verdict) {
-        if (verdict == null) {
+    private static List<String> all() {
+        List<String> labels = new ArrayList<>();
+        for (Verdict v : Verdict.values()) {
+            labels.add(v.label());
+        }
+        labels.add(RUNNING);
+        return List.copyOf(labels);
+    }
+
+    static String label(AttemptView a) {
+        return a.running() ? RUNNING : a.verdict().label();
+    }
+
+    /** Bar colour of a verdict's label. */
+    static String colour(String label) {
+        if (RUNNING.equals(label)) {
+            return "#1f77b4";
+        }
+        Verdict v;
+        try {
+            v = Verdict.of(label);
+        } catch (IllegalArgumentException unknown) {
             return "#bbbbbb";
         }
-        return switch (verdict) {
+        return switch (v) {
             case COMPLETED -> "#2ca02c";
-            case "failed" -> "#d62728";
-            case "timeout" -> "#ff7f0e";
-            case "stall" -> "#9467bd";
-            case "memory" -> "#8c564b";
+            case FAILED -> "#d62728";
+            case TIMEOUT -> "#ff7f0e";
+            case STALL -> "#9467bd";
+            case MEMORY -> "#8c564b";
             case INTERRUPTED -> "#9e9e9e";
-            case "bad-task" -> "#111111";
-            case "supervisor-lost" -> "#f06bb4";
-            case RUNNING -> "#1f77b4";
-            default -> "#bbbbbb";
+            case BAD_TASK -> "#111111";
+            case SUPERVISOR_LOST -> "#f06bb4";
+            case NODE_LOST -> "#17becf";
         };
     }
 }

@@ -6,21 +6,24 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** The contract's verdict on a worker that exited by itself: completed only on exit 0 with a valid result. */
-record Judgement(Verdict verdict, String reason, Map<String, Double> metrics) {
+record Judgement(Verdict verdict, String reason, Map<String, Double> metrics, ResultCheck result) {
+    /** The built-in worker's exit status when it saw its supervisor die (ParentWatch). */
+    static final int EXIT_SUPERVISOR_LOST = 3;
 
     static Judgement of(int exitCode, Path resultFile) {
         if (exitCode == 0) {
             ResultCheck check = ResultCheck.of(resultFile);
-            return new Judgement(check.valid() ? Verdict.COMPLETED : Verdict.FAILED, check.problem(), check.metrics());
+            return new Judgement(check.valid() ? Verdict.COMPLETED : Verdict.FAILED, check.problem(), check.metrics(),
+                    check);
         }
         if (exitCode == WorkerEnv.EXIT_BAD_TASK) {
-            return new Judgement(Verdict.BAD_TASK, "exit 2: the worker says the task is bad", Map.of());
+            return new Judgement(Verdict.BAD_TASK, "exit 2: the worker says its task is bad", Map.of(), null);
         }
         if (exitCode > 128) {
             return new Judgement(Verdict.FAILED, "killed by signal " + (exitCode - 128) + signalName(exitCode - 128),
-                    Map.of());
+                    Map.of(), null);
         }
-        return new Judgement(Verdict.FAILED, "exit " + exitCode, Map.of());
+        return new Judgement(Verdict.FAILED, "exit " + exitCode, Map.of(), null);
     }
 
     private static String signalName(int signal) {

@@ -1,20 +1,33 @@
 package io.isofold.supervisor.schedule;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.isofold.shared.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The contract's test of a result file: a JSON object with a {@code metrics} object of finite
- * numbers (at least one). Either {@code metrics} or {@code problem} is set.
+ * numbers (at least one). Either {@code metrics} or {@code problem} is set. Also reads what the
+ * worker says it computed on ({@code device}) and which CUDA libraries it could not load
+ * ({@code cuda_missing}).
+ *
+ * <p>Streamed: a result may carry megabytes of per-sample predictions beside its metrics, and only
+ * the few fields read here are ever held. A file of any size costs the supervisor no more memory
+ * than {@value #MAX_METRICS} metrics.
  */
-public record ResultCheck(Map<String, Double> metrics, String problem) {
+public record ResultCheck(Map<String, Double> metrics, String problem, String device, List<String> cudaMissing) {
+    static final int MAX_METRICS = 1000;
+    // NaN and Infinity are read as numbers so the reason can say which metric is not finite
+    private static final JsonFactory LENIENT = Json.MAPPER.getFactory().rebuild()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     public boolean valid() {
         return problem == null;
@@ -24,40 +37,86 @@ public record ResultCheck(Map<String, Double> metrics, String problem) {
         if (!Files.isRegularFile(resultFile)) {
             return failure("exited 0 without writing " + resultFile.getFileName());
         }
-        JsonNode root;
-        try {
-            // NaN and Infinity are read as numbers so the reason can say which metric is not finite
-            root = Json.MAPPER.reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).readTree(Files.readAllBytes(resultFile));
-        } catch (IOException e) {
-            return failure(resultFile.getFileName() + " is not valid JSON");
-        }
-        if (root == null || !root.isObject()) {
-            return failure(resultFile.getFileName() + " is not a JSON object");
-        }
-        JsonNode metrics = root.get("metrics");
-        if (metrics == null || !metrics.isObject()) {
-            return failure(resultFile.getFileName() + " has no metrics object");
-        }
-        if (metrics.isEmpty()) {
-            return failure(resultFile.getFileName() + " has an empty metrics object");
-        }
-        Map<String, Double> values = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> m = it.next();
-            JsonNode v = m.getValue();
-            if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-                return failure("metric " + m.getKey() + " is not a finite number: " + abbreviate(v.toString()));
+        String name = resultFile.getFileName().toString();
+        try (JsonParser p = LENIENT.createParser(resultFile.toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return failure(name + " is not a JSON object");
             }
-            values.put(m.getKey(), v.asDouble());
+            Map<String, Double> metrics = null;
+            String device = null;
+            List<String> missing = List.of();
+            for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("metrics")) {
+                    if (value != JsonToken.START_OBJECT) {
+                        return failure(name + " has no metrics object");
+                    }
+                    metrics = new LinkedHashMap<>();
+                    for (JsonToken m = p.nextToken(); m == JsonToken.FIELD_NAME; m = p.nextToken()) {
+                        String metric = p.currentName();
+                        JsonToken v = p.nextToken();
+                        if (!v.isNumeric() || !Double.isFinite(p.getDoubleValue())) {
+                            return failure("metric " + metric + " is not a finite number: " + abbreviate(text(p, v)));
+                        }
+                        if (metrics.size() == MAX_METRICS) {
+                            return failure(name + " has more than " + MAX_METRICS + " metrics");
+                        }
+                        metrics.put(metric, p.getDoubleValue());
+                    }
+                } else if (field.equals("device") && value == JsonToken.VALUE_STRING) {
+                    device = abbreviate(p.getText());
+                } else if (field.equals("cuda_missing") && value == JsonToken.START_ARRAY) {
+                    missing = new ArrayList<>();
+                    for (JsonToken s = p.nextToken(); s != JsonToken.END_ARRAY && s != null; s = p.nextToken()) {
+                        if (s == JsonToken.VALUE_STRING && missing.size() < 50) {
+                            missing.add(abbreviate(p.getText()));
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT) {
+                return failure(name + " is not valid JSON");
+            }
+            if (metrics == null) {
+                return failure(name + " has no metrics object");
+            }
+            if (metrics.isEmpty()) {
+                return failure(name + " has an empty metrics object");
+            }
+            return new ResultCheck(Map.copyOf(metrics), null, device, List.copyOf(missing));
+        } catch (IOException e) {
+            return failure(name + " is not valid JSON");
         }
-        return new ResultCheck(Map.copyOf(values), null);
+    }
+
+    private static String text(JsonParser p, JsonToken v) {
+        try {
+            if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+                p.skipChildren();
+                return v == JsonToken.START_OBJECT ? "{...}" : "[...]";
+            }
+            return v == JsonToken.VALUE_STRING ? '"' + p.getText() + '"' : p.getText();
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     private static ResultCheck failure(String problem) {
-        return new ResultCheck(Map.of(), problem);
+        return new ResultCheck(Map.of(), problem, null, List.of());
     }
 
     private static String abbreviate(String s) {
         return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+
+    /** Whether a worker's {@code device} names a GPU ("GPU NVIDIA H200", "cuda:0", "MIG-...") rather than the CPU. */
+    public static boolean namesGpu(String device) {
+        String d = device.toLowerCase(java.util.Locale.ROOT);
+        return d.contains("gpu") || d.contains("cuda") || d.contains("mig");
     }
 }

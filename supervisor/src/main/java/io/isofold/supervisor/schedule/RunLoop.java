@@ -1,520 +1,461 @@
 package io.isofold.supervisor.schedule;
 
 import io.isofold.shared.Json;
-import io.isofold.shared.ModelConfig;
-import io.isofold.shared.ReplicatePlan;
 import io.isofold.shared.Task;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.AttemptId;
 import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.journal.Journal;
 import io.isofold.supervisor.journal.JournalEvent;
+import io.isofold.supervisor.journal.LaunchIdentity;
+import io.isofold.supervisor.journal.Outcome;
+import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.Verdict;
+import io.isofold.supervisor.launch.AttemptHandle;
 import io.isofold.supervisor.launch.LaunchRequest;
-import io.isofold.supervisor.launch.LaunchedAttempt;
 import io.isofold.supervisor.launch.WorkerCommand;
+import io.isofold.supervisor.launch.WorkerExit;
 import io.isofold.supervisor.launch.WorkerLauncher;
 import io.isofold.supervisor.progress.ProgressDisplay;
 import io.isofold.supervisor.progress.ProgressSnapshot;
-import io.isofold.supervisor.spec.Durations;
+import io.isofold.supervisor.progress.RunEvent;
+import io.isofold.supervisor.spec.ExitStatus;
 import io.isofold.supervisor.spec.RunSpec;
-import io.isofold.supervisor.spec.Sizes;
-import io.isofold.supervisor.watch.AttemptProcesses;
-import io.isofold.supervisor.watch.ProcessTable;
-import io.isofold.supervisor.watch.ProcessTreeKiller;
+import io.isofold.supervisor.watch.AttemptWatchdog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs replicates until N of each model have completed or the attempt budget is spent.
+ * Runs replicates until N of each model have completed, the attempt budget is spent, or the run is
+ * stopped.
  *
- * <p>One thread, the one that calls {@link #run}, owns all of the run's state: which replicate is
- * pending, running, completed, on which slot. Process exits, kill completions and stop requests
- * arrive as events on a queue; watchdog checks run on the same thread between events. Blocking work
- * (a kill's grace period, sweeping an attempt's leftover processes) runs on a pool and reports back
- * by event, so a slow kill never holds up the rest of the run.
+ * <p>One thread, the one that calls {@link #run}, owns the run: the {@link RunState} (every rule of
+ * retries, budget, verdicts and quarantine), the journal, the watchdogs. Everything else reaches it
+ * as an event on a queue: a worker's exit and the end of its clean-up (from the backend's
+ * {@link AttemptHandle} futures), a stop request (from a signal handler), a GPU health reading. The
+ * loop never blocks on a process, a kill, the console or the report: kills and clean-ups run on the
+ * backend's threads, output goes through a display that never blocks, and reports are written on a
+ * thread of their own, at most once a second.
  */
 public final class RunLoop {
     private static final Logger log = LoggerFactory.getLogger(RunLoop.class);
     private static final long TICK_MILLIS = 200;
-    private static final int STDERR_TAIL_LINES = 15;
+    private static final long REPORT_EVERY_NANOS = 1_000_000_000L;
+    private static final long HEALTH_EVERY_SECONDS = 30;
 
-    /** Exit statuses of the contract. */
-    public static final int EXIT_COMPLETE = 0;
-    public static final int EXIT_INCOMPLETE = 1;
-    public static final int EXIT_BAD_INPUT = 2;
+    private sealed interface Event permits Exited, Over, StopRequested, HealthRead {}
 
-    private sealed interface Event permits ProcessExited, Finished, StopRequested {}
+    /** The worker ended (or the backend lost track of it: {@code failure}). */
+    private record Exited(Running attempt, WorkerExit exit, Throwable failure) implements Event {}
 
-    private record ProcessExited(Running attempt, int exitCode) implements Event {}
+    /** Nothing of the attempt runs any more. */
+    private record Over(Running attempt, int signalled, Throwable problem) implements Event {}
 
-    private record Finished(Running attempt, int exitCode, int leftovers, String cleanupProblem) implements Event {}
+    private record StopRequested(String signal, ExitStatus status) implements Event {}
 
-    private record StopRequested(String signal, int exitStatus) implements Event {}
+    private record HealthRead(Map<String, String> sick) implements Event {}
 
-    private static final class Replicate {
-        final int id;
-        final ModelConfig model;
-        final ReplicatePlan plan;
-        int attemptsUsed;
-        int lastAttemptNumber;
-        boolean completed;
-        boolean running;
-        String lastFailedGpu;
-
-        Replicate(int id, ModelConfig model, ReplicatePlan plan) {
-            this.id = id;
-            this.model = model;
-            this.plan = plan;
-        }
+    /** Where reports go: results.csv, summary.json, report.html. Called off the loop's thread. */
+    public interface ReportSink {
+        void write(List<AttemptRecord> attempts, Instant runStart, Instant runEnd, Map<String, String> quarantined)
+                throws IOException;
     }
 
+    /** Reads the GPUs' health; may take seconds, so it runs on a thread of its own. Returns sick GPUs with the reason. */
+    public interface HealthProbe {
+        Map<String, String> sick();
+    }
+
+    /** A running attempt: its state in the run, its handle in the backend, its watchdog. */
     private static final class Running {
-        final AttemptId id;
-        final Replicate replicate;
-        final Slot slot;
-        final LaunchedAttempt launched;
-        final AttemptProcesses processes;
+        final RunState.Attempt state;
+        final AttemptHandle handle;
+        final AttemptWatchdog watchdog;
+        final RunFiles.AttemptFiles files;
         final Instant started;
-        final Path dir;
-        final Path progress;
-        final Path result;
-        long progressSize = -1;
-        long progressModified = -1;
-        Instant lastProgress;
-        Verdict killVerdict;
-        String killReason;
-        CompletableFuture<Void> killing = CompletableFuture.completedFuture(null);
-        boolean exited;
+        WorkerExit exit;
 
-        Running(AttemptId id, Replicate replicate, Slot slot, LaunchedAttempt launched, AttemptProcesses processes,
-                Instant started, Path dir, Path progress, Path result) {
-            this.id = id;
-            this.replicate = replicate;
-            this.slot = slot;
-            this.launched = launched;
-            this.processes = processes;
+        Running(RunState.Attempt state, AttemptHandle handle, AttemptWatchdog watchdog, RunFiles.AttemptFiles files,
+                Instant started) {
+            this.state = state;
+            this.handle = handle;
+            this.watchdog = watchdog;
+            this.files = files;
             this.started = started;
-            this.dir = dir;
-            this.progress = progress;
-            this.result = result;
-            this.lastProgress = started;
-        }
-
-        boolean watched() {
-            return killVerdict == null && !exited;
         }
     }
 
     private final RunSpec spec;
+    private final RunFiles files;
     private final List<Slot> slots;
     private final WorkerCommand workerCommand;
     private final WorkerLauncher launcher;
     private final Journal journal;
+    private final RunHistory history;
     private final ProgressDisplay display;
     private final ReportSink reports;
+    private final HealthProbe health;
+    private final RunState state;
+    private final AttemptWatchdog.Limits limits;
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "isofold-reaper");
-        t.setDaemon(true);
-        return t;
-    });
-    private final ExecutorService reportWriter = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "isofold-reports");
-        t.setDaemon(true);
-        return t;
-    });
-    private final AtomicReference<List<AttemptRecord>> pendingReport = new AtomicReference<>();
-    private final List<Replicate> replicates = new ArrayList<>();
     private final Map<Integer, Running> bySlot = new LinkedHashMap<>();
-    private final List<AttemptRecord> finished = new ArrayList<>();
+    private final ExecutorService reportWriter = Executors.newSingleThreadExecutor(daemon("isofold-reports"));
+    private final ScheduledExecutorService healthReader = Executors.newSingleThreadScheduledExecutor(
+            daemon("isofold-gpu-health"));
+    private final AtomicBoolean reportBusy = new AtomicBoolean();
     private final Instant runStart;
-    private int attemptsUsed;
-    private int failedAttempts;
-    private int completed;
-    private boolean stopping;
-    private int stopStatus = -1;
-    private String stopReason;
+    private final long loopStartNanos = System.nanoTime();
+    private final boolean resumed;
+    private boolean reportWanted;
+    private long lastReportNanos;
+    private String stopSignal;
+    private double completedSeconds;
+    private int completedHere;
 
     /**
-     * @param history the journal of earlier supervisors of this run, already cleaned up (no
-     *                unfinished attempt left), or an empty history for a new run
+     * @param history the run's history so far, cleaned up by {@link RunSetup} (no unfinished attempt left), or
+     *                an empty one for a new run; the loop adds to it
+     * @param health  null when no GPU is watched
      */
     public RunLoop(RunSpec spec, List<Slot> slots, WorkerCommand workerCommand, WorkerLauncher launcher,
-            Journal journal, RunHistory history, ProgressDisplay display, ReportSink reports) {
+            Journal journal, RunHistory history, ProgressDisplay display, ReportSink reports, HealthProbe health) {
         this.spec = spec;
+        this.files = new RunFiles(spec.outDir());
         this.slots = List.copyOf(slots);
         this.workerCommand = workerCommand;
         this.launcher = launcher;
         this.journal = journal;
+        this.history = history;
         this.display = display;
         this.reports = reports;
+        this.health = health;
+        this.limits = new AttemptWatchdog.Limits(spec.timeout(), spec.stallTimeout(), spec.maxMemoryBytes());
+        this.state = new RunState(spec.models(), spec.replicates(), spec.folds(), spec.seed(), slots,
+                spec.maxAttempts(), spec.attemptBudget());
         this.runStart = history.firstStart() != null ? history.firstStart() : Instant.now();
-        int models = spec.models().size();
-        for (int r = 0; r < spec.replicates(); r++) {
-            ReplicatePlan plan = ReplicatePlan.of(r, spec.folds(), spec.seed());
-            for (int m = 0; m < models; m++) {
-                // interleaved ids: paired results of all models arrive together as the run goes
-                replicates.add(new Replicate(r * models + m, spec.models().get(m), plan));
+        this.resumed = !history.attempts().isEmpty();
+        for (AttemptRecord a : history.attempts()) {
+            if (a.outcome() != null) {
+                state.replay(a.id(), a.gpu(), a.verdict());
             }
         }
-        for (AttemptRecord a : history.attempts()) {
-            Replicate rep = replicates.get(a.id().replicate());
-            rep.lastAttemptNumber = Math.max(rep.lastAttemptNumber, a.id().attempt());
-            record(rep, a);
-            finished.add(a);
-        }
-        for (Replicate rep : replicates) {
-            rep.lastAttemptNumber = Math.max(rep.lastAttemptNumber, highestAttemptDir(rep.id));
-        }
+        history.quarantined().forEach(state::quarantine);
     }
 
-    /** Where reports go after every finished attempt: results.csv, summary.json, report.html. */
-    public interface ReportSink {
-        void write(List<AttemptRecord> attempts, Instant runStart, Instant runEnd) throws IOException;
-    }
-
-    /** Asks the loop to stop as after a signal: kill running attempts, record them as interrupted. Any thread. */
-    public void requestStop(String signal, int exitStatus) {
-        events.add(new StopRequested(signal, exitStatus));
+    /** Asks the loop to stop as after a signal: running attempts are killed and recorded as interrupted. Any thread. */
+    public void requestStop(String signal, ExitStatus status) {
+        events.add(new StopRequested(signal, status));
     }
 
     /** Runs to the end; returns the exit status of the contract. */
-    public int run() throws InterruptedException {
+    public ExitStatus run() throws InterruptedException {
         try {
-            announce();
+            display.event(new RunEvent.Began(spec.outDir(), resumed, state.required(), state.completed(),
+                    state.slotCount(), state.spent(), state.budget()));
+            if (health != null) {
+                healthReader.scheduleWithFixedDelay(() -> events.add(new HealthRead(health.sick())), 0,
+                        HEALTH_EVERY_SECONDS, TimeUnit.SECONDS);
+            }
             while (true) {
-                if (!stopping) {
-                    fillSlots();
-                }
-                if (bySlot.isEmpty() && (stopping || !launchable())) {
-                    break;
-                }
-                Event e = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
-                if (e != null) {
+                for (Event e = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS); e != null; e = events.poll()) {
                     handle(e);
                 }
+                fillSlots();
                 tick();
+                if (state.finished()) {
+                    break;
+                }
             }
-            int status = exitStatus();
-            writeReports(Instant.now());
+            ExitStatus status = state.exitStatus();
+            String reason = state.shortfall();
+            writeFinalReports();
             try {
-                journal.append(JournalEvent.runEnd(now(), status, stopReason));
+                journal.append(new JournalEvent.RunEnd(Instant.now().toString(), status.code(), reason));
             } catch (IOException e) {
-                log.error("cannot write the journal's last line: {}", e.getMessage());
+                log.error("cannot write the journal's last line: {}", IoFailure.reason(e));
             }
+            display.event(new RunEvent.Ended(status, reason));
             return status;
         } finally {
-            pool.shutdownNow();
+            healthReader.shutdownNow();
             reportWriter.shutdownNow();
             display.close();
         }
     }
 
-    private int exitStatus() {
-        if (stopStatus >= 0) {
-            return stopStatus;
-        }
-        return completed == replicates.size() ? EXIT_COMPLETE : EXIT_INCOMPLETE;
-    }
-
+    /** Why the run stopped or ended short, or null when it completed. */
     public String stopReason() {
-        return stopReason;
-    }
-
-    private boolean launchable() {
-        return attemptsUsed < spec.attemptBudget() && replicates.stream().anyMatch(this::eligible);
-    }
-
-    private boolean eligible(Replicate r) {
-        return !r.completed && !r.running && r.attemptsUsed < spec.maxAttempts();
+        return state.shortfall();
     }
 
     private void fillSlots() {
-        while (attemptsUsed + bySlot.size() < spec.attemptBudget() && bySlot.size() < slots.size()) {
-            Replicate next = replicates.stream().filter(this::eligible).findFirst().orElse(null);
-            if (next == null) {
+        while (!state.stopping()) {
+            var next = state.next();
+            if (next.isEmpty()) {
                 return;
             }
-            Slot slot = chooseSlot(next);
-            if (!launch(next, slot)) {
-                return;
-            }
+            launch(next.get());
         }
     }
 
-    /** A free slot, on another GPU than the replicate last failed on when one is free. */
-    private Slot chooseSlot(Replicate r) {
-        Slot fallback = null;
-        for (Slot s : slots) {
-            if (bySlot.containsKey(s.id())) {
-                continue;
-            }
-            if (r.lastFailedGpu == null || !r.lastFailedGpu.equals(s.gpuLabel())) {
-                return s;
-            }
-            if (fallback == null) {
-                fallback = s;
-            }
+    private void launch(RunState.Assignment a) {
+        AttemptId id = a.id();
+        RunFiles.AttemptFiles attemptFiles = files.attempt(id);
+        if (Files.exists(attemptFiles.dir())) {
+            // a supervisor that died launched it without a journal line: keep its files, take the next number
+            state.reserveAttemptNumber(id.replicate(), id.attempt());
+            return;
         }
-        return fallback;
-    }
-
-    private boolean launch(Replicate rep, Slot slot) {
-        int attempt = rep.lastAttemptNumber + 1;
-        AttemptId id = new AttemptId(rep.id, rep.model.name(), rep.plan.index(), rep.plan.fold(), rep.plan.shuffle(),
-                attempt);
-        Path dir = spec.outDir().resolve("replicates").resolve(Integer.toString(rep.id)).resolve("attempt-" + attempt);
-        Path taskFile = dir.resolve("task.json");
-        Path progress = dir.resolve("progress.jsonl");
-        Path result = dir.resolve("result.json");
-        Task task = new Task(rep.id, rep.plan.index(), rep.model.name(), rep.model, rep.plan.fold(), spec.folds(),
-                rep.plan.shuffle(), rep.plan.shuffleSeed(), rep.plan.seed(), attempt, slot.gpuLabel(), spec.data(),
-                spec.saveModel(), dir.toString(), progress.toString(), result.toString());
-        LaunchRequest request = workerCommand.request(task, slot, taskFile, dir.resolve("stdout.log"),
-                dir.resolve("stderr.log"));
+        Slot slot = a.slot();
+        Task task = new Task(id.replicate(), id.index(), id.model(), a.replicate().model, id.fold(), spec.folds(),
+                id.shuffle(), a.replicate().plan.shuffleSeed(), a.replicate().plan.seed(), id.attempt(),
+                slot.gpuLabel(), spec.data(), spec.saveModel(), attemptFiles.dir().toString(),
+                attemptFiles.progress().toString(), attemptFiles.result().toString());
+        LaunchRequest request = workerCommand.request(task, slot, attemptFiles);
         try {
-            Files.createDirectories(dir);
-            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(taskFile.toFile(), task);
+            Files.createDirectories(attemptFiles.dir());
+            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(attemptFiles.task().toFile(), task);
         } catch (IOException e) {
-            fatal("cannot write the attempt directory " + dir + ": " + IoFailure.reason(e));
-            return false;
+            fatal("cannot write the attempt directory " + attemptFiles.dir() + ": " + IoFailure.reason(e));
+            return;
         }
-        rep.lastAttemptNumber = attempt;
         Instant started = Instant.now();
-        LaunchedAttempt launched;
+        long startNanos = System.nanoTime();
+        AttemptHandle handle;
         try {
-            launched = launcher.launch(request);
+            handle = launcher.launch(request);
         } catch (IOException e) {
             // the worker could not even start (a vanished executable, no more processes): a failed attempt
-            rep.attemptsUsed++;
-            attemptsUsed++;
-            failedAttempts++;
-            rep.lastFailedGpu = slot.gpuLabel();
-            String reason = "cannot start the worker: " + IoFailure.reason(e);
-            AttemptRecord rec = new AttemptRecord(id, slot.label(), slot.gpuLabel(), 0, 0, 0, dir.toString(), started,
-                    Instant.now(), Verdict.FAILED, reason, null, Map.of(), 0.0);
-            finished.add(rec);
-            journalOrStop(JournalEvent.launch(started.toString(), id, slot.label(), slot.gpuLabel(), 0, 0, 0, dir.toString()));
-            journalOrStop(JournalEvent.end(rec.ended().toString(), id, null, Verdict.FAILED.label(), reason, Map.of(), 0.0));
-            display.event(id.label() + " failed: " + reason);
-            return true;
+            Outcome failed = new Outcome(Instant.now(), Verdict.FAILED,
+                    "cannot start the worker: " + IoFailure.reason(e), null, Map.of(), 0.0, null);
+            journalOrStop(JournalEvent.Launch.of(started.toString(), id, slot.label(), slot.gpuLabel(),
+                    LaunchIdentity.none(), attemptFiles.dir().toString()));
+            journalOrStop(JournalEvent.End.of(failed.ended().toString(), id, failed));
+            history.record(new AttemptRecord(id, slot.label(), slot.gpuLabel(), null, started, failed));
+            display.event(new RunEvent.Finished(id, slot.label(), failed, attemptFiles.dir()));
+            after(id, state.couldNotStart(a));
+            return;
         }
-        AttemptProcesses processes = new AttemptProcesses(launched.pid(), launched.sessionId(), launched.startTicks(),
-                dir.toString());
-        Running running = new Running(id, rep, slot, launched, processes, started, dir, progress, result);
-        rep.running = true;
-        bySlot.put(slot.id(), running);
-        launched.process().onExit().thenAccept(p -> events.add(new ProcessExited(running, p.exitValue())));
+        Running r = new Running(state.started(a), handle, new AttemptWatchdog(limits, startNanos), attemptFiles,
+                started);
+        bySlot.put(slot.id(), r);
         // the journal's times are the record's own, so reports rebuilt from it (`report DIR`) say the same
-        journalOrStop(JournalEvent.launch(started.toString(), id, slot.label(), slot.gpuLabel(), launched.pid(),
-                launched.sessionId(), launched.startTicks(), dir.toString()));
-        display.event("launched " + id.label() + " on " + slot.label() + " (pid " + launched.pid() + ")");
-        return true;
+        journalOrStop(JournalEvent.Launch.of(started.toString(), id, slot.label(), slot.gpuLabel(), handle.identity(),
+                attemptFiles.dir().toString()));
+        handle.exit().whenComplete((exit, failure) -> events.add(new Exited(r, exit, failure)));
+        LaunchIdentity where = handle.identity();
+        display.event(new RunEvent.Launched(id, slot.label(), where.jobId() != null ? "job " + where.jobId()
+                : where.pid() != null ? "pid " + where.pid() : "?"));
+        requestReport();
     }
 
     private void handle(Event e) {
-        if (e instanceof ProcessExited exited) {
-            Running r = exited.attempt();
-            r.exited = true;
-            // sweep what the worker left behind (a detached grandchild holding the GPU) before the slot is free
-            r.killing.whenCompleteAsync((ok, err) -> {
-                int leftovers = 0;
-                String problem = null;
-                try {
-                    leftovers = ProcessTreeKiller.kill(r.processes, spec.killGrace());
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                } catch (RuntimeException ex) {
-                    problem = ex.getMessage();
-                }
-                events.add(new Finished(r, exited.exitCode(), leftovers, problem));
-            }, pool);
-        } else if (e instanceof Finished f) {
-            finish(f);
+        if (e instanceof Exited x) {
+            exited(x.attempt(), x.exit(), x.failure());
+        } else if (e instanceof Over o) {
+            over(o.attempt(), o.signalled(), o.problem());
         } else if (e instanceof StopRequested s) {
-            if (stopping && stopStatus >= 0) {
-                display.event("received " + s.signal() + " again; still stopping, please wait");
+            if (state.stopping() && stopSignal != null) {
+                display.event(new RunEvent.StillStopping(s.signal(), bySlot.size()));
                 return;
             }
-            stopping = true;
-            stopStatus = s.exitStatus();
-            stopReason = "stopped by " + s.signal();
-            display.event("received " + s.signal() + ": stopping " + bySlot.size() + " running attempt(s)");
-            for (Running r : bySlot.values()) {
-                kill(r, Verdict.INTERRUPTED, "interrupted by " + s.signal());
+            stopSignal = s.signal();
+            stop(s.status(), "stopped by " + s.signal(), "interrupted by " + s.signal());
+        } else if (e instanceof HealthRead h) {
+            h.sick().forEach((gpu, reason) -> {
+                if (!state.quarantined(gpu) && slots.stream().anyMatch(s -> s.gpuLabel().equals(gpu))) {
+                    state.quarantine(gpu, reason);
+                    quarantined(gpu, reason);
+                }
+            });
+        }
+    }
+
+    /** The worker ended: from now on its exit decides, and what it left behind is swept before the slot is free. */
+    private void exited(Running r, WorkerExit exit, Throwable failure) {
+        if (r.exit != null) {
+            return; // seen already, when a stop or watchdog found it exited before its event came
+        }
+        r.exit = exit != null ? exit
+                : new WorkerExit(null, Verdict.FAILED, "the backend lost track of it: " + rootMessage(failure));
+        state.exited(r.state);
+        r.handle.end(spec.killGrace()).whenComplete((signalled, problem) ->
+                events.add(new Over(r, signalled == null ? 0 : signalled, problem)));
+    }
+
+    private void over(Running r, int signalled, Throwable problem) {
+        if (problem != null) {
+            log.error("{}: cleaning up its processes failed: {}", r.state.id.label(), rootMessage(problem));
+        }
+        AttemptId id = r.state.id;
+        Slot slot = r.state.slot;
+        bySlot.remove(slot.id());
+        Outcome outcome = judge(r, signalled);
+        AttemptRecord rec = new AttemptRecord(id, slot.label(), slot.gpuLabel(), null, r.started, outcome);
+        history.record(rec);
+        journalOrStop(JournalEvent.End.of(outcome.ended().toString(), id, outcome));
+        display.event(new RunEvent.Finished(id, slot.label(), outcome, r.files.dir()));
+        if (outcome.completed()) {
+            completedSeconds += outcome.durationS();
+            completedHere++;
+        }
+        after(id, state.ended(r.state, outcome.verdict()));
+        if (outcome.verdict() == Verdict.BAD_TASK) {
+            stop(ExitStatus.BAD_INPUT, "bad task: " + id.label() + " exited 2"
+                    + (outcome.stderrTail() == null ? " (stderr empty)" : "; its stderr ends with:\n  "
+                            + outcome.stderrTail().replace("\n", "\n  ")),
+                    "run stopped: another attempt reported a bad task");
+        }
+        requestReport();
+    }
+
+    /** The verdict that stands, with its reason, metrics and stderr tail. */
+    private Outcome judge(Running r, int signalled) {
+        WorkerExit exit = r.exit;
+        Verdict verdict;
+        String reason;
+        Map<String, Double> metrics = Map.of();
+        ResultCheck result = null;
+        if (r.state.killVerdict != null) {
+            verdict = r.state.killVerdict;
+            reason = r.state.killReason;
+        } else if (exit.verdict() != null) {
+            verdict = exit.verdict();
+            reason = exit.reason();
+        } else {
+            Judgement j = Judgement.of(exit.status(), r.files.result());
+            verdict = j.verdict();
+            reason = j.reason();
+            metrics = j.metrics();
+            result = j.result();
+            if (signalled > 0) {
+                String note = signalled + " leftover process(es) killed after the worker exited";
+                reason = reason == null ? note : reason + "; " + note;
             }
         }
+        if (verdict == Verdict.COMPLETED && result != null) {
+            checkDevice(r, result);
+        }
+        double seconds = r.watchdog.elapsed(System.nanoTime()).toMillis() / 1000.0;
+        String tail = verdict == Verdict.COMPLETED || verdict == Verdict.INTERRUPTED ? null
+                : StderrTail.of(r.files.stderr());
+        return new Outcome(Instant.now(), verdict, reason, exit.status(), metrics, seconds, tail);
+    }
+
+    /** A GPU slot whose worker says it computed on the CPU is a machine problem, said at once. */
+    private void checkDevice(Running r, ResultCheck result) {
+        Slot slot = r.state.slot;
+        if (slot.cpu() || result.device() == null || ResultCheck.namesGpu(result.device())
+                || spec.allowCpuFallback() || state.stopping()) {
+            return;
+        }
+        String missing = result.cudaMissing().isEmpty() ? "" : "; CUDA libraries not found: "
+                + String.join(", ", result.cudaMissing());
+        stop(ExitStatus.BAD_INPUT, "GPU " + slot.gpuLabel() + ": " + r.state.id.label() + " computed on the CPU ("
+                + result.device() + ")" + missing + ". Run scripts/run.sh doctor; --allow-cpu-fallback lets such a "
+                + "run go on", "run stopped: a GPU slot computed on the CPU");
+    }
+
+    /** What an ended attempt changed for the run: a replicate given up, a GPU quarantined. */
+    private void after(AttemptId id, RunState.Consequences c) {
+        if (c.gaveUp()) {
+            display.event(new RunEvent.GaveUp(id, state.replicate(id.replicate()).failures));
+        }
+        if (c.quarantinedGpu() != null) {
+            quarantined(c.quarantinedGpu(), c.quarantineReason());
+        }
+    }
+
+    private void quarantined(String gpu, String reason) {
+        journalOrStop(new JournalEvent.Quarantine(Instant.now().toString(), gpu, reason));
+        display.event(new RunEvent.Quarantined(gpu, reason));
+        requestReport();
     }
 
     private void tick() {
-        if (bySlot.isEmpty()) {
-            display.update(snapshot());
-            return;
-        }
-        Instant now = Instant.now();
-        ProcessTable table = spec.maxMemoryBytes() != null ? ProcessTable.scan() : null;
-        for (Running r : List.copyOf(bySlot.values())) {
-            if (!r.watched()) {
-                continue;
-            }
-            Duration elapsed = Duration.between(r.started, now);
-            if (spec.timeout() != null && elapsed.compareTo(spec.timeout()) > 0) {
-                kill(r, Verdict.TIMEOUT, "timeout: still running after " + Durations.format(spec.timeout()));
-                continue;
-            }
-            if (spec.stallTimeout() != null) {
-                observeProgress(r, now);
-                if (Duration.between(r.lastProgress, now).compareTo(spec.stallTimeout()) > 0) {
-                    kill(r, Verdict.STALL, "stall: no progress for " + Durations.format(spec.stallTimeout()));
-                    continue;
+        long now = System.nanoTime();
+        if (!state.stopping()) {
+            for (Running r : List.copyOf(bySlot.values())) {
+                if (r.state.phase != RunState.Phase.RUNNING || r.handle.exit().isDone()) {
+                    continue; // an exit already on its way decides, not a watchdog
                 }
-            }
-            if (table != null) {
-                long rss = r.processes.residentBytes(table);
-                if (rss > spec.maxMemoryBytes()) {
-                    kill(r, Verdict.MEMORY, "memory: resident " + Sizes.format(rss) + " over "
-                            + Sizes.format(spec.maxMemoryBytes()));
+                if (limits.watchesProgress()) {
+                    observeProgress(r, now);
                 }
+                OptionalLong memory = limits.watchesMemory() ? r.handle.memoryBytes() : OptionalLong.empty();
+                r.watchdog.check(now, memory).ifPresent(k -> kill(r, k.verdict(), k.reason()));
             }
         }
-        display.update(snapshot());
+        display.update(snapshot(now));
+        maybeWriteReports(now);
     }
 
-    private static void observeProgress(Running r, Instant now) {
+    private static void observeProgress(Running r, long now) {
+        Path progress = r.files.progress();
         try {
-            long size = Files.size(r.progress);
-            long modified = Files.getLastModifiedTime(r.progress).toMillis();
-            if (size != r.progressSize || modified != r.progressModified) {
-                r.progressSize = size;
-                r.progressModified = modified;
-                r.lastProgress = now;
-            }
+            r.watchdog.observeProgress(Files.size(progress), Files.getLastModifiedTime(progress).toMillis(), now);
         } catch (IOException noProgressYet) {
-            // the stall clock runs from the launch until the first line
+            r.watchdog.observeProgress(-1, -1, now);
         }
     }
 
     private void kill(Running r, Verdict verdict, String reason) {
-        if (r.killVerdict != null) {
+        if (r.handle.exit().isDone()) {
+            exitedAlready(r); // it exited before this kill: its exit decides (its event may still be queued)
             return;
         }
-        r.killVerdict = verdict;
-        r.killReason = reason;
-        journalOrStop(JournalEvent.kill(now(), r.id, verdict.label(), reason));
-        display.event("killing " + r.id.label() + " on " + r.slot.label() + ": " + reason);
-        r.killing = CompletableFuture.runAsync(() -> {
-            try {
-                ProcessTreeKiller.kill(r.processes, spec.killGrace());
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException ex) {
-                log.error("killing {}: {}", r.id.label(), ex.getMessage());
-            }
-        }, pool);
-    }
-
-    private void finish(Finished f) {
-        Running r = f.attempt();
-        Replicate rep = r.replicate;
-        bySlot.remove(r.slot.id());
-        rep.running = false;
-        Instant ended = Instant.now();
-        double seconds = Duration.between(r.started, ended).toMillis() / 1000.0;
-        Verdict verdict;
-        String reason;
-        Map<String, Double> metrics = Map.of();
-        if (r.killVerdict != null) {
-            verdict = r.killVerdict;
-            reason = r.killReason;
-        } else {
-            Judgement j = Judgement.of(f.exitCode(), r.result);
-            verdict = j.verdict();
-            reason = j.reason();
-            metrics = j.metrics();
-        }
-        if (f.leftovers() > 0) {
-            String note = f.leftovers() + " leftover process(es) killed after the worker exited";
-            reason = reason == null ? note : reason + "; " + note;
-            log.warn("{}: {}", r.id.label(), note);
-        }
-        if (f.cleanupProblem() != null) {
-            log.error("{}: {}", r.id.label(), f.cleanupProblem());
-        }
-        AttemptRecord rec = new AttemptRecord(r.id, r.slot.label(), r.slot.gpuLabel(), r.launched.pid(),
-                r.launched.sessionId(), r.launched.startTicks(), r.dir.toString(), r.started, ended, verdict, reason,
-                f.exitCode(), metrics, seconds);
-        finished.add(rec);
-        record(rep, rec);
-        journalOrStop(JournalEvent.end(ended.toString(), r.id, f.exitCode(), verdict.label(), reason, metrics, seconds));
-        String outcome = verdict == Verdict.COMPLETED
-                ? "completed in " + String.format("%.1f", seconds) + " s " + metrics
-                : verdict.label() + (reason == null ? "" : " (" + reason + ")");
-        display.event(r.id.label() + " " + (verdict == Verdict.COMPLETED ? outcome : "failed: " + outcome));
-        if (verdict != Verdict.COMPLETED && verdict.usesAttempt() && !rep.completed
-                && rep.attemptsUsed >= spec.maxAttempts()) {
-            display.event("gave up replicate " + rep.id + " after " + rep.attemptsUsed + " attempts");
-        }
-        if (verdict == Verdict.BAD_TASK && !stopping) {
-            stopping = true;
-            stopStatus = EXIT_BAD_INPUT;
-            stopReason = "bad task: " + r.id.label() + " exited 2" + stderrTail(r.dir.resolve("stderr.log"));
-            for (Running other : bySlot.values()) {
-                kill(other, Verdict.INTERRUPTED, "run stopped: another attempt reported a bad task");
-            }
-        }
-        writeReports(null);
-    }
-
-    /** Counts an ended attempt into its replicate and the run's totals. */
-    private void record(Replicate rep, AttemptRecord a) {
-        if (a.verdict() == null) {
+        if (!state.killRequested(r.state, verdict, reason)) {
             return;
         }
-        if (a.verdict() == Verdict.COMPLETED) {
-            if (!rep.completed) {
-                completed++;
-            }
-            rep.completed = true;
-        } else if (a.verdict().usesAttempt()) {
-            failedAttempts++;
-            rep.lastFailedGpu = a.gpu();
-        }
-        if (a.verdict().usesAttempt()) {
-            rep.attemptsUsed++;
-            attemptsUsed++;
-        }
+        startKill(r);
     }
 
-    private int highestAttemptDir(int replicate) {
-        Path dir = spec.outDir().resolve("replicates").resolve(Integer.toString(replicate));
-        if (!Files.isDirectory(dir)) {
-            return 0;
+    private void exitedAlready(Running r) {
+        WorkerExit exit = r.handle.exit().isCompletedExceptionally() ? null : r.handle.exit().getNow(null);
+        exited(r, exit, exit == null ? new IllegalStateException("its exit could not be read") : null);
+    }
+
+    private void startKill(Running r) {
+        journalOrStop(JournalEvent.Kill.of(Instant.now().toString(), r.state.id, r.state.killVerdict,
+                r.state.killReason));
+        display.event(new RunEvent.Killing(r.state.id, r.state.slot.label(), r.state.killVerdict, r.state.killReason));
+        r.handle.end(spec.killGrace()); // its completion shows as the worker's exit
+    }
+
+    /** The one stop path: signals, a bad task, a full disk, a GPU that computed on the CPU. */
+    private void stop(ExitStatus status, String cause, String killReason) {
+        boolean first = !state.stopping();
+        // attempts whose worker already exited are judged by their exit, not by the stop
+        for (Running r : List.copyOf(bySlot.values())) {
+            if (r.state.phase == RunState.Phase.RUNNING && r.handle.exit().isDone()) {
+                exitedAlready(r);
+            }
         }
-        try (var entries = Files.list(dir)) {
-            return entries.map(p -> p.getFileName().toString())
-                    .filter(n -> n.matches("attempt-\\d+"))
-                    .mapToInt(n -> Integer.parseInt(n.substring("attempt-".length())))
-                    .max().orElse(0);
-        } catch (IOException e) {
-            return 0;
+        List<RunState.Attempt> toKill = state.stop(status, cause, killReason);
+        if (first) {
+            log.warn("{}", cause);
+            display.event(new RunEvent.Stopping(cause.lines().findFirst().orElse(cause), bySlot.size()));
+        }
+        for (RunState.Attempt a : toKill) {
+            startKill(bySlot.get(a.slot.id()));
         }
     }
 
@@ -529,88 +470,92 @@ public final class RunLoop {
     /** The output directory cannot take more: stop cleanly, keeping what is recorded valid. */
     private void fatal(String problem) {
         log.error(problem);
-        if (!stopping) {
-            stopping = true;
-            stopStatus = EXIT_INCOMPLETE;
-            stopReason = problem;
-            for (Running r : bySlot.values()) {
-                kill(r, Verdict.INTERRUPTED, "run stopped: " + problem);
-            }
+        if (!state.stopping()) {
+            stop(ExitStatus.INCOMPLETE, problem, "run stopped: " + problem);
         }
     }
 
+    private void requestReport() {
+        reportWanted = true;
+    }
+
     /**
-     * Hands the reports a snapshot of every attempt. Mid-run they are written on a thread of their own,
-     * latest snapshot first and skipped ones dropped, so a slow report page never delays a launch; the
-     * final write (runEnd set) waits for the writer and runs on this thread.
+     * Mid-run reports are written on a thread of their own, from a snapshot taken at most once a
+     * second and only while no earlier write is busy, so a slow report page never delays a launch
+     * and a run of 20,000 attempts copies its list a few thousand times, not 20,000.
      */
-    private void writeReports(Instant runEnd) {
-        List<AttemptRecord> all = new ArrayList<>(finished);
-        for (Running r : bySlot.values()) {
-            all.add(new AttemptRecord(r.id, r.slot.label(), r.slot.gpuLabel(), r.launched.pid(),
-                    r.launched.sessionId(), r.launched.startTicks(), r.dir.toString(), r.started, null, null, null,
-                    null, Map.of(), null));
-        }
-        all.sort(Comparator.comparing(AttemptRecord::started));
-        if (runEnd == null) {
-            if (pendingReport.getAndSet(all) == null) {
-                reportWriter.execute(() -> writeReportsNow(pendingReport.getAndSet(null), null));
-            }
+    private void maybeWriteReports(long now) {
+        if (!reportWanted || now - lastReportNanos < REPORT_EVERY_NANOS || !reportBusy.compareAndSet(false, true)) {
             return;
         }
+        reportWanted = false;
+        lastReportNanos = now;
+        List<AttemptRecord> snapshot = snapshotForReports();
+        Map<String, String> quarantined = Map.copyOf(state.quarantinedGpus());
+        reportWriter.execute(() -> {
+            try {
+                writeReports(snapshot, null, quarantined);
+            } finally {
+                reportBusy.set(false);
+            }
+        });
+    }
+
+    private void writeFinalReports() {
         reportWriter.shutdown();
         try {
             reportWriter.awaitTermination(1, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        writeReportsNow(all, runEnd);
+        writeReports(snapshotForReports(), Instant.now(), Map.copyOf(state.quarantinedGpus()));
     }
 
-    private void writeReportsNow(List<AttemptRecord> attempts, Instant runEnd) {
-        if (attempts == null) {
-            return;
-        }
-        try {
-            reports.write(attempts, runStart, runEnd);
-        } catch (IOException | RuntimeException e) {
-            // reports are rebuilt from the journal at any time (`report DIR`); a failure here must not stop the run
-            log.warn("cannot write reports: {}", IoFailure.reason(e));
-        }
-    }
-
-    private void announce() {
-        display.event("run of " + replicates.size() + " replicate(s) on " + slots.size() + " slot(s): "
-                + completed + " already completed, " + attemptsUsed + " attempt(s) used of " + spec.attemptBudget());
-    }
-
-    private ProgressSnapshot snapshot() {
-        List<String> running = new ArrayList<>();
+    private List<AttemptRecord> snapshotForReports() {
+        List<AttemptRecord> all = new ArrayList<>(history.attempts().size() + bySlot.size());
+        all.addAll(history.attempts());
         for (Running r : bySlot.values()) {
-            running.add(r.slot.label() + ":r" + r.id.replicate());
+            all.add(new AttemptRecord(r.state.id, r.state.slot.label(), r.state.slot.gpuLabel(), null, r.started,
+                    null));
         }
-        Duration elapsed = Duration.between(runStart, Instant.now());
-        Duration eta = null;
-        List<AttemptRecord> done = finished.stream().filter(a -> a.verdict() == Verdict.COMPLETED).toList();
-        if (!done.isEmpty()) {
-            double mean = done.stream().mapToDouble(a -> a.durationS() == null ? 0 : a.durationS()).average().orElse(0);
-            int left = replicates.size() - completed;
-            eta = Duration.ofMillis((long) (mean * 1000 * Math.ceil(left / (double) slots.size())));
-        }
-        return new ProgressSnapshot(completed, replicates.size(), running, failedAttempts, elapsed, eta);
+        return all;
     }
 
-    private static String stderrTail(Path stderr) {
+    private void writeReports(List<AttemptRecord> attempts, Instant runEnd, Map<String, String> quarantined) {
         try {
-            List<String> lines = Files.readAllLines(stderr);
-            List<String> tail = lines.subList(Math.max(0, lines.size() - STDERR_TAIL_LINES), lines.size());
-            return tail.isEmpty() ? " (stderr empty)" : "; its stderr ends with:\n  " + String.join("\n  ", tail);
-        } catch (IOException e) {
-            return "";
+            reports.write(attempts, runStart, runEnd, quarantined);
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            // reports are rebuilt from the journal at any time (`report DIR`); a failure here must not stop the run
+            log.warn("cannot write reports: {}", e instanceof Exception ex ? IoFailure.reason(ex) : e.toString());
         }
     }
 
-    private static String now() {
-        return Instant.now().toString();
+    private ProgressSnapshot snapshot(long now) {
+        List<String> running = new ArrayList<>(bySlot.size());
+        for (Running r : bySlot.values()) {
+            running.add(r.state.slot.label() + ":r" + r.state.id.replicate());
+        }
+        Duration elapsed = Duration.ofNanos(now - loopStartNanos);
+        Duration eta = null;
+        if (completedHere > 0) {
+            int left = state.required() - state.completed();
+            double mean = completedSeconds / completedHere;
+            eta = Duration.ofMillis((long) (mean * 1000 * Math.ceil(left / (double) Math.max(1, state.slotCount()))));
+        }
+        return new ProgressSnapshot(state.completed(), state.required(), running, state.slotCount(),
+                state.failedAttempts(), elapsed, eta);
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return c == null ? "unknown" : String.valueOf(c.getMessage());
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 }

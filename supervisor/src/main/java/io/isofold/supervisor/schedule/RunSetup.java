@@ -5,53 +5,56 @@ import io.isofold.shared.Json;
 import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.journal.Journal;
 import io.isofold.supervisor.journal.JournalEvent;
-import io.isofold.supervisor.journal.JournalReader;
+import io.isofold.supervisor.journal.Outcome;
+import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.RunLock;
 import io.isofold.supervisor.journal.Verdict;
-import io.isofold.supervisor.launch.LocalLauncher;
+import io.isofold.supervisor.launch.WorkerLauncher;
 import io.isofold.supervisor.report.AtomicFiles;
 import io.isofold.supervisor.spec.BadInput;
 import io.isofold.supervisor.spec.RunSpec;
-import io.isofold.supervisor.watch.AttemptProcesses;
 import io.isofold.supervisor.watch.OrphanSweep;
-import io.isofold.supervisor.watch.ProcessTreeKiller;
+import io.isofold.supervisor.watch.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Takes an output directory for a run: locks it, starts it anew or checks that it holds the same
- * spec, and on a resume kills what the previous supervisor left running and records those attempts
- * as lost. What it returns is ready for a {@link RunLoop}.
+ * spec, and on a resume settles what the previous supervisor left unfinished (through the
+ * backend: ended and judged, or adopted) and records it. What it returns is ready for a
+ * {@link RunLoop}.
  */
 public final class RunSetup implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(RunSetup.class);
-    public static final String RUN_JSON = "run.json";
-    public static final String JOURNAL = "journal.jsonl";
-
     private final RunLock lock;
     private final Journal journal;
     private final RunHistory history;
     private final boolean resumed;
+    private final WorkerLauncher launcher;
+    private final List<String> warnings;
 
-    private RunSetup(RunLock lock, Journal journal, RunHistory history, boolean resumed) {
+    private RunSetup(RunLock lock, Journal journal, RunHistory history, boolean resumed, WorkerLauncher launcher,
+            List<String> warnings) {
         this.lock = lock;
         this.journal = journal;
         this.history = history;
         this.resumed = resumed;
+        this.launcher = launcher;
+        this.warnings = warnings;
     }
 
-    public static RunSetup prepare(RunSpec spec) throws BadInput, IOException, InterruptedException {
+    public static RunSetup prepare(RunSpec spec, WorkerLauncher launcher)
+            throws BadInput, IOException, InterruptedException {
         Path out = spec.outDir();
+        RunFiles files = new RunFiles(out);
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
@@ -60,8 +63,11 @@ public final class RunSetup implements AutoCloseable {
         if (!Files.isWritable(out)) {
             throw new BadInput("the output directory " + out + " is not writable");
         }
-        // the spec check reads only: a refused resume must leave the directory exactly as it was
+        // checks that only read: a refused command leaves the directory exactly as it was
         boolean resumed = sameSpecAsBefore(spec);
+        if (!resumed) {
+            requireEmpty(out);
+        }
         RunLock lock;
         try {
             lock = RunLock.acquire(out);
@@ -71,22 +77,30 @@ public final class RunSetup implements AutoCloseable {
             throw new BadInput("cannot lock the output directory " + out + ": " + IoFailure.reason(e));
         }
         try {
+            RunHistory.Read read = RunHistory.read(files.journal());
+            RunHistory history = read.history();
+            Long live = RunLock.liveSupervisor(history).orElse(null);
+            if (live != null) {
+                // the lock file was deleted under a live run: the kernel lock alone cannot see it
+                throw new BadInput("another supervisor (pid " + live + ") is running on " + out
+                        + " (its lock file was removed); wait for it or stop it first");
+            }
             if (!resumed) {
-                startAfresh(spec);
+                AtomicFiles.writeString(files.runJson(), spec.toJson().toPrettyString());
             }
-            JournalReader.Contents contents = JournalReader.read(out.resolve(JOURNAL));
-            contents.warnings().forEach(w -> log.warn(w));
-            Journal journal = Journal.open(out.resolve(JOURNAL));
-            RunHistory history = RunHistory.replay(contents.events());
-            List<JournalEvent> lost = cleanUpAfterDeadSupervisor(spec, history);
-            for (JournalEvent e : lost) {
-                journal.append(e);
+            List<String> warnings = new ArrayList<>(read.warnings());
+            Journal journal = Journal.open(files.journal());
+            for (JournalEvent.End end : settleUnfinished(spec, files, history, launcher, warnings)) {
+                journal.append(end);
+                history.apply(end);
             }
-            journal.append(JournalEvent.runStart(Instant.now().toString(), ProcessHandle.current().pid(),
-                    RunLock.hostName(), spec.toJson()));
-            List<JournalEvent> all = new ArrayList<>(contents.events());
-            all.addAll(lost);
-            return new RunSetup(lock, journal, RunHistory.replay(all), resumed);
+            JournalEvent.RunStart start = new JournalEvent.RunStart(Instant.now().toString(),
+                    ProcessHandle.current().pid(), RunLock.hostName(), ProcessTable.bootId(),
+                    ProcessTable.read(ProcessHandle.current().pid()).map(ProcessTable.Entry::startTicks).orElse(null),
+                    spec.toJson());
+            journal.append(start);
+            history.apply(start);
+            return new RunSetup(lock, journal, history, resumed, launcher, warnings);
         } catch (BadInput | IOException | InterruptedException | RuntimeException e) {
             lock.close();
             throw e;
@@ -95,8 +109,7 @@ public final class RunSetup implements AutoCloseable {
 
     /** @return true when the directory holds an earlier run of this spec, false when it holds no run */
     private static boolean sameSpecAsBefore(RunSpec spec) throws BadInput {
-        Path out = spec.outDir();
-        Path runJson = out.resolve(RUN_JSON);
+        Path runJson = new RunFiles(spec.outDir()).runJson();
         if (!Files.exists(runJson)) {
             return false;
         }
@@ -104,7 +117,7 @@ public final class RunSetup implements AutoCloseable {
         try {
             earlier = Json.MAPPER.readTree(runJson.toFile());
         } catch (IOException e) {
-            throw new BadInput(runJson + " is unreadable (" + e.getMessage().lines().findFirst().orElse("")
+            throw new BadInput(runJson + " is unreadable (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
                     + "); to start anew, use another --out");
         }
         List<String> differences;
@@ -115,21 +128,19 @@ public final class RunSetup implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         if (!differences.isEmpty()) {
-            throw new BadInput(out + " holds a run of another spec (" + String.join("; ", differences)
-                    + "); resume it with the same options, or give a new --out to start anew");
+            throw new BadInput(spec.outDir() + " holds a run of another spec (" + String.join("; ", differences)
+                    + "); resume it with scripts/run.sh resume " + spec.outDir() + ", or give a new --out to start anew");
         }
         return true;
     }
 
-    private static void startAfresh(RunSpec spec) throws BadInput, IOException {
-        Path out = spec.outDir();
+    private static void requireEmpty(Path out) throws BadInput, IOException {
         try (Stream<Path> entries = Files.list(out)) {
-            if (entries.anyMatch(p -> !p.getFileName().toString().equals(RunLock.FILE))) {
-                throw new BadInput(out + " is not empty and holds no isofold run (no " + RUN_JSON
+            if (entries.anyMatch(p -> !p.getFileName().toString().equals(RunFiles.LOCK))) {
+                throw new BadInput(out + " is not empty and holds no isofold run (no " + RunFiles.RUN_JSON
                         + "); give a new or empty --out");
             }
         }
-        AtomicFiles.writeString(out.resolve(RUN_JSON), spec.toJson().toPrettyString());
     }
 
     static List<String> differences(JsonNode earlier, JsonNode now) {
@@ -150,57 +161,66 @@ public final class RunSetup implements AutoCloseable {
     }
 
     /**
-     * Kills the attempts a dead supervisor left running (named by the journal: pid, session and start
-     * time, so a reused pid is never taken for them; and by their ISOFOLD_ATTEMPT_DIR, which also finds
-     * those it launched without having journalled them) and returns their "supervisor-lost" ends.
+     * The attempts a dead supervisor left without an end, settled through the backend, and what is
+     * left of any attempt of the run found by its ISOFOLD_ATTEMPT_DIR, killed.
      */
-    private static List<JournalEvent> cleanUpAfterDeadSupervisor(RunSpec spec, RunHistory history)
-            throws InterruptedException {
-        List<JournalEvent> ends = new ArrayList<>();
+    private static List<JournalEvent.End> settleUnfinished(RunSpec spec, RunFiles files, RunHistory history,
+            WorkerLauncher launcher, List<String> warnings) throws InterruptedException {
+        List<JournalEvent.End> ends = new ArrayList<>();
+        Duration grace = spec.killGrace();
+        Instant lastSeen = history.lastEvent() != null ? history.lastEvent() : Instant.now();
         for (AttemptRecord a : history.unfinished()) {
-            // read before the kill: the launcher's wrapper outlives a SIGTERM and records the status it caused
-            Integer exitStatus = a.attemptDir() == null ? null : recordedExitStatus(Path.of(a.attemptDir()));
-            int killed = 0;
-            if (a.pid() > 0) {
-                killed = ProcessTreeKiller.kill(
-                        new AttemptProcesses(a.pid(), a.sid(), a.startTicks(), a.attemptDir()), spec.killGrace());
+            RunFiles.AttemptFiles attempt = files.attempt(a.id());
+            WorkerLauncher.Recovery recovery = launcher.recover(a, attempt, grace);
+            if (!(recovery instanceof WorkerLauncher.Recovery.Ended ended)) {
+                continue; // adopted: the loop goes on watching it (a cluster job)
             }
-            String leftovers = killed > 0 ? killed + " process(es) it left were killed on resume" : null;
-            Instant now = Instant.now();
-            double seconds = (now.toEpochMilli() - a.started().toEpochMilli()) / 1000.0;
-            if (exitStatus != null) {
-                // the worker ended before or while the supervisor died: judge it as the supervisor would have
-                // a kill the dead supervisor had ordered explains the status better than the status does
-                Judgement j = history.killOf(a.id())
-                        .map(k -> new Judgement(Verdict.of(k.verdict()), k.reason(), Map.of()))
-                        .orElseGet(() -> Judgement.of(exitStatus, Path.of(a.attemptDir()).resolve("result.json")));
-                String reason = j.reason() == null ? leftovers : leftovers == null ? j.reason() : j.reason() + "; " + leftovers;
-                log.warn("{} ended while no supervisor watched it: {}", a.id().label(), j.verdict().label());
-                ends.add(JournalEvent.end(now.toString(), a.id(), exitStatus, j.verdict().label(), reason, j.metrics(),
-                        seconds));
-                continue;
-            }
-            String reason = "the supervisor died while it ran" + (leftovers == null ? "" : "; " + leftovers);
-            log.warn("{}: {}", a.id().label(), reason);
-            ends.add(JournalEvent.end(now.toString(), a.id(), null, Verdict.SUPERVISOR_LOST.label(), reason, Map.of(),
-                    seconds));
+            Outcome outcome = judgeLeftBehind(a, attempt, ended, history, lastSeen);
+            warnings.add(a.id().label() + " ended while no supervisor watched it: " + outcome.verdict().label()
+                    + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
+            ends.add(JournalEvent.End.of(outcome.ended().toString(), a.id(), outcome));
         }
-        String prefix = spec.outDir().resolve("replicates").toString() + "/";
-        OrphanSweep.killOrphans(prefix, spec.killGrace()).forEach((dir, n) -> {
+        OrphanSweep.killOrphans(files.replicates().toString() + "/", grace).forEach((dir, n) -> {
             if (n > 0) {
-                log.warn("killed {} process(es) of {} left by an earlier supervisor", n, dir);
+                warnings.add("killed " + n + " process(es) of " + dir + " left by an earlier supervisor");
             }
         });
         return ends;
     }
 
-    /** The exit status the launcher's wrapper wrote when the worker ended, or null if it did not end by itself. */
-    private static Integer recordedExitStatus(Path attemptDir) {
-        try {
-            return Integer.valueOf(Files.readString(attemptDir.resolve(LocalLauncher.EXIT_STATUS_FILE)).strip());
-        } catch (IOException | NumberFormatException e) {
-            return null;
+    /**
+     * How an attempt left behind ended. A kill the dead supervisor had ordered explains its end
+     * better than its exit status does; a worker that ended by itself is judged from the status its
+     * wrapper recorded, as the supervisor would have judged it; the built-in worker's exit 3 (it saw
+     * its supervisor die) and an attempt with no recorded status are {@code supervisor-lost}.
+     */
+    private static Outcome judgeLeftBehind(AttemptRecord a, RunFiles.AttemptFiles files,
+            WorkerLauncher.Recovery.Ended ended, RunHistory history, Instant lastSeen) {
+        Instant now = Instant.now();
+        Instant end = lastSeen.isAfter(a.started()) ? lastSeen : a.started();
+        double seconds = Math.max(0, end.toEpochMilli() - a.started().toEpochMilli()) / 1000.0;
+        String leftovers = ended.killed() > 0 ? ended.killed() + " process(es) it left were killed on resume" : null;
+        Integer status = ended.exitStatus();
+        var kill = history.killOf(a.id());
+        Verdict verdict;
+        String reason;
+        java.util.Map<String, Double> metrics = java.util.Map.of();
+        if (kill.isPresent()) {
+            verdict = kill.get().verdict();
+            reason = kill.get().reason();
+        } else if (status == null || status == Judgement.EXIT_SUPERVISOR_LOST) {
+            verdict = Verdict.SUPERVISOR_LOST;
+            reason = status == null ? "the supervisor died while it ran"
+                    : "exit 3: it stopped because its supervisor died";
+        } else {
+            Judgement j = Judgement.of(status, files.result());
+            verdict = j.verdict();
+            reason = j.reason();
+            metrics = j.metrics();
         }
+        reason = leftovers == null ? reason : reason == null ? leftovers : reason + "; " + leftovers;
+        String tail = verdict == Verdict.COMPLETED ? null : StderrTail.of(files.stderr());
+        return new Outcome(now, verdict, reason, status, metrics, seconds, tail);
     }
 
     public Journal journal() {
@@ -213,6 +233,15 @@ public final class RunSetup implements AutoCloseable {
 
     public boolean resumed() {
         return resumed;
+    }
+
+    public WorkerLauncher launcher() {
+        return launcher;
+    }
+
+    /** What the resume found and did that a user should read: skipped journal lines, attempts settled, leftovers killed. */
+    public List<String> warnings() {
+        return warnings;
     }
 
     @Override

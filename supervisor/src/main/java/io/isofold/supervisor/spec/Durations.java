@@ -6,7 +6,9 @@ import java.util.regex.Pattern;
 
 /** Parses and prints the durations users type: {@code 90s}, {@code 30m}, {@code 2h}, {@code 1h30m}, {@code 500ms}. */
 public final class Durations {
-    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
+    private static final Pattern PART = Pattern.compile("(\\d{1,12}(?:\\.\\d{1,9})?)(ms|s|m|h|d)");
+    /** Longer than any run; a larger value is a typo, and would overflow the clock arithmetic. */
+    public static final Duration MAX = Duration.ofDays(365);
 
     private Durations() {}
 
@@ -35,6 +37,9 @@ public final class Durations {
         }
         if (millis <= 0) {
             throw new IllegalArgumentException("duration '" + text + "' must be longer than zero");
+        }
+        if (millis > MAX.toMillis()) {
+            throw new IllegalArgumentException("duration '" + text + "' is longer than the limit of 365d");
         }
         return Duration.ofMillis(millis);
     }

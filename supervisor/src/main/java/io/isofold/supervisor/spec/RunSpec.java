@@ -1,66 +1,128 @@
 package io.isofold.supervisor.spec;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isofold.shared.Json;
 import io.isofold.shared.ModelConfig;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The resolved, validated spec of a run, as {@code run.json} records it. Nullable durations and
- * sizes mean "no limit".
- *
- * @param command the custom worker command, or empty for the built-in TensorFlow worker
+ * The resolved, validated spec of a run, as {@code run.json} records it: what the run computes
+ * ({@link Experiment}, which a resume must not change), where it runs ({@link Placement}), the limits
+ * of its attempts ({@link Limits}) and the rest ({@link Options}); those three may change on a resume.
  */
-public record RunSpec(
-        Path outDir,
-        int folds,
-        int replicates,
-        String gpus,
-        int workersPerGpu,
-        int cpuWorkers,
-        Duration timeout,
-        Duration stallTimeout,
-        Long maxMemoryBytes,
-        Duration killGrace,
-        int maxAttempts,
-        int attemptBudget,
-        long seed,
-        List<String> command,
-        List<ModelConfig> models,
-        String data,
-        boolean saveModel,
-        List<String> workerJvmOptions) {
-
-    public RunSpec {
-        command = List.copyOf(command);
-        models = List.copyOf(models);
-        workerJvmOptions = List.copyOf(workerJvmOptions);
-    }
-
-    public boolean builtInWorker() {
-        return command.isEmpty();
-    }
-
-    /** Completed replicates the run needs: N for each model. */
-    public int requiredReplicates() {
-        return replicates * models.size();
-    }
+public record RunSpec(Path outDir, Experiment experiment, Placement placement, Limits limits, Options options) {
 
     /**
      * What decides the results, and so must match for a resume: a changed timeout or GPU list
      * resumes the same run, a changed fold count or model would mix two experiments in one table.
+     *
+     * @param command the custom worker command, or empty for the built-in TensorFlow worker
+     * @param data    the built-in worker's data; null with a custom worker
      */
+    public record Experiment(int folds, int replicates, long seed, List<ModelConfig> models, List<String> command,
+            String data) {
+        public Experiment {
+            models = List.copyOf(models);
+            command = List.copyOf(command);
+        }
+    }
+
+    /** @param gpus the --gpus request: all, none, or indices */
+    public record Placement(String gpus, int workersPerGpu, int cpuWorkers) {}
+
+    /** Null durations and sizes mean "no limit". */
+    public record Limits(Duration timeout, Duration stallTimeout, Long maxMemoryBytes, Duration killGrace,
+            int maxAttempts, int attemptBudget) {}
+
+    /** @param metrics the --metric choices, the run's primary metric first; empty when none was given */
+    public record Options(boolean saveModel, List<String> workerJvmOptions, boolean allowCpuFallback,
+            List<MetricGoal> metrics) {
+        public Options {
+            workerJvmOptions = List.copyOf(workerJvmOptions);
+            metrics = List.copyOf(metrics);
+        }
+    }
+
+    public int folds() {
+        return experiment.folds();
+    }
+
+    public int replicates() {
+        return experiment.replicates();
+    }
+
+    public long seed() {
+        return experiment.seed();
+    }
+
+    public List<ModelConfig> models() {
+        return experiment.models();
+    }
+
+    public List<String> command() {
+        return experiment.command();
+    }
+
+    public String data() {
+        return experiment.data();
+    }
+
+    public boolean builtInWorker() {
+        return experiment.command().isEmpty();
+    }
+
+    public Duration timeout() {
+        return limits.timeout();
+    }
+
+    public Duration stallTimeout() {
+        return limits.stallTimeout();
+    }
+
+    public Long maxMemoryBytes() {
+        return limits.maxMemoryBytes();
+    }
+
+    public Duration killGrace() {
+        return limits.killGrace();
+    }
+
+    public int maxAttempts() {
+        return limits.maxAttempts();
+    }
+
+    public int attemptBudget() {
+        return limits.attemptBudget();
+    }
+
+    public boolean saveModel() {
+        return options.saveModel();
+    }
+
+    public boolean allowCpuFallback() {
+        return options.allowCpuFallback();
+    }
+
+    /** Completed replicates the run needs: N for each model. */
+    public int requiredReplicates() {
+        return experiment.replicates() * experiment.models().size();
+    }
+
+    /** The identity as run.json holds it: the fields compared on resume. */
     public ObjectNode identity() {
         ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("folds", folds);
-        n.put("replicates", replicates);
-        n.put("seed", seed);
-        n.set("models", Json.MAPPER.valueToTree(models));
-        n.set("command", Json.MAPPER.valueToTree(command));
+        n.put("folds", experiment.folds());
+        n.put("replicates", experiment.replicates());
+        n.put("seed", experiment.seed());
+        n.set("models", Json.MAPPER.valueToTree(experiment.models()));
+        n.set("command", Json.MAPPER.valueToTree(experiment.command()));
         if (builtInWorker()) {
-            n.put("data", data);
+            n.put("data", experiment.data());
         }
         return n;
     }
@@ -68,17 +130,56 @@ public record RunSpec(
     public ObjectNode toJson() {
         ObjectNode n = identity();
         n.put("out", outDir.toString());
-        n.put("gpus", gpus);
-        n.put("workers_per_gpu", workersPerGpu);
-        n.put("cpu_workers", cpuWorkers);
-        n.put("timeout", timeout == null ? null : Durations.format(timeout));
-        n.put("stall_timeout", stallTimeout == null ? null : Durations.format(stallTimeout));
-        n.put("max_memory", maxMemoryBytes == null ? null : Sizes.format(maxMemoryBytes));
-        n.put("kill_grace", Durations.format(killGrace));
-        n.put("max_attempts", maxAttempts);
-        n.put("attempt_budget", attemptBudget);
-        n.put("save_model", saveModel);
-        n.set("worker_jvm_options", Json.MAPPER.valueToTree(workerJvmOptions));
+        n.put("gpus", placement.gpus());
+        n.put("workers_per_gpu", placement.workersPerGpu());
+        n.put("cpu_workers", placement.cpuWorkers());
+        n.put("timeout", limits.timeout() == null ? null : Durations.format(limits.timeout()));
+        n.put("stall_timeout", limits.stallTimeout() == null ? null : Durations.format(limits.stallTimeout()));
+        n.put("max_memory", limits.maxMemoryBytes() == null ? null : Sizes.format(limits.maxMemoryBytes()));
+        n.put("kill_grace", Durations.format(limits.killGrace()));
+        n.put("max_attempts", limits.maxAttempts());
+        n.put("attempt_budget", limits.attemptBudget());
+        n.put("save_model", options.saveModel());
+        n.set("worker_jvm_options", Json.MAPPER.valueToTree(options.workerJvmOptions()));
+        n.put("allow_cpu_fallback", options.allowCpuFallback());
+        n.set("metrics", Json.MAPPER.valueToTree(options.metrics().stream().map(MetricGoal::toString).toList()));
         return n;
+    }
+
+    /** The spec a run.json records, for {@code resume DIR}. */
+    public static RunSpec fromJson(Path outDir, JsonNode n) throws BadInput {
+        try {
+            List<ModelConfig> models = new ArrayList<>();
+            for (JsonNode m : n.path("models")) {
+                models.add(Json.MAPPER.treeToValue(m, ModelConfig.class));
+            }
+            List<String> command = new ArrayList<>();
+            n.path("command").forEach(c -> command.add(c.asText()));
+            List<String> jvm = new ArrayList<>();
+            n.path("worker_jvm_options").forEach(c -> jvm.add(c.asText()));
+            List<MetricGoal> metrics = new ArrayList<>();
+            n.path("metrics").forEach(c -> metrics.add(MetricGoal.parse(c.asText())));
+            Experiment e = new Experiment(n.path("folds").asInt(), n.path("replicates").asInt(), n.path("seed").asLong(),
+                    models, command, n.hasNonNull("data") ? n.get("data").asText() : null);
+            Placement p = new Placement(n.path("gpus").asText("all"), n.path("workers_per_gpu").asInt(1),
+                    n.path("cpu_workers").asInt(1));
+            Limits l = new Limits(duration(n, "timeout"), duration(n, "stall_timeout"),
+                    n.hasNonNull("max_memory") ? Sizes.parse(n.get("max_memory").asText()) : null,
+                    n.hasNonNull("kill_grace") ? Durations.parse(n.get("kill_grace").asText()) : Duration.ofSeconds(10),
+                    n.path("max_attempts").asInt(3), n.path("attempt_budget").asInt(2 * e.replicates() * models.size()));
+            Options o = new Options(n.path("save_model").asBoolean(true), jvm, n.path("allow_cpu_fallback").asBoolean(),
+                    metrics);
+            if (e.folds() < 2 || e.replicates() < 1 || models.isEmpty()) {
+                throw new BadInput(outDir.resolve("run.json") + " does not hold a complete run spec");
+            }
+            return new RunSpec(outDir, e, p, l, o);
+        } catch (IOException | IllegalArgumentException ex) {
+            throw new BadInput(outDir.resolve("run.json") + " cannot be read as a run spec: "
+                    + String.valueOf(ex.getMessage()).lines().findFirst().orElse(""));
+        }
+    }
+
+    private static Duration duration(JsonNode n, String field) {
+        return n.hasNonNull(field) ? Durations.parse(n.get(field).asText()) : null;
     }
 }

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /** Parses memory sizes as users type them: {@code 512m}, {@code 8g}, {@code 1.5G}, {@code 300000k}; binary units. */
 public final class Sizes {
-    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(?:i?b)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,15}(?:\\.\\d{1,9})?)\\s*([kmgt])(?:i?b)?");
 
     private Sizes() {}
 
@@ -13,18 +13,18 @@ public final class Sizes {
         String s = text == null ? "" : text.trim().toLowerCase();
         Matcher m = SIZE.matcher(s);
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a size (expected e.g. 512m, 8g)");
+            // a bare number is refused: "8" meaning 8 bytes killed every attempt at once
+            throw new IllegalArgumentException("'" + text + "' is not a size with a unit (expected e.g. 512m, 8g)");
         }
         int shift = switch (m.group(2)) {
             case "k" -> 10;
             case "m" -> 20;
             case "g" -> 30;
-            case "t" -> 40;
-            default -> 0;
+            default -> 40;
         };
         double bytes = Double.parseDouble(m.group(1)) * (1L << shift);
-        if (bytes < 1 || bytes > Long.MAX_VALUE / 2) {
-            throw new IllegalArgumentException("size '" + text + "' is out of range");
+        if (bytes < (1 << 20) || bytes > (double) (1L << 50)) {
+            throw new IllegalArgumentException("size '" + text + "' is out of range (1m to 1024t)");
         }
         return (long) bytes;
     }

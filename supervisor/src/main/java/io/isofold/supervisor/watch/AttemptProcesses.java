@@ -12,7 +12,7 @@ import java.util.Set;
  * daemon that left both the session and the process tree. A process once seen stays a member while
  * the same (pid, start time) lives, so re-parenting to init does not hide it.
  *
- * <p>Not thread-safe: one thread (the watchdog tick or the clean-up that replaces it) uses it at a time.
+ * <p>Thread-safe: the watchdog's tick and a kill on another thread may use it at once.
  */
 public final class AttemptProcesses {
     private final long sessionId;
@@ -33,11 +33,29 @@ public final class AttemptProcesses {
         members.put(rootPid, launchTicks);
     }
 
+    /**
+     * The processes of an attempt known only by its marker: those carrying its ISOFOLD_ATTEMPT_DIR.
+     * For attempts of an earlier boot (their pids and sessions mean nothing now), and for attempts
+     * whose exit status proves the worker ended (what is left is found by the marker, which no
+     * stranger carries, never by a pid or session that may have been reused since).
+     */
+    public static AttemptProcesses byMarker(String attemptDir) {
+        return new AttemptProcesses(attemptDir);
+    }
+
+    private AttemptProcesses(String attemptDir) {
+        this.sessionId = -1;
+        this.launchTicks = 0;
+        this.marker = attemptDir;
+    }
+
     /** Updates the members from a scan: drops the dead, adds the session and the descendants. */
-    public Set<Long> refresh(ProcessTable table) {
+    public synchronized Set<Long> refresh(ProcessTable table) {
         members.entrySet().removeIf(m -> table.get(m.getKey()).map(e -> e.startTicks() != m.getValue()).orElse(true));
-        // a session id is the leader's pid: if another process now has that pid, the number was reused
-        boolean sessionOurs = table.get(sessionId).map(leader -> leader.startTicks() == launchTicks).orElse(true);
+        // a session id is the leader's pid, and is ours only while our leader lives: once it is gone the
+        // number may be reused, and what is left of ours is found by the tree and the marker instead
+        boolean sessionOurs = sessionId > 0
+                && table.get(sessionId).map(leader -> leader.startTicks() == launchTicks).orElse(false);
         for (ProcessTable.Entry e : table.entries().values()) {
             if (sessionOurs && e.sid() == sessionId && e.startTicks() >= launchTicks) {
                 members.put(e.pid(), e.startTicks());
@@ -61,7 +79,7 @@ public final class AttemptProcesses {
      * {@link #refresh} plus the environment marker, for processes started since the attempt that are
      * not (or no longer) reachable through the tree. Costlier, so used when an attempt ends or is killed.
      */
-    public Set<Long> refreshThoroughly(ProcessTable table) {
+    public synchronized Set<Long> refreshThoroughly(ProcessTable table) {
         refresh(table);
         for (ProcessTable.Entry e : table.entries().values()) {
             if (!members.containsKey(e.pid()) && e.startTicks() >= launchTicks
@@ -72,11 +90,18 @@ public final class AttemptProcesses {
         return members.keySet();
     }
 
-    public long residentBytes(ProcessTable table) {
+    /** The memory the attempt's processes use, shared pages counted once ({@link ProcessTable#proportionalBytes}). */
+    public synchronized long memoryBytes(ProcessTable table) {
         long sum = 0;
         for (long pid : refresh(table)) {
-            sum += table.get(pid).map(ProcessTable.Entry::rssBytes).orElse(0L);
+            sum += table.get(pid).map(ProcessTable::proportionalBytes).orElse(0L);
         }
         return sum;
+    }
+
+    /** Whether {@code pid} is still the process this attempt knew (the same start time), just before it is signalled. */
+    public synchronized boolean stillMember(long pid) {
+        Long ticks = members.get(pid);
+        return ticks != null && ProcessTable.read(pid).map(e -> e.startTicks() == ticks).orElse(false);
     }
 }

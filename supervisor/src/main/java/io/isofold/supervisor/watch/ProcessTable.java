@@ -16,7 +16,9 @@ import java.util.Optional;
  */
 public final class ProcessTable {
     private static final Path PROC = Path.of("/proc");
-    private static final long PAGE_SIZE = 4096;
+    /** The kernel's page size: 4 KiB on most machines, 64 KiB on some ARM GPU hosts. */
+    static final long PAGE_SIZE = pageSize();
+    private static final String BOOT_ID = readBootId();
 
     /** @param startTicks start time in clock ticks since boot: with the pid, it names a process for good */
     public record Entry(long pid, long ppid, long pgid, long sid, long startTicks, long rssBytes, char state) {
@@ -66,6 +68,47 @@ public final class ProcessTable {
         char state = f[0].charAt(0);
         return Optional.of(new Entry(pid, Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
                 Long.parseLong(f[19]), Long.parseLong(f[21]) * PAGE_SIZE, state));
+    }
+
+    /**
+     * What a process really uses: its proportional set size (each shared page divided among the
+     * processes that map it), so a forked data loader's copy-on-write pages count once for the tree,
+     * not once per process. Falls back to the resident size where smaps_rollup cannot be read
+     * (kernels before 4.14, another user's process).
+     */
+    public static long proportionalBytes(Entry e) {
+        Path rollup = PROC.resolve(Long.toString(e.pid())).resolve("smaps_rollup");
+        try (var lines = Files.lines(rollup, StandardCharsets.ISO_8859_1)) {
+            return lines.filter(l -> l.startsWith("Pss:")).findFirst()
+                    .map(l -> Long.parseLong(l.substring(4).replace("kB", "").trim()) * 1024)
+                    .orElse(e.rssBytes());
+        } catch (IOException | RuntimeException unreadable) {
+            return e.rssBytes();
+        }
+    }
+
+    /** This boot's id: start ticks count from boot, so a pid with its start ticks names a process only within one boot. */
+    public static String bootId() {
+        return BOOT_ID;
+    }
+
+    private static String readBootId() {
+        try {
+            return Files.readString(PROC.resolve("sys/kernel/random/boot_id")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** From the kernel's own account of this process's first mapping; 4 KiB if it cannot be read. */
+    private static long pageSize() {
+        try (var lines = Files.lines(PROC.resolve("self/smaps"), StandardCharsets.ISO_8859_1)) {
+            return lines.filter(l -> l.startsWith("KernelPageSize:")).findFirst()
+                    .map(l -> Long.parseLong(l.substring("KernelPageSize:".length()).replace("kB", "").trim()) * 1024)
+                    .orElse(4096L);
+        } catch (IOException | RuntimeException e) {
+            return 4096;
+        }
     }
 
     public Map<Long, Entry> entries() {

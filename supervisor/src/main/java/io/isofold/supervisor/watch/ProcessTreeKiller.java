@@ -25,7 +25,7 @@ public final class ProcessTreeKiller {
         long deadline = System.nanoTime() + grace.toNanos();
         while (!alive.isEmpty() && System.nanoTime() < deadline) {
             for (long pid : Set.copyOf(alive)) {
-                if (signalled.add(pid)) {
+                if (attempt.stillMember(pid) && signalled.add(pid)) {
                     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
                 }
             }
@@ -38,8 +38,11 @@ public final class ProcessTreeKiller {
                 return signalled.size();
             }
             for (long pid : Set.copyOf(alive)) {
-                signalled.add(pid);
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                // checked just before the signal: a pid that died since the scan may already be a stranger's
+                if (attempt.stillMember(pid)) {
+                    signalled.add(pid);
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                }
             }
             Thread.sleep(POLL_MILLIS / 5);
         }

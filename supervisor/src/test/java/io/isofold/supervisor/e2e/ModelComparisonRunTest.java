@@ -8,15 +8,20 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Two models in one run: the same replicates for each, paired results, one comparison in the summary. */
+/**
+ * Two variants of a custom worker in one run: the same replicates for each, paired results, one
+ * comparison in the summary, and each variant's params in ISOFOLD_PARAMS and {param.NAME}.
+ */
 class ModelComparisonRunTest extends EndToEndTest {
 
     @Test
-    void everyModelGetsTheSameFoldsAndTheSummaryComparesThem() {
+    void everyModelGetsTheSameFoldsAndTheSummaryComparesThem() throws java.io.IOException {
         RunDir run = newRun("two-models");
+        java.nio.file.Path variants = java.nio.file.Files.writeString(run.dir().resolveSibling("variants.json"),
+                "[{\"name\":\"cnn\",\"params\":{\"width\":8}},{\"name\":\"mlp\",\"params\":{\"width\":16}}]");
         SupervisorProcess.Outcome outcome = supervisor().run(args(run,
-                List.of("--folds", "3", "--replicates", "6", "--model", "cnn", "--model", "mlp"),
-                TestWorker.command("ok", "0", "{model}")));
+                List.of("--folds", "3", "--replicates", "6", "--models", variants.toString()),
+                TestWorker.command("ok", "0", "{model}", "{param.width}")));
 
         assertThat(outcome.exitCode()).as(outcome.toString()).isZero();
         List<Map<String, String>> rows = run.results();
@@ -28,7 +33,13 @@ class ModelComparisonRunTest extends EndToEndTest {
         assertThat(foldsByModel.get("cnn")).containsExactlyInAnyOrderElementsOf(foldsByModel.get("mlp"));
         // the worker got its model by placeholder and by task.json
         for (WorkerRecord w : run.workerRecords()) {
-            assertThat(w.argv()).last().isIn("cnn", "mlp");
+            List<String> argv = w.argv();
+            String model = argv.get(argv.size() - 2);
+            assertThat(model).isIn("cnn", "mlp");
+            String width = model.equals("cnn") ? "8" : "16";
+            assertThat(argv).last().isEqualTo(width);
+            assertThat(w.env("ISOFOLD_PARAMS")).isEqualTo("{\"width\":" + width + "}");
+            assertThat(w.env("ISOFOLD_MODEL")).isEqualTo(model);
         }
         JsonNode summary = run.summary();
         assertThat(summary.get("requested").asInt()).isEqualTo(12);

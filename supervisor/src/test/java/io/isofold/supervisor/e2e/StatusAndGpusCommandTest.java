@@ -22,13 +22,15 @@ class StatusAndGpusCommandTest extends EndToEndTest {
 
         var text = supervisor().run("status", run.dir().toString());
         assertThat(text.exitCode()).as(text.toString()).isZero();
-        assertThat(text.stdout()).contains(run.dir().toString()).contains("stopped")
-                .contains("completed 3/3, 6 attempt(s), 3 failed");
+        // a complete run is "complete", not "stopped"; attempts counted as finished ones, in words
+        assertThat(text.stdout()).contains(run.dir() + ": complete")
+                .contains("completed 3/3, 6 finished attempts, 3 failed")
+                .contains("custom: accuracy 0.9100 \u00b1 0.0100 std (n=3)");
 
         var json = supervisor().run("status", "--json", run.dir().toString());
         assertThat(json.exitCode()).as(json.toString()).isZero();
         JsonNode s = new ObjectMapper().readTree(json.stdout());
-        assertThat(s.get("state").asText()).isEqualTo("stopped");
+        assertThat(s.get("state").asText()).isEqualTo("complete");
         assertThat(s.get("required").asInt()).isEqualTo(3);
         assertThat(s.get("completed").asInt()).isEqualTo(3);
         assertThat(s.get("attempts").asInt()).isEqualTo(6);

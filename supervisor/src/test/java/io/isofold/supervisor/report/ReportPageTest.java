@@ -106,7 +106,7 @@ class ReportPageTest {
 
     @Test
     void rendersAnEmptyRun() {
-        RunView empty = new RunView(dir, 5, 5, List.of("cnn"), List.of("gpu0/0"), RunFixture.T0, null, List.of());
+        RunView empty = new RunView(dir, 5, 5, List.of("cnn"), List.of("gpu0/0"), RunFixture.T0, null, List.of(), java.util.Map.of());
         String html = ReportPage.render(empty, Summary.of(empty), RunFixture.at(5));
         assertThat(html).contains("No attempt has started yet").contains("No completed replicate yet")
                 .contains("</html>");

@@ -5,6 +5,7 @@ import io.isofold.shared.ProgressEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import io.isofold.supervisor.journal.Verdict;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,9 +60,10 @@ final class RunFixture {
         }
         String gpu = slot.startsWith("gpu") ? slot.substring(3, slot.indexOf('/')) : "cpu";
         AttemptView a = new AttemptView(replicate, model, index, index % folds, index / folds, attempt, slot, gpu,
-                at(startSeconds), endSeconds == null ? null : at(endSeconds), verdict,
+                at(startSeconds), endSeconds == null ? null : at(endSeconds),
+                verdict == null || verdict.equals("running") ? null : Verdict.of(verdict),
                 reason, "completed".equals(verdict) ? Integer.valueOf(0) : null,
-                metrics == null ? Map.of() : metrics, dir);
+                metrics == null ? Map.of() : metrics, dir, null);
         attempts.add(a);
         return a;
     }
@@ -91,7 +93,7 @@ final class RunFixture {
     }
 
     RunView view() {
-        return new RunView(outDir, folds, requestedPerModel, models, slots, T0, ended, attempts);
+        return new RunView(outDir, folds, requestedPerModel, models, slots, T0, ended, attempts, Map.of());
     }
 
     static Instant at(double seconds) {

@@ -1,0 +1,71 @@
+package io.isofold.supervisor.cli;
+
+import io.isofold.supervisor.spec.BadInput;
+import io.isofold.supervisor.spec.RunSpec;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/**
+ * The options a resume may change: where attempts run and what limits them. {@code run} and
+ * {@code resume} share them; an option not given is null, so {@code run} applies its default and
+ * {@code resume} keeps what the run recorded.
+ */
+final class ChangeableOptions {
+    static final Duration MAX_KILL_GRACE = Duration.ofHours(1);
+
+    @Option(names = "--gpus", paramLabel = "LIST", description = "all (detect with nvidia-smi), none (CPU only), or indices like 0,2,3. Default: all.")
+    String gpus;
+    @Option(names = "--workers-per-gpu", paramLabel = "M", description = "Concurrent attempts per GPU. Default: 1.")
+    Integer workersPerGpu;
+    @Option(names = "--cpu-workers", paramLabel = "C", description = "Concurrent attempts when no GPU is used. Default: 1.")
+    Integer cpuWorkers;
+    @Option(names = "--timeout", paramLabel = "DUR", converter = Converters.DurationConverter.class, description = "Wall-clock limit of one attempt (90s, 30m, 2h). Default: none.")
+    Duration timeout;
+    @Option(names = "--stall-timeout", paramLabel = "DUR", converter = Converters.DurationConverter.class, description = "Kill an attempt whose progress file has not changed for DUR. Default: none.")
+    Duration stallTimeout;
+    @Option(names = "--max-memory", paramLabel = "SIZE", converter = Converters.SizeConverter.class, description = "Kill an attempt whose processes use more than SIZE (512m, 8g; shared pages counted once). Default: none.")
+    Long maxMemory;
+    @Option(names = "--kill-grace", paramLabel = "DUR", converter = Converters.DurationConverter.class, description = "Time between SIGTERM and SIGKILL, at most 1h. Default: 10s.")
+    Duration killGrace;
+    @Option(names = "--max-attempts", paramLabel = "A", description = "Attempts per replicate before it is given up. Default: 3.")
+    Integer maxAttempts;
+    @Option(names = "--attempt-budget", paramLabel = "B", description = "Attempts in the whole run. Default: 2 x N x models.")
+    Integer attemptBudget;
+    @Option(names = "--allow-cpu-fallback", description = "Let a GPU slot's attempt that computed on the CPU count. Default: such an attempt stops the run (exit 2).")
+    boolean allowCpuFallback;
+
+    RunSpec.Placement placement(RunSpec.Placement recorded) throws BadInput {
+        String g = gpus != null ? gpus.trim() : recorded != null ? recorded.gpus() : "all";
+        if (g.isEmpty()) {
+            throw new BadInput("--gpus is empty; give all, none, or indices like 0,2,3");
+        }
+        int perGpu = range("--workers-per-gpu", workersPerGpu, recorded == null ? 1 : recorded.workersPerGpu(), 1, 64);
+        int cpu = range("--cpu-workers", cpuWorkers, recorded == null ? 1 : recorded.cpuWorkers(), 1, 1024);
+        return new RunSpec.Placement(g, perGpu, cpu);
+    }
+
+    /** @param defaultBudget the run's default --attempt-budget (2 x N x models) when there is no recorded one */
+    RunSpec.Limits limits(RunSpec.Limits recorded, int defaultBudget) throws BadInput {
+        Duration grace = killGrace != null ? killGrace : recorded != null ? recorded.killGrace() : Duration.ofSeconds(10);
+        if (grace.compareTo(MAX_KILL_GRACE) > 0) {
+            throw new BadInput("--kill-grace " + io.isofold.supervisor.spec.Durations.format(grace)
+                    + " is longer than the limit of 1h");
+        }
+        return new RunSpec.Limits(
+                timeout != null ? timeout : recorded == null ? null : recorded.timeout(),
+                stallTimeout != null ? stallTimeout : recorded == null ? null : recorded.stallTimeout(),
+                maxMemory != null ? maxMemory : recorded == null ? null : recorded.maxMemoryBytes(),
+                grace,
+                range("--max-attempts", maxAttempts, recorded == null ? 3 : recorded.maxAttempts(), 1, 1000),
+                range("--attempt-budget", attemptBudget, recorded == null ? defaultBudget : recorded.attemptBudget(), 1,
+                        Integer.MAX_VALUE));
+    }
+
+    static int range(String name, Integer given, int fallback, int min, int max) throws BadInput {
+        int v = given != null ? given : fallback;
+        if (v < min || v > max) {
+            throw new BadInput(name + " " + v + " is out of range (" + min + " to " + max + ")");
+        }
+        return v;
+    }
+}

@@ -1,0 +1,46 @@
+package io.isofold.supervisor.cli;
+
+import io.isofold.supervisor.spec.Durations;
+import io.isofold.supervisor.spec.MetricGoal;
+import io.isofold.supervisor.spec.Sizes;
+import java.time.Duration;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** picocli converters for the values users type: durations, sizes, metric goals. */
+final class Converters {
+    private Converters() {}
+
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class SizeConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return Sizes.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class MetricConverter implements ITypeConverter<MetricGoal> {
+        @Override
+        public MetricGoal convert(String value) {
+            try {
+                return MetricGoal.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.isofold.supervisor.launch;
+
+import io.isofold.supervisor.journal.LaunchIdentity;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One started attempt, as the run loop sees it whatever runs it (a local process tree, a cluster
+ * job). The loop never blocks on a handle: exits and ends arrive as completed futures.
+ *
+ * <p>What a handle guarantees: {@link #exit} completes once, when the worker itself has ended, with
+ * how it ended; {@link #end} makes sure nothing of the attempt runs any more and may be called any
+ * number of times, from any thread: the first call starts the work and every call returns the same
+ * future, so no two killers ever work on one attempt. What it does not guarantee: that the worker
+ * had no way out (a process that clears its environment and leaves both session and tree, or a
+ * container started through a daemon, is beyond it), or that {@link #memoryBytes} is exact.
+ */
+public interface AttemptHandle {
+
+    /** What the journal records so a later supervisor can find this attempt again. */
+    LaunchIdentity identity();
+
+    /** Completes when the worker has ended, with its exit status or the backend's account of it. */
+    CompletableFuture<WorkerExit> exit();
+
+    /**
+     * Ends every process of the attempt: SIGTERM (or the backend's equivalent), up to {@code grace}
+     * to go, then SIGKILL, until none is left. After {@link #exit} it sweeps what the worker left
+     * behind. Completes with the number of processes that had to be signalled.
+     */
+    CompletableFuture<Integer> end(Duration grace);
+
+    /** What the attempt's processes really use (shared pages counted once), or empty where unknown. Cheap. */
+    OptionalLong memoryBytes();
+}
