@@ -1,6 +1,6 @@
 package io.isofold.supervisor.slurm;
 
-import io.isofold.supervisor.launch.LocalLauncher;
+import io.isofold.supervisor.journal.RunFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,7 @@ final class JobScript {
             export CUDA_VISIBLE_DEVICES ISOFOLD_GPU
             unset %s
             "$@"; s=$?; printf '%%s\\n' "$s" > "$ISOFOLD_ATTEMPT_DIR/%s"; exit "$s"
-            """.formatted(NODE_FILE, GPU_REQUESTED, GPU_REQUESTED, LocalLauncher.EXIT_STATUS_FILE);
+            """.formatted(NODE_FILE, GPU_REQUESTED, GPU_REQUESTED, RunFiles.AttemptFiles.EXIT_STATUS);
 
     private JobScript() {}
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.isofold.supervisor.exec.ExternalCommand;
-import io.isofold.supervisor.launch.LocalLauncher;
+import io.isofold.supervisor.journal.RunFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ class SlurmClientTest {
         assertThat(s.started()).isBefore(Instant.now().plusSeconds(1));
         assertThat(Files.readString(dir.resolve("stdout.log"))).isEqualTo("out\n");
         assertThat(Files.readString(dir.resolve("stderr.log"))).isEqualTo("err\n");
-        assertThat(Files.readString(dir.resolve(LocalLauncher.EXIT_STATUS_FILE))).isEqualTo("0\n");
+        assertThat(Files.readString(dir.resolve(RunFiles.AttemptFiles.EXIT_STATUS))).isEqualTo("0\n");
         assertThat(Files.readString(dir.resolve(JobScript.NODE_FILE))).isEqualTo("localhost\n");
     }
 
@@ -71,7 +71,7 @@ class SlurmClientTest {
         assertThat(s.state()).isEqualTo(SlurmJobState.FAILED);
         assertThat(s.exitCode()).isEqualTo(3);
         assertThat(s.reason()).isEqualTo("NonZeroExitCode");
-        assertThat(Files.readString(dir.resolve(LocalLauncher.EXIT_STATUS_FILE))).isEqualTo("3\n");
+        assertThat(Files.readString(dir.resolve(RunFiles.AttemptFiles.EXIT_STATUS))).isEqualTo("3\n");
     }
 
     /** Nothing between the supervisor and the worker parses the arguments: not sbatch, not the script. */
@@ -147,7 +147,7 @@ class SlurmClientTest {
         // sleep died of TERM (128 + 15); the wrapper lived through it and passed that on
         assertThat(s.state()).isEqualTo(SlurmJobState.FAILED);
         assertThat(s.exitCode()).isEqualTo(143);
-        assertThat(Files.readString(dir.resolve(LocalLauncher.EXIT_STATUS_FILE))).isEqualTo("143\n");
+        assertThat(Files.readString(dir.resolve(RunFiles.AttemptFiles.EXIT_STATUS))).isEqualTo("143\n");
     }
 
     @Test
@@ -167,7 +167,7 @@ class SlurmClientTest {
         assertThat(s.state()).isEqualTo(SlurmJobState.CANCELLED);
         assertThat(s.signal()).isEqualTo(9);
         assertThat(s.exitCode()).isNull();
-        assertThat(dir.resolve(LocalLauncher.EXIT_STATUS_FILE)).doesNotExist();
+        assertThat(dir.resolve(RunFiles.AttemptFiles.EXIT_STATUS)).doesNotExist();
     }
 
     @Test
