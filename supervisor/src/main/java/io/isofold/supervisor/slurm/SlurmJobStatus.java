@@ -1,0 +1,17 @@
+package io.isofold.supervisor.slurm;
+
+import java.time.Instant;
+
+/**
+ * One job as one {@code squeue} call saw it.
+ *
+ * @param slurmState Slurm's own name of the state, e.g. {@code COMPLETING}
+ * @param exitCode   the batch script's exit status; null while the job has not ended, or when a signal ended it
+ * @param signal     the signal that ended the batch script, else null
+ * @param node       the node the batch script runs or ran on; null while pending
+ * @param reason     why it waits or why it ended ({@code Resources}, {@code Priority}, {@code TimeLimit}...);
+ *                   null when Slurm says {@code None}
+ * @param started    when it started running; null while pending
+ */
+public record SlurmJobStatus(long jobId, String name, SlurmJobState state, String slurmState, Integer exitCode,
+        Integer signal, String node, String reason, Instant started) {}

@@ -1,0 +1,45 @@
+package io.isofold.supervisor.slurm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SlurmSbatchArgumentsTest {
+    private static final Path DIR = Path.of("/runs/100%/replicates/0/attempt-1");
+
+    @Test
+    void isofoldsOptionsThenTheUsersThenTheScriptThenTheWorkerUntouched() throws Exception {
+        SlurmSubmission job = new SlurmSubmission("isofold-x-r0-a1", List.of("python", "--time=5", "$(x)"), Map.of(),
+                DIR, DIR.resolve("stdout.log"), DIR.resolve("stderr.log"), true, 8L << 30, Duration.ofMinutes(30),
+                List.of("--partition=gpu", "--account=lab"));
+
+        assertThat(SlurmClient.sbatchArgv(job, DIR.resolve("slurm-job.sh"))).containsExactly("sbatch", "--parsable",
+                "--job-name=isofold-x-r0-a1",
+                "--output=/runs/100%%/replicates/0/attempt-1/stdout.log",
+                "--error=/runs/100%%/replicates/0/attempt-1/stderr.log",
+                "--open-mode=append", "--export=ALL", "--no-requeue", "--gres=gpu:1", "--mem=8192M", "--time=30",
+                "--partition=gpu", "--account=lab",
+                "/runs/100%/replicates/0/attempt-1/slurm-job.sh", "python", "--time=5", "$(x)");
+    }
+
+    @Test
+    void limitsRoundUpAndACpuJobAsksForNoGpu() throws Exception {
+        SlurmSubmission job = new SlurmSubmission("n", List.of("w"), Map.of(), DIR, DIR.resolve("o"), DIR.resolve("e"),
+                false, (1L << 20) + 1, Duration.ofSeconds(5), List.of());
+
+        assertThat(SlurmClient.sbatchArgv(job, DIR.resolve("s"))).contains("--mem=2M", "--time=1")
+                .noneMatch(a -> a.startsWith("--gres"));
+    }
+
+    @Test
+    void aBackslashInAnOutputPathIsRefused() {
+        assertThatThrownBy(() -> SlurmClient.filenamePattern(Path.of("/runs/a\\b/stdout.log")))
+                .isInstanceOf(SlurmException.class)
+                .hasMessage("sbatch cannot write to a path with a backslash: /runs/a\\b/stdout.log");
+    }
+}
