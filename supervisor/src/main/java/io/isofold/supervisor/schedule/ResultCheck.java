@@ -114,9 +114,13 @@ public record ResultCheck(Map<String, Double> metrics, String problem, String de
         return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 
-    /** Whether a worker's {@code device} names a GPU ("GPU NVIDIA H200", "cuda:0", "MIG-...") rather than the CPU. */
-    public static boolean namesGpu(String device) {
+    /**
+     * Whether a worker's {@code device} says it computed on the CPU ("cpu", "CPU"), and names no GPU
+     * ("gpu NVIDIA H200", "cuda:0", "MIG-..."). "unknown" is not a CPU: only a worker's own word stops a run.
+     */
+    public static boolean computedOnCpu(String device) {
         String d = device.toLowerCase(java.util.Locale.ROOT);
-        return d.contains("gpu") || d.contains("cuda") || d.contains("mig");
+        boolean gpu = d.contains("gpu") || d.contains("cuda") || d.contains("mig");
+        return !gpu && d.contains("cpu");
     }
 }

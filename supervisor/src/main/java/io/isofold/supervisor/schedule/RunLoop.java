@@ -363,7 +363,7 @@ public final class RunLoop {
     /** A GPU slot whose worker says it computed on the CPU is a machine problem, said at once. */
     private void checkDevice(Running r, ResultCheck result) {
         Slot slot = r.state.slot;
-        if (slot.cpu() || result.device() == null || ResultCheck.namesGpu(result.device())
+        if (slot.cpu() || result.device() == null || !ResultCheck.computedOnCpu(result.device())
                 || spec.allowCpuFallback() || state.stopping()) {
             return;
         }
