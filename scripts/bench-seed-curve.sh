@@ -38,5 +38,5 @@ echo "load after:  $(uptime)"
 echo "wall time: the loop ${loop_s} s in all, isofold ${isofold_s} s in all ($models models each)"
 
 java -cp "$jar" io.isofold.worker.bench.SeedCurveReport "$work/loop.csv" "$work/isofold/results.csv" "$svg"
-echo "graph operations after the loop's last model: $(tail -1 "$work/loop.csv" | cut -d, -f3)"
+echo "graph operations after the loop's last model: $(tail -1 "$work/loop.csv" | cut -d, -f4)"
 echo "chart: $svg"

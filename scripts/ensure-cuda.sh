@@ -81,6 +81,9 @@ complete() {
   done
 }
 
+if [ "$(uname -m)" != x86_64 ]; then
+  exit 0 # the redist jar and TF Java's GPU library are for x86-64 Linux only
+fi
 cache=$(ldcache)
 
 if [ "$force" -eq 0 ] && ! driver_works; then

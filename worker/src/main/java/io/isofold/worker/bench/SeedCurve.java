@@ -18,13 +18,15 @@ import org.tensorflow.TensorFlow;
  *
  * <pre>
  *   SeedCurve --loop N              N models in ONE graph and session, never cleared (the loop users write);
- *                                   prints "model,seconds,graph_ops" lines on stdout
+ *                                   prints "model,seconds,cpu_seconds,graph_ops" lines on stdout
  *   SeedCurve --one [--result PATH] one model in a fresh graph, for one process per model (isofold's way);
- *                                   writes {"metrics": {"seconds", "process_seconds"}} to PATH or ISOFOLD_RESULT
+ *                                   writes {"metrics": {"seconds", "cpu_seconds", "process_seconds",
+ *                                   "process_cpu_seconds", "loss"}} to PATH or ISOFOLD_RESULT
  * </pre>
  *
  * {@code seconds} is one model's build, initialisation, training step and evaluation, with TensorFlow's native
- * library already loaded; {@code process_seconds} is the whole JVM up to the result, that load included. The data is the same for every model; each
+ * library already loaded; {@code process_seconds} is the whole JVM up to the result, that load included; the
+ * {@code cpu_} figures are the process's CPU time over the same spans. The data is the same for every model; each
  * model's initial weights come from its own seed (the model number, or ISOFOLD_SEED).
  */
 public final class SeedCurve {
@@ -56,12 +58,14 @@ public final class SeedCurve {
         float[][] data = SeedModel.data(DATA_SEED);
         TensorFlow.version(); // the native library's load is the process's cost, not the first model's
         try (Graph graph = new Graph(); Session session = new Session(graph)) {
-            System.out.println("model,seconds,graph_ops");
+            System.out.println("model,seconds,cpu_seconds,graph_ops");
             for (int m = 1; m <= models; m++) {
                 long t0 = System.nanoTime();
+                long c0 = cpuNanos();
                 new SeedModel(graph, "m" + m + "_", m).trainOneStepAndEvaluate(session, data[0], data[1]);
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                System.out.printf(Locale.ROOT, "%d,%.4f,%d%n", m, seconds, countOps(graph));
+                double cpu = (cpuNanos() - c0) / 1e9;
+                System.out.printf(Locale.ROOT, "%d,%.4f,%.4f,%d%n", m, seconds, cpu, countOps(graph));
                 System.out.flush();
             }
         }
@@ -72,15 +76,19 @@ public final class SeedCurve {
         String seed = System.getenv("ISOFOLD_SEED");
         TensorFlow.version();
         long t0 = System.nanoTime();
+        long c0 = cpuNanos();
         float loss;
         try (Graph graph = new Graph(); Session session = new Session(graph)) {
             loss = new SeedModel(graph, "m_", seed == null ? 1 : Long.parseLong(seed)).trainOneStepAndEvaluate(
                     session, data[0], data[1]);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = (cpuNanos() - c0) / 1e9;
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("seconds", seconds);
+        metrics.put("cpu_seconds", cpu);
         metrics.put("process_seconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0);
+        metrics.put("process_cpu_seconds", cpuNanos() / 1e9);
         metrics.put("loss", (double) loss);
         try {
             Path tmp = Files.createTempFile(resultFile.toAbsolutePath().getParent(), "result", ".tmp");
@@ -90,6 +98,15 @@ public final class SeedCurve {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + resultFile, e);
         }
+    }
+
+    /**
+     * CPU time of the whole process, every thread (TensorFlow's pools too): on a machine shared with other work,
+     * wall time per model moves with the neighbours' load, CPU time much less.
+     */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static int countOps(Graph graph) {

@@ -23,10 +23,18 @@ import java.util.TreeMap;
 public final class SeedCurveReport {
     static final int[] MARKS = {1, 10, 50, 100};
     /** Line colours, one per series, distinguishable in grey scale too. */
-    private static final String[] COLOURS = {"#c0392b", "#1f5fa8", "#6a9fd8", "#2e8b57"};
+    private static final String[] COLOURS = {"#c0392b", "#1f5fa8", "#2e8b57", "#8e44ad"};
 
-    /** One line of the chart: seconds per model, model 1 first. */
-    record Series(String label, double[] seconds) {
+    /**
+     * One line of the chart: seconds per model, model 1 first.
+     *
+     * @param colour index into the palette: a wall-time series and its CPU-time twin share one, the twin dashed
+     */
+    record Series(String label, double[] seconds, int colour, boolean dashed) {
+        Series(String label, double[] seconds) {
+            this(label, seconds, 0, false);
+        }
+
         double at(int model) {
             return model <= seconds.length ? seconds[model - 1] : Double.NaN;
         }
@@ -52,11 +60,14 @@ public final class SeedCurveReport {
             System.exit(2);
         }
         List<Series> series = new ArrayList<>();
-        series.add(new Series("one JVM, one graph (the loop)", column(Path.of(args[0]), "model", "seconds")));
+        Path loop = Path.of(args[0]);
         Path results = Path.of(args[1]);
-        series.add(new Series("isofold: whole attempt", column(results, "replicate", "duration_s")));
-        series.add(new Series("isofold: worker JVM", column(results, "replicate", "process_seconds")));
-        series.add(new Series("isofold: the model in its JVM", column(results, "replicate", "seconds")));
+        series.add(new Series("loop, one graph: wall", column(loop, "model", "seconds"), 0, false));
+        series.add(new Series("loop, one graph: CPU", column(loop, "model", "cpu_seconds"), 0, true));
+        series.add(new Series("isofold, whole attempt: wall", column(results, "replicate", "duration_s"), 1, false));
+        series.add(new Series("isofold, worker JVM: CPU", column(results, "replicate", "process_cpu_seconds"), 1, true));
+        series.add(new Series("isofold, model in its JVM: wall", column(results, "replicate", "seconds"), 2, false));
+        series.add(new Series("isofold, model in its JVM: CPU", column(results, "replicate", "cpu_seconds"), 2, true));
         System.out.print(table(series));
         write(Path.of(args[2]), svg(series));
     }
@@ -92,11 +103,12 @@ public final class SeedCurveReport {
     /** A line chart in plain SVG 1.1: axes, ticks, one polyline per series, a legend. */
     static String svg(List<Series> series) {
         int w = 640;
-        int h = 360;
+        int legendRows = (series.size() + 1) / 2;
         int left = 56;
         int right = 16;
         int top = 36;
-        int bottom = 44;
+        int bottom = 48 + legendRows * 16; // the axis labels, then the legend in two columns
+        int h = 300 + bottom;
         int models = series.stream().mapToInt(s -> s.seconds().length).max().orElse(1);
         double max = series.stream().flatMapToDouble(s -> Arrays.stream(s.seconds())).filter(Double::isFinite)
                 .max().orElse(1);
@@ -122,8 +134,8 @@ public final class SeedCurveReport {
             b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>%n",
                     x, h - bottom + 16, m));
         }
-        b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">model</text>%n",
-                left + pw / 2, h - 8));
+        b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">model</text>%n",
+                left + pw / 2, top + ph + 32));
         b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>%n",
                 left, top, left, top + ph));
         b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>%n",
@@ -137,13 +149,15 @@ public final class SeedCurveReport {
                             top + ph - s.at(m) / yMax * ph));
                 }
             }
-            String colour = COLOURS[i % COLOURS.length];
-            b.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"%s\"/>%n",
-                    colour, points.toString().trim()));
-            double ly = top + 8 + i * 16;
-            b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>%n",
-                    left + 12, ly, left + 32, ly, colour));
-            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\">%s</text>%n", left + 38, ly + 4, escape(s.label())));
+            String colour = COLOURS[s.colour() % COLOURS.length];
+            String dash = s.dashed() ? " stroke-dasharray=\"5,3\"" : "";
+            b.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"%s points=\"%s\"/>%n",
+                    colour, dash, points.toString().trim()));
+            double ly = top + ph + 52 + (i / 2) * 16;
+            int lx = left + (i % 2) * 290;
+            b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
+                    lx, ly, lx + 20, ly, colour, dash));
+            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\">%s</text>%n", lx + 26, ly + 4, escape(s.label())));
         }
         b.append("</svg>\n");
         return b.toString();

@@ -32,8 +32,8 @@ class SeedCurveTest {
     void theLoopGrowsOneGraphAndOneModelPerProcessWritesItsResultThenTheReportDrawsBoth() throws Exception {
         Path loopDir = runChild(Map.of("CUDA_VISIBLE_DEVICES", ""), "--loop", "3");
         List<String> loop = Files.readAllLines(loopDir.resolve("stdout.log"));
-        assertThat(loop).hasSize(4).first().isEqualTo("model,seconds,graph_ops");
-        int[] ops = loop.stream().skip(1).mapToInt(l -> Integer.parseInt(l.split(",")[2])).toArray();
+        assertThat(loop).hasSize(4).first().isEqualTo("model,seconds,cpu_seconds,graph_ops");
+        int[] ops = loop.stream().skip(1).mapToInt(l -> Integer.parseInt(l.split(",")[3])).toArray();
         // every model adds the same nodes to the one graph, and nothing takes them away
         assertThat(ops[1] - ops[0]).isEqualTo(ops[0]).isEqualTo(ops[2] - ops[1]);
 
@@ -43,6 +43,8 @@ class SeedCurveTest {
         assertThat(metrics.path("seconds").asDouble()).isPositive()
                 .isLessThan(metrics.path("process_seconds").asDouble());
         assertThat(metrics.path("loss").isNumber()).isTrue();
+        assertThat(metrics.path("cpu_seconds").asDouble()).isPositive()
+                .isLessThan(metrics.path("process_cpu_seconds").asDouble());
 
         // results.csv as the supervisor writes it, with this run's figures in two rows
         Path results = tmp.resolve("results.csv");

@@ -66,7 +66,8 @@ class TrainerTest {
         assertThat(result.parameterCount()).isEqualTo(8 * 9 + 8 + 16 * 8 * 9 + 16 + 7 * 7 * 16 * 32 + 32 + 32 * 10 + 10);
         assertThat(result.variableNames()).containsExactly("conv1_kernel", "conv1_bias", "conv2_kernel", "conv2_bias",
                 "dense1_kernel", "dense1_bias", "logits_kernel", "logits_bias");
-        assertThat(result.device()).matches("cpu|gpu.*");
+        assertThat(result.device()).matches("cpu|gpu( .+)?");
+        assertThat(result.tfDevices()).isNotEmpty().allMatch(d -> d.startsWith("/device:"));
     }
 
     @Test
@@ -100,7 +101,12 @@ class TrainerTest {
             assertThat(e.batches()).isEqualTo(25); // 800 / 32
             assertThat(e.loss()).isFinite();
             assertThat(e.valLoss()).isNull();
+            assertThat(e.phase()).isNull();
         });
+        // the trainer's phases, each first said in order (the heartbeat may repeat them)
+        assertThat(lines.stream().map(ProgressEvent::phase).filter(java.util.Objects::nonNull).distinct())
+                .containsExactly(ProgressEvent.PHASE_BUILDING, ProgressEvent.PHASE_FIRST_STEP,
+                        ProgressEvent.PHASE_TRAINING, ProgressEvent.PHASE_SAVING);
     }
 
     @Test

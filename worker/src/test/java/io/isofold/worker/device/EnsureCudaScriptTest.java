@@ -1,0 +1,92 @@
+package io.isofold.worker.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * scripts/ensure-cuda.sh where it must not fetch anything: no NVIDIA driver (this machine, CPU CI), a fake
+ * nvidia-smi, and a folder already unpacked. The download itself (2 GB) is verified by hand, see worker/README.md.
+ */
+class EnsureCudaScriptTest {
+    private static final Path SCRIPT = Path.of("../scripts/ensure-cuda.sh").toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+
+    private record Run(int status, String stdout, String stderr) {}
+
+    @BeforeEach
+    void noDriverHere() {
+        assumeFalse(Files.exists(Path.of("/dev/nvidiactl")), "a machine with an NVIDIA driver");
+        assumeTrue(System.getProperty("os.arch").equals("amd64"), "x86-64 only, as the script");
+    }
+
+    private Run run(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("bash", SCRIPT.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectOutput(tmp.resolve("out.txt").toFile())
+                .redirectError(tmp.resolve("err.txt").toFile());
+        pb.environment().put("ISOFOLD_CUDA_HOME", tmp.resolve("cuda").toString());
+        pb.environment().remove("LD_LIBRARY_PATH");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), Files.readString(tmp.resolve("out.txt")), Files.readString(tmp.resolve("err.txt")));
+    }
+
+    @Test
+    void withoutADriverItPrintsNothingAndFetchesNothing() throws Exception {
+        Run r = run(Map.of());
+
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEmpty();
+        assertThat(tmp.resolve("cuda")).doesNotExist();
+    }
+
+    @Test
+    void aFakeNvidiaSmiIsNoDriver() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path smi = Files.writeString(bin.resolve("nvidia-smi"), "#!/bin/sh\necho '0, Fake GPU, GPU-fake-0, 81559'\n");
+        Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        Run r = run(Map.of("PATH", bin + ":" + System.getenv("PATH")));
+
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEmpty();
+        assertThat(tmp.resolve("cuda")).doesNotExist();
+    }
+
+    @Test
+    void aFolderAlreadyUnpackedIsPrintedWithoutAFetch() throws Exception {
+        Path lib = Files.createDirectories(tmp.resolve("cuda/lib"));
+        for (String soname : List.of("libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12", "libcufft.so.11",
+                "libcusolver.so.11", "libcusparse.so.12", "libnvJitLink.so.12", "libcurand.so.10", "libcudnn.so.9",
+                "libcudnn_graph.so.9", "libcudnn_engines_precompiled.so.9", "libcudnn_engines_runtime_compiled.so.9",
+                "libcudnn_heuristic.so.9", "libcudnn_ops.so.9", "libcudnn_adv.so.9", "libcudnn_cnn.so.9",
+                "libnvrtc.so.12")) {
+            Files.writeString(lib.resolve(soname), "");
+        }
+
+        Run r = run(Map.of(), "--force");
+
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo(lib + "\n");
+        assertThat(r.stderr()).doesNotContain("fetching");
+
+        // and once the loader finds them (on LD_LIBRARY_PATH), nothing is needed
+        Run found = run(Map.of("LD_LIBRARY_PATH", lib.toString()), "--force");
+        assertThat(found.stdout()).isEmpty();
+    }
+}
