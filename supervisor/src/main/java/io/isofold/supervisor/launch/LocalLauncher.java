@@ -93,8 +93,11 @@ public final class LocalLauncher implements WorkerLauncher {
         return new Recovery.Ended(exitStatus, killed);
     }
 
-    /** The exit status the launcher's wrapper wrote when the worker ended, or null if it did not end by itself. */
-    static Integer recordedExitStatus(RunFiles.AttemptFiles files) {
+    /**
+     * The exit status the launcher's wrapper wrote when the worker ended, or null if it did not end by
+     * itself. The Slurm backend's job script writes the same file.
+     */
+    public static Integer recordedExitStatus(RunFiles.AttemptFiles files) {
         try {
             return Integer.valueOf(Files.readString(files.exitStatus()).strip());
         } catch (IOException | NumberFormatException e) {

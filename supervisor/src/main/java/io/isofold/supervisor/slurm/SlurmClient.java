@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * {@link SlurmException}, never a hang.
  *
  * <p>Measured on Slurm 22.05.8 (the one-node cluster of scripts/slurm-cluster.sh): a job starts
- * 0.4-0.8 s after sbatch returns; one squeue call takes about 60 ms.
+ * 0.4-0.8 s after sbatch returns; one squeue call takes 60-75 ms. Polls use {@code squeue -O} with
+ * a job list, not {@code --json}: see {@link SqueueFormat} for why.
  *
  * <p>Memory: {@code --mem} is passed on, but whether Slurm enforces it is the site's choice. With
  * task/cgroup the kernel's OOM killer ends the job and squeue says OUT_OF_MEMORY. With

@@ -1,0 +1,145 @@
+package io.isofold.supervisor.slurm;
+
+import io.isofold.supervisor.journal.LaunchIdentity;
+import io.isofold.supervisor.journal.RunFiles;
+import io.isofold.supervisor.journal.Verdict;
+import io.isofold.supervisor.launch.AttemptHandle;
+import io.isofold.supervisor.launch.LocalLauncher;
+import io.isofold.supervisor.launch.WorkerExit;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An attempt that is one Slurm batch job. Its exit is learnt from {@link SlurmLauncher}'s polls, one
+ * squeue call for all of a run's jobs; ending it is scancel with TERM, the grace, then KILL.
+ */
+final class SlurmAttempt implements AttemptHandle {
+    /** How long end() waits, after KILL, for Slurm to report the job over (its KillWait, epilog). */
+    private static final Duration AFTER_KILL = Duration.ofMinutes(2);
+
+    private final long jobId;
+    private final RunFiles.AttemptFiles files;
+    private final SlurmClient client;
+    private final SlurmLauncher launcher;
+    private final CompletableFuture<WorkerExit> exit = new CompletableFuture<>();
+    private volatile String node;
+    private volatile boolean endRequested;
+    private CompletableFuture<Integer> end; // guarded by this
+
+    SlurmAttempt(long jobId, String node, RunFiles.AttemptFiles files, SlurmClient client, SlurmLauncher launcher) {
+        this.jobId = jobId;
+        this.node = node;
+        this.files = files;
+        this.client = client;
+        this.launcher = launcher;
+    }
+
+    long jobId() {
+        return jobId;
+    }
+
+    @Override
+    public LaunchIdentity identity() {
+        return LaunchIdentity.job(Long.toString(jobId), node);
+    }
+
+    @Override
+    public CompletableFuture<WorkerExit> exit() {
+        return exit;
+    }
+
+    /** What one poll saw of this job; null when Slurm no longer knows it. Returns whether it is over. */
+    boolean observe(SlurmJobStatus status) {
+        if (status == null) {
+            // forgotten (MinJobAge passed, or the controller lost its state): the wrapper's file is the record
+            Integer recorded = LocalLauncher.recordedExitStatus(files);
+            exit.complete(recorded != null ? WorkerExit.status(recorded)
+                    : new WorkerExit(null, Verdict.FAILED, "Slurm no longer knows job " + jobId
+                            + " and it left no exit status"));
+            return true;
+        }
+        if (status.node() != null) {
+            node = status.node();
+        }
+        if (!status.state().ended()) {
+            return false;
+        }
+        exit.complete(exitOf(status));
+        return true;
+    }
+
+    private WorkerExit exitOf(SlurmJobStatus s) {
+        // the batch script's status is the wrapper's, which is the worker's; a signal ended the wrapper too
+        Integer status = s.exitCode() != null ? s.exitCode() : s.signal() != null ? 128 + s.signal() : null;
+        String where = "job " + jobId + (s.node() == null ? "" : " on " + s.node());
+        return switch (s.state()) {
+            case COMPLETED, FAILED -> status == null
+                    ? new WorkerExit(null, Verdict.FAILED, "Slurm reports no exit status for " + where)
+                    : WorkerExit.status(status);
+            case TIMEOUT -> new WorkerExit(status, Verdict.TIMEOUT, "Slurm's --time backstop ended " + where);
+            case OUT_OF_MEMORY -> new WorkerExit(status, Verdict.MEMORY, "Slurm's --mem limit ended " + where);
+            case NODE_FAIL, PREEMPTED, BOOT_FAIL -> new WorkerExit(status, Verdict.NODE_LOST,
+                    "Slurm: " + s.slurmState() + " (" + where + ")");
+            // ours: the loop has its own verdict for the kill it asked for
+            case CANCELLED -> endRequested ? new WorkerExit(status, null, null)
+                    : new WorkerExit(status, Verdict.FAILED, where + " was cancelled outside isofold");
+            default -> new WorkerExit(status, Verdict.FAILED, "Slurm: " + s.slurmState() + " (" + where + ")");
+        };
+    }
+
+    @Override
+    public synchronized CompletableFuture<Integer> end(Duration grace) {
+        if (end == null) {
+            endRequested = true;
+            end = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return endNow(grace);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CompletionException(e);
+                } catch (SlurmException e) {
+                    throw new CompletionException(e);
+                }
+            }, launcher.killers());
+        }
+        return end;
+    }
+
+    /** Slurm sweeps a job's processes itself when it ends, so only a job still going needs signals. */
+    private int endNow(Duration grace) throws SlurmException, InterruptedException {
+        if (exit.isDone()) {
+            return 0;
+        }
+        if (client.cancel(jobId, SlurmClient.Signal.TERM) == SlurmClient.CancelOutcome.ALREADY_ENDED) {
+            return 0;
+        }
+        if (awaitExit(grace)) {
+            return 1;
+        }
+        client.cancel(jobId, SlurmClient.Signal.KILL);
+        awaitExit(AFTER_KILL);
+        return 1;
+    }
+
+    private boolean awaitExit(Duration limit) throws InterruptedException {
+        try {
+            exit.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    /** A job's memory is on another machine; Slurm enforces --mem there, if the site lets it. */
+    @Override
+    public OptionalLong memoryBytes() {
+        return OptionalLong.empty();
+    }
+}

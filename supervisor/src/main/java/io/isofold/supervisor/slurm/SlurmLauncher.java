@@ -1,0 +1,160 @@
+package io.isofold.supervisor.slurm;
+
+import io.isofold.shared.WorkerEnv;
+import io.isofold.supervisor.journal.AttemptRecord;
+import io.isofold.supervisor.journal.RunFiles;
+import io.isofold.supervisor.launch.AttemptHandle;
+import io.isofold.supervisor.launch.LaunchRequest;
+import io.isofold.supervisor.launch.LocalLauncher;
+import io.isofold.supervisor.launch.WorkerLauncher;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each attempt as one Slurm batch job. One thread polls the state of all the run's unfinished
+ * jobs in one squeue call every {@code pollInterval} (clusters rate-limit RPCs to slurmctld; one call
+ * per job per tick would be what they limit) and completes the attempts' exits from it.
+ *
+ * <p>On resume a job Slurm still knows is adopted, neither cancelled nor run again: a supervisor on a
+ * login node may die and come back without losing GPU hours.
+ */
+public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SlurmLauncher.class);
+
+    /**
+     * @param jobNamePrefix names the run's jobs: {@code <prefix>-r<replicate>-a<attempt>}
+     * @param gpu           one GPU per job ({@code --gres=gpu:1}), or none
+     * @param memoryBytes   {@code --mem} from --max-memory; null for none
+     * @param timeLimit     Slurm's {@code --time}, a backstop behind isofold's own --timeout; null for none
+     * @param sbatchOptions the user's --slurm-opt arguments
+     */
+    public record Settings(String jobNamePrefix, boolean gpu, Long memoryBytes, Duration timeLimit,
+            List<String> sbatchOptions, Duration pollInterval) {
+        public Settings {
+            sbatchOptions = List.copyOf(sbatchOptions);
+        }
+    }
+
+    private final SlurmClient client;
+    private final Settings settings;
+    private final Map<Long, SlurmAttempt> unfinished = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(daemon("isofold-squeue"));
+    private final ExecutorService killers = Executors.newCachedThreadPool(daemon("isofold-scancel"));
+    private String lastPollProblem; // poller thread only
+
+    public SlurmLauncher(SlurmClient client, Settings settings) {
+        this.client = client;
+        this.settings = settings;
+        long every = settings.pollInterval().toMillis();
+        poller.scheduleWithFixedDelay(this::pollOnce, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public AttemptHandle launch(LaunchRequest request) throws SlurmException {
+        RunFiles.AttemptFiles files = request.files();
+        String name = settings.jobNamePrefix() + "-r" + request.environment().getOrDefault(WorkerEnv.REPLICATE, "x")
+                + "-a" + request.environment().getOrDefault(WorkerEnv.ATTEMPT, "x");
+        SlurmSubmission job = new SlurmSubmission(name, request.command(), request.environment(), files.dir(),
+                files.stdout(), files.stderr(), settings.gpu(), settings.memoryBytes(), settings.timeLimit(),
+                settings.sbatchOptions());
+        long jobId;
+        try {
+            jobId = client.submit(job);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SlurmException("interrupted while submitting " + name);
+        }
+        return follow(new SlurmAttempt(jobId, null, files, client, this));
+    }
+
+    /**
+     * A job a dead supervisor started: adopted while Slurm knows it (still queued or running, or ended
+     * with a state the next poll reports, a lost node included); otherwise judged from the exit status
+     * its wrapper wrote. Nothing is cancelled.
+     */
+    @Override
+    public Recovery recover(AttemptRecord record, RunFiles.AttemptFiles files, Duration grace)
+            throws InterruptedException {
+        String jobId = record.launch() == null ? null : record.launch().jobId();
+        if (jobId == null || !jobId.matches("\\d+")) {
+            return new Recovery.Ended(LocalLauncher.recordedExitStatus(files), 0);
+        }
+        long id = Long.parseLong(jobId);
+        try {
+            SlurmJobStatus status = client.poll(List.of(id)).get(id);
+            if (status == null) {
+                return new Recovery.Ended(LocalLauncher.recordedExitStatus(files), 0);
+            }
+            // a job id of another run (a cluster reinstalled since) must not be taken for ours
+            if (!status.name().startsWith(settings.jobNamePrefix())) {
+                return new Recovery.Ended(LocalLauncher.recordedExitStatus(files), 0);
+            }
+        } catch (SlurmException e) {
+            // cannot ask now: adopt it anyway; the polls will tell, or forget it and read the file
+            log.warn("recovering job {}: {}", id, e.getMessage());
+        }
+        return new Recovery.Adopted(follow(new SlurmAttempt(id, record.launch().node(), files, client, this)));
+    }
+
+    private SlurmAttempt follow(SlurmAttempt attempt) {
+        unfinished.put(attempt.jobId(), attempt);
+        return attempt;
+    }
+
+    /** One squeue call for every unfinished job. A failed call is retried at the next poll, not an attempt's end. */
+    void pollOnce() {
+        if (unfinished.isEmpty()) {
+            return;
+        }
+        try {
+            Map<Long, SlurmJobStatus> states = client.poll(List.copyOf(unfinished.keySet()));
+            for (SlurmAttempt a : List.copyOf(unfinished.values())) {
+                if (a.observe(states.get(a.jobId()))) {
+                    unfinished.remove(a.jobId());
+                }
+            }
+            if (lastPollProblem != null) {
+                log.info("squeue answers again");
+                lastPollProblem = null;
+            }
+        } catch (SlurmException e) {
+            // said once per problem, not every second while the controller is down
+            if (!e.getMessage().equals(lastPollProblem)) {
+                log.warn("cannot read the jobs' states, trying again: {}", e.getMessage());
+                lastPollProblem = e.getMessage();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // a thread of a scheduled executor dies silently on an exception; never let it
+            log.error("polling Slurm: {}", e.toString());
+        }
+    }
+
+    ExecutorService killers() {
+        return killers;
+    }
+
+    /** Stops polling; the jobs themselves are left as they are (a resume adopts them). */
+    @Override
+    public void close() {
+        poller.shutdownNow();
+        killers.shutdownNow();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

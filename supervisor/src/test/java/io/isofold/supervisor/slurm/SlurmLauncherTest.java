@@ -1,0 +1,203 @@
+package io.isofold.supervisor.slurm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.isofold.supervisor.journal.AttemptId;
+import io.isofold.supervisor.journal.AttemptRecord;
+import io.isofold.supervisor.journal.LaunchIdentity;
+import io.isofold.supervisor.journal.RunFiles;
+import io.isofold.supervisor.journal.Verdict;
+import io.isofold.supervisor.launch.AttemptHandle;
+import io.isofold.supervisor.launch.LaunchRequest;
+import io.isofold.supervisor.launch.WorkerExit;
+import io.isofold.supervisor.launch.WorkerLauncher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Slurm backend behind the run loop's seam, against the real one-node Slurm. */
+@ExtendWith(SlurmTestCluster.class)
+class SlurmLauncherTest {
+    private static final long WAIT_S = 60;
+
+    private final SlurmClient client = SlurmTestCluster.client();
+    private final String prefix = "isofold-test-" + UUID.randomUUID().toString().substring(0, 8);
+    private SlurmLauncher launcher;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void start() {
+        launcher = newLauncher();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        launcher.close();
+        for (SlurmJobStatus s : client.pollByNamePrefix(prefix)) {
+            if (!s.state().ended()) {
+                client.cancel(s.jobId(), SlurmClient.Signal.KILL);
+            }
+        }
+    }
+
+    @Test
+    void theExitIsLearntFromThePollsWithTheJobAndItsNode() throws Exception {
+        AttemptHandle h = launcher.launch(request(0, List.of("sh", "-c", "exit 3")));
+
+        WorkerExit exit = h.exit().get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(exit).isEqualTo(WorkerExit.status(3));
+        assertThat(h.identity().jobId()).matches("\\d+");
+        assertThat(h.identity().node()).isEqualTo("localhost");
+        assertThat(client.poll(List.of(Long.parseLong(h.identity().jobId()))).values())
+                .extracting(SlurmJobStatus::name).containsExactly(prefix + "-r0-a1");
+    }
+
+    @Test
+    void endSendsTermAndAWorkerThatHeedsItNeedsNoKill() throws Exception {
+        RunFiles.AttemptFiles files = files(1);
+        AttemptHandle h = launcher.launch(request(files, List.of("sh", "-c", "echo ready; exec sleep 300")));
+        awaitReady(files);
+
+        long start = System.nanoTime();
+        assertThat(h.end(Duration.ofSeconds(30)).get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        // ended by us: no verdict of the backend's, the loop keeps its own (timeout, stall...)
+        assertThat(h.exit().get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(WorkerExit.status(143));
+    }
+
+    @Test
+    void endKillsAWorkerThatIgnoresTermAfterTheGrace() throws Exception {
+        RunFiles.AttemptFiles files = files(2);
+        AttemptHandle h = launcher.launch(request(files,
+                List.of("sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done")));
+        awaitReady(files);
+
+        long start = System.nanoTime();
+        assertThat(h.end(Duration.ofSeconds(2)).get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        WorkerExit exit = h.exit().get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(exit.status()).isEqualTo(128 + 9);
+        assertThat(exit.verdict()).isNull();
+        assertThat(h.end(Duration.ofSeconds(2))).isSameAs(h.end(Duration.ofSeconds(9)));
+    }
+
+    @Test
+    void aJobCancelledOutsideIsofoldFailsWithThatReason() throws Exception {
+        RunFiles.AttemptFiles files = files(3);
+        AttemptHandle h = launcher.launch(request(files, List.of("sh", "-c", "echo ready; exec sleep 300")));
+        awaitReady(files);
+
+        client.cancel(Long.parseLong(h.identity().jobId()), SlurmClient.Signal.KILL);
+        WorkerExit exit = h.exit().get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(exit.verdict()).isEqualTo(Verdict.FAILED);
+        assertThat(exit.reason()).endsWith("was cancelled outside isofold");
+    }
+
+    /** The big difference from the local backend: a dead supervisor's jobs run on and are adopted. */
+    @Test
+    void aNewSupervisorAdoptsAJobStillRunningWithoutCancellingIt() throws Exception {
+        RunFiles.AttemptFiles files = files(4);
+        AttemptHandle first = launcher.launch(request(files, List.of("sh", "-c", "echo ready; exec sleep 300")));
+        awaitReady(files);
+        LaunchIdentity journalled = first.identity();
+        launcher.close(); // the supervisor dies; its job does not
+
+        launcher = newLauncher();
+        WorkerLauncher.Recovery found = launcher.recover(record(journalled), files, Duration.ofSeconds(5));
+
+        assertThat(found).isInstanceOf(WorkerLauncher.Recovery.Adopted.class);
+        AttemptHandle adopted = ((WorkerLauncher.Recovery.Adopted) found).handle();
+        assertThat(adopted.identity().jobId()).isEqualTo(journalled.jobId());
+        Thread.sleep(1000); // a few polls
+        assertThat(adopted.exit()).isNotDone();
+        long id = Long.parseLong(journalled.jobId());
+        assertThat(client.poll(List.of(id)).get(id).state()).isEqualTo(SlurmJobState.RUNNING);
+
+        adopted.end(Duration.ofSeconds(10)).get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(adopted.exit().get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(WorkerExit.status(143));
+    }
+
+    @Test
+    void aJobThatEndedWhileNoSupervisorWatchedIsJudgedByTheNextPoll() throws Exception {
+        RunFiles.AttemptFiles files = files(5);
+        AttemptHandle first = launcher.launch(request(files, List.of("sh", "-c", "sleep 1; exit 4")));
+        LaunchIdentity journalled = first.identity();
+        launcher.close();
+        awaitFile(files.exitStatus());
+
+        launcher = newLauncher();
+        WorkerLauncher.Recovery found = launcher.recover(record(journalled), files, Duration.ofSeconds(5));
+
+        assertThat(found).isInstanceOf(WorkerLauncher.Recovery.Adopted.class);
+        AttemptHandle adopted = ((WorkerLauncher.Recovery.Adopted) found).handle();
+        assertThat(adopted.exit().get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(WorkerExit.status(4));
+    }
+
+    @Test
+    void aJobSlurmHasForgottenIsJudgedByItsExitStatusFile() throws Exception {
+        RunFiles.AttemptFiles files = files(6);
+        Files.writeString(files.exitStatus(), "0\n");
+
+        WorkerLauncher.Recovery found = launcher.recover(record(LaunchIdentity.job("999999999", "gone")), files,
+                Duration.ofSeconds(5));
+
+        assertThat(found).isEqualTo(new WorkerLauncher.Recovery.Ended(0, 0));
+    }
+
+    private SlurmLauncher newLauncher() {
+        return new SlurmLauncher(client, new SlurmLauncher.Settings(prefix, false, null, Duration.ofMinutes(10),
+                List.of(), Duration.ofMillis(200)));
+    }
+
+    private RunFiles.AttemptFiles files(int replicate) throws Exception {
+        RunFiles.AttemptFiles files = new RunFiles(tmp).attempt(replicate, 1);
+        Files.createDirectories(files.dir());
+        return files;
+    }
+
+    private LaunchRequest request(int replicate, List<String> command) throws Exception {
+        return request(files(replicate), command);
+    }
+
+    private static LaunchRequest request(RunFiles.AttemptFiles files, List<String> command) {
+        String replicate = files.dir().getParent().getFileName().toString();
+        return new LaunchRequest(command, Map.of("ISOFOLD_ATTEMPT_DIR", files.dir().toString(),
+                "ISOFOLD_REPLICATE", replicate, "ISOFOLD_ATTEMPT", "1"), files);
+    }
+
+    private static AttemptRecord record(LaunchIdentity launch) {
+        return new AttemptRecord(new AttemptId(0, "cnn", 0, 0, 0, 1), "slurm", "?", launch, Instant.now(), null);
+    }
+
+    private static void awaitReady(RunFiles.AttemptFiles files) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(WAIT_S);
+        while (!Files.exists(files.stdout()) || !Files.readString(files.stdout()).equals("ready\n")) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("the worker never said it was ready");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitFile(Path file) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(WAIT_S);
+        while (!Files.exists(file)) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError(file + " never appeared");
+            }
+            Thread.sleep(100);
+        }
+    }
+}
