@@ -42,9 +42,8 @@ public final class ReportPage {
         Instant origin = origin(full, now);
         Map<Integer, AttemptView> completed = Summary.completedByReplicate(full.attempts());
         List<AttemptView> all = full.attempts();
-        RunView view = all.size() <= MAX_ATTEMPTS_SHOWN ? full : new RunView(full.outDir(), full.folds(),
-                full.requestedPerModel(), full.models(), full.slots(), full.started(), full.ended(),
-                all.subList(all.size() - MAX_ATTEMPTS_SHOWN, all.size()), full.quarantined());
+        RunView view = all.size() <= MAX_ATTEMPTS_SHOWN ? full : full.withAttempts(
+                all.subList(all.size() - MAX_ATTEMPTS_SHOWN, all.size()));
         List<LearningCurve> curves = new ArrayList<>();
         for (int i = view.attempts().size() - 1; i >= 0 && curves.size() < MAX_CURVES; i--) {
             AttemptView a = view.attempts().get(i);

@@ -3,27 +3,63 @@ package io.isofold.supervisor.report;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * results.csv: one row per completed replicate, sorted by replicate id, with
  * {@code replicate,model,fold,attempt,gpu,duration_s} and then one column per metric (sorted union of names,
- * empty where a replicate lacks one).
+ * empty where a replicate lacks one). Never two columns of one name: a metric named like a fixed column
+ * ({@code gpu}) is the column {@code metric_gpu}, and summary.json's notes say so.
  */
 public final class ResultsCsv {
     public static final String FILE_NAME = "results.csv";
+    public static final List<String> FIXED_COLUMNS = List.of("replicate", "model", "fold", "attempt", "gpu",
+            "duration_s");
+    /** What a metric named like a fixed column gets in front of its name, as often as it takes. */
+    public static final String PREFIX = "metric_";
+
+    /** Each metric's column, in column order: its own name, or {@code metric_NAME} where that is taken. */
+    public static Map<String, String> columns(Collection<String> metricNames) {
+        TreeSet<String> sorted = new TreeSet<>(metricNames);
+        Set<String> taken = new HashSet<>(FIXED_COLUMNS);
+        Map<String, String> columns = new LinkedHashMap<>();
+        // metrics that keep their name first: a metric really called metric_gpu keeps it, gpu becomes metric_metric_gpu
+        for (String m : sorted) {
+            if (!FIXED_COLUMNS.contains(m)) {
+                taken.add(m);
+            }
+        }
+        for (String m : sorted) {
+            String column = m;
+            if (FIXED_COLUMNS.contains(m)) {
+                do {
+                    column = PREFIX + column;
+                } while (taken.contains(column));
+                taken.add(column);
+            }
+            columns.put(m, column);
+        }
+        return columns;
+    }
 
     private ResultsCsv() {}
 
     public static String render(RunView view) {
         Map<Integer, AttemptView> completed = Summary.completedByReplicate(view.attempts());
-        TreeSet<String> metrics = new TreeSet<>();
-        completed.values().forEach(a -> metrics.addAll(a.metrics().keySet()));
+        TreeSet<String> names = new TreeSet<>();
+        completed.values().forEach(a -> names.addAll(a.metrics().keySet()));
+        Map<String, String> columns = columns(names);
+        Set<String> metrics = columns.keySet();
 
-        StringBuilder csv = new StringBuilder("replicate,model,fold,attempt,gpu,duration_s");
-        for (String m : metrics) {
-            csv.append(',').append(cell(m));
+        StringBuilder csv = new StringBuilder(String.join(",", FIXED_COLUMNS));
+        for (String column : columns.values()) {
+            csv.append(',').append(cell(column));
         }
         csv.append('\n');
         for (AttemptView a : completed.values()) {

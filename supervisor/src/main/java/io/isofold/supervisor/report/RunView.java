@@ -8,22 +8,70 @@ import java.util.Map;
 /**
  * A whole run as reports see it.
  *
- * @param models spec order; comparisons follow it
- * @param slots  all slots of the run, in order (rows of the timeline)
- * @param ended  null while running
+ * @param models      spec order; comparisons follow it
+ * @param slots       all slots of the run, in order (rows of the timeline)
+ * @param ended       null while running
  * @param quarantined GPUs taken out of the run, with the reason
+ * @param goals       the run's --metric choices (directions, the primary metric)
+ * @param sessions    the spans a supervisor held the run, in order; the last one's end is null while it holds
+ *                    it; empty when unknown
  */
 public record RunView(Path outDir, int folds, int requestedPerModel, List<String> models, List<String> slots,
-        Instant started, Instant ended, List<AttemptView> attempts, Map<String, String> quarantined) {
+        Instant started, Instant ended, List<AttemptView> attempts, Map<String, String> quarantined,
+        MetricGoals goals, List<Session> sessions) {
+
+    /** A span of time one supervisor held the run; {@code end} null while it still does. */
+    public record Session(Instant start, Instant end) {}
 
     public RunView {
         models = models == null ? List.of() : List.copyOf(models);
         slots = slots == null ? List.of() : List.copyOf(slots);
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
         quarantined = quarantined == null ? Map.of() : Map.copyOf(quarantined);
+        goals = goals == null ? MetricGoals.NONE : goals;
+        sessions = sessions == null ? List.of() : List.copyOf(sessions);
+    }
+
+    /** A run with no --metric and unknown supervisor sessions. */
+    public RunView(Path outDir, int folds, int requestedPerModel, List<String> models, List<String> slots,
+            Instant started, Instant ended, List<AttemptView> attempts, Map<String, String> quarantined) {
+        this(outDir, folds, requestedPerModel, models, slots, started, ended, attempts, quarantined, MetricGoals.NONE,
+                List.of());
     }
 
     public boolean running() {
         return ended == null;
+    }
+
+    public RunView withAttempts(List<AttemptView> shown) {
+        return new RunView(outDir, folds, requestedPerModel, models, slots, started, ended, shown, quarantined, goals,
+                sessions);
+    }
+
+    public RunView withGoals(MetricGoals g) {
+        return new RunView(outDir, folds, requestedPerModel, models, slots, started, ended, attempts, quarantined, g,
+                sessions);
+    }
+
+    public RunView withSessions(List<Session> s) {
+        return new RunView(outDir, folds, requestedPerModel, models, slots, started, ended, attempts, quarantined,
+                goals, s);
+    }
+
+    /**
+     * Seconds a supervisor held the run up to {@code now}: the sum of its sessions, so the nights nobody ran it
+     * do not count. Without known sessions, the wall time from start to end (or now).
+     */
+    public double supervisedSeconds(Instant now) {
+        if (sessions.isEmpty()) {
+            Instant end = ended != null ? ended : now;
+            return started == null ? 0 : Math.max(0, end.toEpochMilli() - started.toEpochMilli()) / 1000.0;
+        }
+        long millis = 0;
+        for (Session s : sessions) {
+            Instant end = s.end() != null ? s.end() : ended != null ? ended : now;
+            millis += Math.max(0, end.toEpochMilli() - s.start().toEpochMilli());
+        }
+        return millis / 1000.0;
     }
 }

@@ -3,6 +3,7 @@ package io.isofold.supervisor.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.isofold.shared.Json;
 import io.isofold.supervisor.journal.AttemptRecord;
+import io.isofold.supervisor.journal.JournalReader;
 import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.RunHistory;
@@ -35,14 +36,35 @@ public final class RunViews {
         return new RunView(outDir, folds, perModel, models, slots, started, ended, views, quarantined);
     }
 
+    /** A run directory's journal replayed once: the attempts' history and the supervisors' sessions. */
+    public record Journal(RunHistory history, SupervisorSessions sessions, List<String> warnings) {}
+
+    /** Reads the journal in one streaming pass, for {@link RunHistory} and the sessions alike. */
+    public static Journal read(Path outDir) throws IOException {
+        RunHistory history = RunHistory.empty();
+        SupervisorSessions sessions = new SupervisorSessions();
+        List<String> warnings = JournalReader.read(new RunFiles(outDir).journal(), e -> {
+            history.apply(e);
+            sessions.accept(e);
+        });
+        return new Journal(history, sessions, warnings);
+    }
+
     /**
      * Reads a run directory: run.json for the spec, the journal (in one streaming pass) for the
      * attempts. An attempt with no end is shown as running when {@code supervisorAlive}, else as lost.
      */
     public static RunView load(Path outDir, boolean supervisorAlive) throws IOException {
-        return load(outDir, RunHistory.read(new RunFiles(outDir).journal()).history(), supervisorAlive);
+        return load(outDir, read(outDir), supervisorAlive);
     }
 
+    /** As {@link #load(Path, boolean)}, from a journal already read; "took" then counts supervisor sessions only. */
+    public static RunView load(Path outDir, Journal journal, boolean supervisorAlive) throws IOException {
+        return load(outDir, journal.history(), supervisorAlive)
+                .withSessions(journal.sessions().sessions(supervisorAlive));
+    }
+
+    /** Without the sessions: the run's time is then the wall time from its first start. */
     public static RunView load(Path outDir, RunHistory history, boolean supervisorAlive) throws IOException {
         Path runJson = new RunFiles(outDir).runJson();
         if (!Files.isRegularFile(runJson)) {
@@ -66,7 +88,9 @@ public final class RunViews {
             shown.add(a.running() && !supervisorAlive ? a.ended(new Outcome(ended, Verdict.SUPERVISOR_LOST,
                     "the supervisor is not running", null, Map.of(), null, null)) : a);
         }
+        List<String> goals = new ArrayList<>();
+        spec.path("metrics").forEach(g -> goals.add(g.asText()));
         return of(outDir, spec.path("folds").asInt(), spec.path("replicates").asInt(), models, List.copyOf(slots),
-                history.firstStart(), ended, shown, history.quarantined());
+                history.firstStart(), ended, shown, history.quarantined()).withGoals(MetricGoals.parse(goals));
     }
 }

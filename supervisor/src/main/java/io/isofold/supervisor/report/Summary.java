@@ -23,23 +23,57 @@ import java.util.stream.Collectors;
  * @param failedAttempts   finished attempts that did not complete, except interrupted ones: an interruption is
  *                         the user stopping the run, not the worker failing (supervisor-lost does count)
  * @param attemptsByVerdict every attempt, running included, by verdict
- * @param metricNames      the union of metric names, in display order
+ * @param metricNames      the union of metric names, in display order: the --metric ones first
  * @param metrics          whole-run statistics; null unless the run has exactly one model
  * @param models           spec order
  * @param comparisons      every pair of models (A before B in spec order)
+ * @param goals            the run's --metric choices
+ * @param directions       which way each of {@code metricNames} is better, and whether that is a guess
+ * @param primaryMetric    the first --metric that a replicate reported; else val_accuracy when reported; else
+ *                         the first in display order; null before any replicate completed
+ * @param csvColumns       metrics whose results.csv column is not their name (a fixed column's name): name to column
+ * @param notes            things a reader should know about these numbers, one sentence each
  */
 public record Summary(Path outDir, boolean running, Instant started, Instant ended, int folds, int requested,
         int completed, int attempts, int failedAttempts, int runningAttempts, Map<String, Integer> attemptsByVerdict,
         List<String> metricNames, Map<String, MetricStats> metrics, Map<String, ModelSummary> models,
-        List<ModelComparison> comparisons) {
+        List<ModelComparison> comparisons, MetricGoals goals, Map<String, MetricDirection> directions,
+        String primaryMetric, Map<String, String> csvColumns, List<String> notes) {
+
+    /** The words for where a run stands, the same in summary.json, the terminal table, the page and status. */
+    public static final String RUNNING = "running";
+    public static final String COMPLETE = "complete";
+    public static final String STOPPED = "stopped";
 
     public static Summary of(RunView view) {
         List<String> models = modelsOf(view);
         Map<Integer, AttemptView> completedByReplicate = completedByReplicate(view.attempts());
+        MetricGoals goals = view.goals();
 
         Set<String> names = new HashSet<>();
         completedByReplicate.values().forEach(a -> names.addAll(a.metrics().keySet()));
-        List<String> metricNames = MetricDirection.displayOrder(names);
+        List<String> metricNames = goals.displayOrder(names);
+        Map<String, MetricDirection> directions = new LinkedHashMap<>();
+        metricNames.forEach(m -> directions.put(m, goals.direction(m)));
+        String primary = metricNames.isEmpty() ? null
+                : goals.named(metricNames.get(0)) || !metricNames.contains("val_accuracy") ? metricNames.get(0)
+                : "val_accuracy";
+
+        Map<String, String> csvColumns = new LinkedHashMap<>();
+        ResultsCsv.columns(names).forEach((metric, column) -> {
+            if (!metric.equals(column)) {
+                csvColumns.put(metric, column);
+            }
+        });
+        List<String> notes = new ArrayList<>();
+        csvColumns.forEach((metric, column) -> notes.add("the metric '" + metric + "' is the column '" + column
+                + "' of results.csv, since '" + metric + "' is one of its fixed columns"));
+        if (!completedByReplicate.isEmpty()) {
+            for (String missing : goals.missing(names)) {
+                notes.add("--metric " + missing + ": no completed replicate reported a metric of that name"
+                        + " (they report " + String.join(", ", metricNames) + ")");
+            }
+        }
 
         Map<String, ModelSummary> modelSummaries = new LinkedHashMap<>();
         for (String model : models) {
@@ -54,7 +88,7 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
         for (int i = 0; i < models.size(); i++) {
             for (int j = i + 1; j < models.size(); j++) {
                 comparisons.add(compare(models.get(i), models.get(j), completedByReplicate.values(), metricNames,
-                        view.folds()));
+                        view.folds(), directions));
             }
         }
 
@@ -75,7 +109,24 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
         int running = (int) view.attempts().stream().filter(AttemptView::running).count();
         return new Summary(view.outDir(), view.running(), view.started(), view.ended(), view.folds(),
                 view.requestedPerModel() * models.size(), completedByReplicate.size(), countFinished(view.attempts()),
-                countFailed(view.attempts()), running, byVerdict, metricNames, overall, modelSummaries, comparisons);
+                countFailed(view.attempts()), running, byVerdict, metricNames, overall, modelSummaries, comparisons,
+                goals, directions, primary, csvColumns, notes);
+    }
+
+    /** {@link #RUNNING}, {@link #COMPLETE} (every requested replicate completed), or {@link #STOPPED} short of that. */
+    public String state() {
+        return running ? RUNNING : completed >= requested && requested > 0 ? COMPLETE : STOPPED;
+    }
+
+    /** The direction of a metric of this run: the user's, or the guess (marked as such). */
+    public MetricDirection direction(String metric) {
+        MetricDirection d = directions.get(metric);
+        return d != null ? d : goals.direction(metric);
+    }
+
+    /** The metrics directions were guessed for, in display order. */
+    public List<String> guessedDirections() {
+        return metricNames.stream().filter(m -> direction(m).guessed()).toList();
     }
 
     /** The spec's models, then any model the attempts name that the spec did not (rather than dropping data). */
@@ -125,7 +176,7 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
 
     /** Pairs replicates of A and B by index: same index means same fold of the same shuffle. */
     private static ModelComparison compare(String modelA, String modelB, Iterable<AttemptView> completed,
-            List<String> metricNames, int folds) {
+            List<String> metricNames, int folds, Map<String, MetricDirection> directions) {
         Map<Integer, AttemptView> a = new TreeMap<>();
         Map<Integer, AttemptView> b = new TreeMap<>();
         for (AttemptView attempt : completed) {
@@ -153,6 +204,6 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
             double[] ys = pairs.stream().mapToDouble(p -> p[1]).toArray();
             byMetric.put(metric, PairedComparison.corrected(metric, xs, ys, Math.max(2, folds)));
         }
-        return new ModelComparison(modelA, modelB, byMetric);
+        return new ModelComparison(modelA, modelB, byMetric, directions);
     }
 }

@@ -21,7 +21,7 @@ public final class SummaryJson {
     public static ObjectNode tree(Summary s) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("out_dir", s.outDir() == null ? null : s.outDir().toString());
-        root.put("status", s.running() ? "running" : "finished");
+        root.put("status", s.state());
         root.put("started", s.started() == null ? null : s.started().toString());
         root.put("ended", s.ended() == null ? null : s.ended().toString());
         root.put("folds", s.folds());
@@ -32,6 +32,21 @@ public final class SummaryJson {
         root.put("running_attempts", s.runningAttempts());
         ObjectNode byVerdict = root.putObject("attempts_by_verdict");
         s.attemptsByVerdict().forEach(byVerdict::put);
+        root.put("primary_metric", s.primaryMetric());
+        s.goals().texts().forEach(root.putArray("metric_goals")::add);
+        // which way every metric is better, and whether that was given (--metric NAME:min|max) or guessed
+        ObjectNode directions = root.putObject("directions");
+        s.directions().forEach((name, d) -> {
+            ObjectNode o = directions.putObject(name);
+            o.put("better", d.better());
+            o.put("guessed", d.guessed());
+            o.put("basis", d.basis().label());
+        });
+        if (!s.csvColumns().isEmpty()) {
+            ObjectNode columns = root.putObject("results_csv_columns");
+            s.csvColumns().forEach(columns::put);
+        }
+        s.notes().forEach(root.putArray("notes")::add);
         if (s.metrics() != null) {
             root.set("metrics", metrics(s.metrics()));
         }
@@ -64,7 +79,9 @@ public final class SummaryJson {
                     pm.put("df", p.df());
                 }
                 number(pm, "p_value", p.pValue());
-                pm.put("better", MetricDirection.lowerIsBetter(p.metric()) ? "lower" : "higher");
+                MetricDirection d = c.direction(p.metric());
+                pm.put("better", d.better());
+                pm.put("better_guessed", d.guessed());
                 pm.put("verdict", c.verdict(p));
             }
         }

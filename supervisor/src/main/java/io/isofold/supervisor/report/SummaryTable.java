@@ -21,12 +21,14 @@ public final class SummaryTable {
         if (s.runningAttempts() > 0) {
             out.append(", ").append(s.runningAttempts()).append(" running");
         }
-        out.append("), ").append(s.running() ? "running" : "finished").append('\n');
+        out.append("), ").append(s.state()).append('\n');
 
         List<String> metrics = s.metricNames().subList(0, Math.min(MAX_METRICS, s.metricNames().size()));
         List<List<String>> rows = new ArrayList<>();
         List<String> header = new ArrayList<>(List.of("model", "n"));
-        header.addAll(metrics);
+        for (String metric : metrics) {
+            header.add(metric + " " + s.direction(metric).arrow());
+        }
         rows.add(header);
         for (ModelSummary m : s.models().values()) {
             List<String> row = new ArrayList<>(List.of(m.name(), m.completed() + "/" + m.requested()));
@@ -37,35 +39,64 @@ public final class SummaryTable {
             rows.add(row);
         }
         out.append(columns(rows));
+        if (!metrics.isEmpty()) {
+            out.append(legend(s, metrics)).append('\n');
+        }
         if (s.metricNames().size() > metrics.size()) {
-            out.append("(").append(s.metricNames().size() - metrics.size())
-                    .append(" more metrics in summary.json)\n");
+            int more = s.metricNames().size() - metrics.size();
+            out.append("(").append(more).append(more == 1 ? " more metric" : " more metrics")
+                    .append(" in summary.json)\n");
         }
 
         for (ModelComparison c : s.comparisons()) {
-            for (String metric : metrics) {
+            for (String metric : comparedMetrics(s, metrics)) {
                 PairedComparison p = c.metrics().get(metric);
                 if (p != null) {
                     out.append(comparisonLine(c, p)).append('\n');
                 }
             }
         }
+        for (String note : s.notes()) {
+            out.append("note: ").append(note).append('\n');
+        }
         return out.toString();
     }
 
-    /** e.g. {@code cnn vs mlp: val_accuracy +0.031 [0.018, 0.044], p=0.002 -> cnn ahead, more than noise}. */
+    /** The metrics a comparison line is printed for: the --metric ones when given, else the table's. */
+    static List<String> comparedMetrics(Summary s, List<String> shown) {
+        List<String> named = s.metricNames().stream().filter(m -> s.goals().named(m)).toList();
+        return named.isEmpty() ? shown : named;
+    }
+
+    /** Says what the cells and the arrows mean, and how to set a guessed direction. */
+    static String legend(Summary s, List<String> shown) {
+        StringBuilder line = new StringBuilder("(mean \u00b1 std over replicates; \u2191 higher is better,"
+                + " \u2193 lower is better");
+        if (shown.stream().anyMatch(m -> s.direction(m).guessed())) {
+            line.append(", ? guessed from the name: set with --metric NAME:min|max");
+        }
+        return line.append(')').toString();
+    }
+
+    /**
+     * e.g. {@code cnn vs mlp: val_accuracy +0.031 [0.018, 0.044], p=0.002, n=5 -> cnn ahead, more than noise},
+     * with {@code (guessed: higher is better)} at the end when the winner rests on a guessed direction.
+     */
     static String comparisonLine(ModelComparison c, PairedComparison p) {
+        MetricDirection d = c.direction(p.metric());
+        String guess = d.guessed() && p.n() >= 2 && p.meanDifference() != 0
+                ? " (guessed: " + d.better() + " is better)" : "";
         StringBuilder line = new StringBuilder(c.modelA()).append(" vs ").append(c.modelB()).append(": ")
                 .append(p.metric()).append(' ');
         if (p.ci95Low() == null) {
-            return line.append("-> ").append(c.verdict(p)).toString();
+            return line.append("-> ").append(c.verdict(p)).append(guess).toString();
         }
         double scale = Math.max(Math.abs(p.ci95Low()), Math.abs(p.ci95High()));
         line.append(Numbers.signed(p.meanDifference(), scale))
                 .append(" [").append(Numbers.fixed(p.ci95Low(), scale)).append(", ")
                 .append(Numbers.fixed(p.ci95High(), scale)).append("], ")
                 .append(Numbers.pValue(p.pValue())).append(", n=").append(p.n())
-                .append(" -> ").append(c.verdict(p));
+                .append(" -> ").append(c.verdict(p)).append(guess);
         return line.toString();
     }
 
