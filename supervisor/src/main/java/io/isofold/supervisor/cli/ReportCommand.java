@@ -1,7 +1,6 @@
 package io.isofold.supervisor.cli;
 
 import io.isofold.supervisor.journal.RunFiles;
-import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.RunLock;
 import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.report.RunReport;
@@ -25,8 +24,8 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         Path out = dir.toAbsolutePath().normalize();
         try {
-            RunHistory history = RunHistory.read(new RunFiles(out).journal()).history();
-            RunView view = RunViews.load(out, history, RunLock.liveSupervisor(history).isPresent());
+            RunViews.Journal journal = RunViews.read(out);
+            RunView view = RunViews.load(out, journal, RunLock.liveSupervisor(journal.history()).isPresent());
             RunReport.writeAll(view);
             Console.get().line(RunReport.summaryTable(view));
             Console.get().line("report: " + new RunFiles(out).reportHtml());

@@ -44,14 +44,17 @@ final class StatusCommand implements Callable<Integer> {
         Long pid;
         int leftRunning;
         try {
-            RunHistory history = RunHistory.read(new RunFiles(out).journal()).history();
+            RunViews.Journal journal = RunViews.read(out);
+            RunHistory history = journal.history();
             pid = RunLock.liveSupervisor(history).orElse(null);
             leftRunning = pid == null ? history.unfinished().size() : 0;
             // a dead supervisor's attempts are shown as they were, running, not as lost: they may well still run
-            view = RunViews.load(out, history, true);
+            view = RunViews.load(out, journal, true);
             if (pid == null && history.lastRunEnd() != null) {
-                view = RunViews.load(out, history, false);
+                view = RunViews.load(out, journal, false);
             }
+            // the run's time is the time a supervisor held it: a dead one's session ended with its last line
+            view = view.withSessions(journal.sessions().sessions(pid != null));
         } catch (IOException e) {
             return RunExecution.badInput(e.getMessage());
         }
@@ -86,7 +89,8 @@ final class StatusCommand implements Callable<Integer> {
         s.put("failed_attempts", summary.failedAttempts());
         Instant started = view.started();
         if (started != null) {
-            s.put("elapsed_s", Duration.between(started, view.ended() != null ? view.ended() : now).toSeconds());
+            // supervisor time, as the report's "took": hours when no supervisor ran do not count
+            s.put("elapsed_s", Math.round(view.supervisedSeconds(now)));
         }
         double meanSeconds = attempts.stream().filter(AttemptView::completed)
                 .mapToDouble(a -> a.durationSeconds(now)).average().orElse(Double.NaN);
@@ -107,7 +111,10 @@ final class StatusCommand implements Callable<Integer> {
             r.put("attempt", a.attempt());
             r.put("elapsed_s", Math.round(a.durationSeconds(now)));
             ProgressEvent last = lastProgress(a.attemptDir());
-            if (last != null) {
+            if (last != null && last.phase() != null && !ProgressEvent.PHASE_TRAINING.equals(last.phase())) {
+                // starting up, loading data, compiling the first step...: "epoch 0" would say nothing
+                r.put("phase", last.phase());
+            } else if (last != null) {
                 r.put("epoch", last.epoch());
                 if (last.loss() != null) {
                     r.put("loss", last.loss());
@@ -183,8 +190,11 @@ final class StatusCommand implements Callable<Integer> {
         b.append(s.get("dir").asText()).append(": ");
         switch (s.get("state").asText()) {
             case "running" -> b.append("running (supervisor pid ").append(s.get("supervisor_pid").asLong()).append(')');
-            case "supervisor-not-running" -> b.append("supervisor not running; ").append(s.get("left_running").asInt())
-                    .append(" attempt(s) were running when it stopped (resume to settle them)");
+            case "supervisor-not-running" -> {
+                int left = s.get("left_running").asInt();
+                b.append("supervisor not running; ").append(left).append(left == 1 ? " attempt was" : " attempts were")
+                        .append(" running when it stopped (resume to settle them)");
+            }
             default -> b.append(s.get("state").asText());
         }
         b.append('\n');
@@ -206,7 +216,9 @@ final class StatusCommand implements Callable<Integer> {
             b.append(String.format("  %-8s replicate %d (%s, fold %d) attempt %d, %s", r.get("slot").asText(),
                     r.get("replicate").asInt(), r.get("model").asText(), r.get("fold").asInt(), r.get("attempt").asInt(),
                     Durations.human(Duration.ofSeconds(r.get("elapsed_s").asLong()))));
-            if (r.has("epoch")) {
+            if (r.has("phase")) {
+                b.append(", ").append(r.get("phase").asText());
+            } else if (r.has("epoch")) {
                 b.append(", epoch ").append(r.get("epoch").asInt());
             }
             if (r.has("loss")) {

@@ -4,6 +4,7 @@ import static io.isofold.supervisor.report.Html.escape;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.Comparator;
 import java.util.List;
 
@@ -11,7 +12,7 @@ import java.util.List;
 final class AttemptsTable {
     private AttemptsTable() {}
 
-    static String render(RunView view, List<String> metricNames, Instant origin, Instant now) {
+    static String render(RunView view, List<String> metricNames, Instant origin, Instant now, ZoneId zone) {
         StringBuilder html = new StringBuilder("<table id=\"attempts\">\n<thead><tr><th>replicate</th><th>model</th>"
                 + "<th>fold</th><th>attempt</th><th>slot</th><th>start</th><th>duration</th><th>verdict</th>"
                 + "<th>reason</th><th>metrics</th><th>logs</th></tr></thead>\n<tbody>\n");
@@ -31,7 +32,8 @@ final class AttemptsTable {
             if (a.started() == null) {
                 html.append("<td></td>");
             } else {
-                html.append("<td class=\"num\" title=\"").append(escape(a.started().toString())).append("\">+")
+                html.append("<td class=\"num\" title=\"").append(escape(Html.humanTimeSeconds(a.started(), zone)))
+                        .append("\">+")
                         .append(Axis.clock(TimelineChart.seconds(origin, a.started()))).append("</td>");
             }
             html.append("<td class=\"num\">").append(Numbers.duration(a.durationSeconds(now))).append("</td>")

@@ -20,12 +20,9 @@ final class DistributionChart {
 
     private DistributionChart() {}
 
-    /** val_accuracy when reported, otherwise the first metric in display order; null when none. */
+    /** The run's primary metric: the first --metric reported, else val_accuracy, else the first; null when none. */
     static String metricOf(Summary s) {
-        if (s.metricNames().contains("val_accuracy")) {
-            return "val_accuracy";
-        }
-        return s.metricNames().isEmpty() ? null : s.metricNames().get(0);
+        return s.primaryMetric();
     }
 
     static String render(Summary s, List<AttemptView> completed) {
@@ -67,9 +64,8 @@ final class DistributionChart {
                     px, TOP, px, axisY + 4, px, axisY + 17, Axis.label(t, step)));
         }
         svg.append(String.format(Locale.ROOT,
-                "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis-title\">%s (%s is better)</text>\n",
-                (LEFT + WIDTH - RIGHT) / 2, axisY + 34, escape(metric),
-                MetricDirection.lowerIsBetter(metric) ? "lower" : "higher"));
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis-title\">%s (%s)</text>\n",
+                (LEFT + WIDTH - RIGHT) / 2, axisY + 34, escape(metric), escape(s.direction(metric).phrase())));
 
         for (int row = 0; row < models.size(); row++) {
             String model = models.get(row);

@@ -1,6 +1,10 @@
 package io.isofold.supervisor.report;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /** Escaping for text that reaches the page: model names, reasons and paths come from users and workers. */
 final class Html {
@@ -41,6 +45,31 @@ final class Html {
     static String scriptJson(String json) {
         return json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
                 .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
+    }
+
+    /** Local date and time for people: {@code 2025-03-01 21:00 CET}, in the zone the page was written in. */
+    static final DateTimeFormatter HUMAN_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT);
+    static final DateTimeFormatter HUMAN_TIME_SECONDS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z", Locale.ROOT);
+
+    static String humanTime(Instant t, ZoneId zone) {
+        return t == null ? "?" : HUMAN_TIME.format(t.atZone(zone));
+    }
+
+    static String humanTimeSeconds(Instant t, ZoneId zone) {
+        return t == null ? "?" : HUMAN_TIME_SECONDS.format(t.atZone(zone));
+    }
+
+    /**
+     * A {@code <time>} element: the local time of the machine that wrote the page, which the page's script
+     * turns into the reader's own local time; the exact instant stays in {@code datetime} for tools.
+     */
+    static String time(Instant t, ZoneId zone) {
+        if (t == null) {
+            return "?";
+        }
+        return "<time class=\"local\" datetime=\"" + escape(t.toString()) + "\">" + escape(humanTime(t, zone))
+                + "</time>";
     }
 
     /** Percent-encodes one path segment of a relative link (a directory name may hold spaces or '#'). */

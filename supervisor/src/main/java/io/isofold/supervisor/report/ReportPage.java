@@ -10,6 +10,7 @@ import io.isofold.shared.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,8 @@ public final class ReportPage {
             }
         }
         List<String> models = List.copyOf(summary.models().keySet());
-        String status = view.running() ? "running" : "finished";
+        String status = summary.state();
+        ZoneId zone = ZoneId.systemDefault();
         String runName = view.outDir() == null || view.outDir().getFileName() == null ? "run"
                 : view.outDir().getFileName().toString();
 
@@ -74,16 +76,18 @@ public final class ReportPage {
         html.append("<header><h1>isofold run <span class=\"run-name\">").append(escape(runName))
                 .append("</span> <span class=\"status ").append(status).append("\">").append(status)
                 .append("</span></h1>\n<p class=\"sub\">").append(escape(String.valueOf(view.outDir())))
-                .append(" · started ").append(escape(view.started() == null ? "?" : view.started().toString()))
-                .append(" · ").append(view.running() ? "running for " : "took ")
-                .append(Numbers.duration(TimelineChart.seconds(origin, view.ended() != null ? view.ended() : now)))
-                .append(" · ").append(view.folds()).append(" folds · <span id=\"page-age\">written ")
-                .append(escape(now.toString())).append("</span></p>\n</header>\n");
+                .append(" · started ").append(Html.time(view.started(), zone))
+                .append(" · ").append(took(view, origin, now))
+                .append(" · ").append(view.folds()).append(" folds · <span id=\"page-age\" title=\"")
+                .append(escape(Html.humanTimeSeconds(now, zone))).append("\">written ")
+                .append(Html.time(now, zone)).append("</span></p>\n</header>\n");
 
         html.append(counts(summary));
+        html.append(notes(summary));
         html.append("<section><h2>Models</h2>\n").append(modelsTable(summary)).append("</section>\n");
         if (!summary.comparisons().isEmpty()) {
-            html.append("<section><h2>Comparisons</h2>\n").append(comparisonsTable(summary)).append("</section>\n");
+            html.append("<section><h2>Comparisons</h2>\n").append(headlines(summary))
+                    .append(comparisonsTable(summary)).append("</section>\n");
         }
         if (!full.quarantined().isEmpty()) {
             html.append("<section><h2>Quarantined GPUs</h2>\n<ul>\n");
@@ -104,11 +108,81 @@ public final class ReportPage {
                 .append(DistributionChart.render(summary, List.copyOf(completed.values()))).append("</section>\n");
         html.append("<section><h2>Attempts").append(shownNote).append(" <small><label>show <select id=\"verdict-filter\">"
                 + "<option value=\"\">all verdicts</option></select></label></small></h2>\n")
-                .append(AttemptsTable.render(view, summary.metricNames(), origin, now)).append("</section>\n");
+                .append(AttemptsTable.render(view, summary.metricNames(), origin, now, zone)).append("</section>\n");
 
         html.append("<script type=\"application/json\" id=\"report-data\">")
                 .append(Html.scriptJson(data(view, summary, now))).append("</script>\n")
                 .append("<script>").append(MAIN_SCRIPT).append("</script>\n</body>\n</html>\n");
+        return html.toString();
+    }
+
+    /**
+     * "running for 12m05s" or "took 1h05m": the time a supervisor held the run, so hours when none ran (a
+     * night between a crash and a resume) do not count; with more than one session, the sessions and the span
+     * from first start to end are said too.
+     */
+    static String took(RunView view, Instant origin, Instant now) {
+        double supervised = view.supervisedSeconds(now);
+        StringBuilder text = new StringBuilder(view.running() ? "running for " : "took ")
+                .append(Numbers.duration(supervised));
+        int sessions = view.sessions().size();
+        if (sessions > 1) {
+            double span = TimelineChart.seconds(origin, view.ended() != null ? view.ended() : now);
+            text.append(" of supervisor time in ").append(sessions).append(" sessions (")
+                    .append(Numbers.duration(span)).append(" from first start to ")
+                    .append(view.running() ? "now" : "end").append(')');
+        }
+        return escape(text.toString());
+    }
+
+    /** What a reader should know before reading the numbers: renamed columns, --metric names nobody reported. */
+    private static String notes(Summary s) {
+        if (s.notes().isEmpty()) {
+            return "";
+        }
+        StringBuilder html = new StringBuilder("<ul class=\"notes\">\n");
+        s.notes().forEach(n -> html.append("<li>").append(escape(n)).append("</li>\n"));
+        return html.append("</ul>\n").toString();
+    }
+
+    /** Direction of a metric in a few words, with the guess marked: "lower is better (guessed from the name)". */
+    private static String direction(Summary s, String metric) {
+        MetricDirection d = s.direction(metric);
+        String text = d.arrow().substring(0, 1) + " " + d.better() + " is better";
+        if (!d.guessed()) {
+            return "<span class=\"direction\" title=\"set with --metric\">" + escape(text) + "</span>";
+        }
+        return "<span class=\"direction guessed\" title=\"" + escape(d.guessPhrase()
+                + "; set it with --metric " + metric + ":min or :max") + "\">" + escape(text + " (" + d.guessPhrase()
+                + ")") + "</span>";
+    }
+
+    /** One sentence per pair of models on the primary metric: the comparison a reader came for. */
+    private static String headlines(Summary s) {
+        String metric = s.primaryMetric();
+        if (metric == null) {
+            return "";
+        }
+        StringBuilder html = new StringBuilder();
+        for (ModelComparison c : s.comparisons()) {
+            PairedComparison p = c.metrics().get(metric);
+            if (p == null) {
+                continue;
+            }
+            html.append("<p class=\"headline").append(p.significant() ? " significant" : "").append("\"><b>")
+                    .append(escape(c.modelA() + " vs " + c.modelB())).append("</b> on ").append(escape(metric))
+                    .append(" (").append(direction(s, metric)).append("): <b>").append(escape(c.verdict(p)))
+                    .append("</b>");
+            if (p.ci95Low() != null) {
+                double scale = Math.max(Math.abs(p.ci95Low()), Math.abs(p.ci95High()));
+                html.append(" <small>difference ").append(Numbers.signed(p.meanDifference(), scale)).append(" [")
+                        .append(Numbers.fixed(p.ci95Low(), scale)).append(", ")
+                        .append(Numbers.fixed(p.ci95High(), scale)).append("], ")
+                        .append(escape(Numbers.pValue(p.pValue()))).append(", ").append(p.n())
+                        .append(p.n() == 1 ? " pair" : " pairs").append("</small>");
+            }
+            html.append("</p>\n");
+        }
         return html.toString();
     }
 
@@ -141,7 +215,9 @@ public final class ReportPage {
         StringBuilder html = new StringBuilder("<div style=\"overflow-x:auto\"><table class=\"stats\"><thead><tr><th>model</th><th>completed</th>"
                 + "<th>attempts</th><th>failed</th>");
         for (String m : s.metricNames()) {
-            html.append("<th>").append(escape(m)).append(" <small>mean ± std [95% CI]</small></th>");
+            html.append("<th").append(m.equals(s.primaryMetric()) ? " class=\"primary\"" : "").append(">")
+                    .append(escape(m)).append("<br><small>").append(direction(s, m))
+                    .append("<br>mean ± std [95% CI]</small></th>");
         }
         html.append("</tr></thead><tbody>\n");
         for (ModelSummary m : s.models().values()) {
@@ -170,7 +246,8 @@ public final class ReportPage {
                 + " shuffle); corrected resampled t-test of Nadeau &amp; Bengio (2003), which widens the interval"
                 + " for the overlap of training sets across folds. Difference = first model − second.</p>\n"
                 + "<table class=\"stats\"><thead><tr><th>models</th><th>metric</th><th>pairs</th>"
-                + "<th>difference</th><th>95% CI</th><th>t</th><th>p</th><th>verdict</th></tr></thead><tbody>\n");
+                + "<th>better</th><th>difference</th><th>95% CI</th><th>t</th><th>p</th><th>verdict</th></tr></thead>"
+                + "<tbody>\n");
         for (ModelComparison c : s.comparisons()) {
             for (PairedComparison p : c.metrics().values()) {
                 boolean interval = p.ci95Low() != null;
@@ -178,6 +255,7 @@ public final class ReportPage {
                 html.append("<tr").append(p.significant() ? " class=\"significant\"" : "").append("><td>")
                         .append(escape(c.modelA() + " vs " + c.modelB())).append("</td><td>")
                         .append(escape(p.metric())).append("</td><td class=\"num\">").append(p.n())
+                        .append("</td><td>").append(direction(s, p.metric()))
                         .append("</td><td class=\"num\">")
                         .append(Double.isFinite(p.meanDifference()) ? Numbers.signed(p.meanDifference(), scale) : "")
                         .append("</td><td class=\"num\">")
@@ -199,7 +277,7 @@ public final class ReportPage {
         ObjectNode root = f.objectNode();
         ObjectNode run = root.putObject("run");
         run.put("out_dir", String.valueOf(view.outDir()));
-        run.put("status", view.running() ? "running" : "finished");
+        run.put("status", summary.state());
         run.put("written", now.toString());
         run.put("refresh_seconds", view.running() ? REFRESH_SECONDS : 0);
         run.put("folds", view.folds());
@@ -267,6 +345,19 @@ public final class ReportPage {
                 }
               });
 
+              // times in the reader's own time zone; the writer's local time stays as the tooltip
+              var timeFormat = { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
+                  timeZoneName: 'short' };
+              function localTime(ms) { return new Date(ms).toLocaleString(undefined, timeFormat); }
+              var times = document.querySelectorAll('time.local');
+              for (var i = 0; i < times.length; i++) {
+                var at = Date.parse(times[i].getAttribute('datetime'));
+                if (!isNaN(at)) {
+                  times[i].title = times[i].textContent;
+                  times[i].textContent = localTime(at);
+                }
+              }
+
               // a page left open on a finished run, or one whose run died, should say how old it is
               var written = Date.parse(data.run.written);
               var age = document.getElementById('page-age');
@@ -274,7 +365,7 @@ public final class ReportPage {
                 var minutes = Math.floor((Date.now() - written) / 60000);
                 age.textContent = 'written ' + (minutes < 1 ? 'just now' : minutes < 120 ? minutes + ' min ago'
                     : minutes < 2880 ? Math.floor(minutes / 60) + ' h ago' : Math.floor(minutes / 1440) + ' days ago');
-                age.title = data.run.written;
+                age.title = localTime(written);
               }
               if (!isNaN(written)) { showAge(); setInterval(showAge, 30000); }
             })();
@@ -287,7 +378,13 @@ public final class ReportPage {
               padding-bottom:4px}h2 small,th small{font-weight:normal;color:#777;font-size:12px;margin-left:6px}
             .sub{color:#666;margin:0 0 12px;font-size:13px;word-break:break-all}
             .status{font-size:13px;padding:2px 8px;border-radius:10px;vertical-align:middle;color:#fff}
-            .status.running{background:#1f77b4}.status.finished{background:#555}
+            .status.running{background:#1f77b4}.status.complete{background:#2ca02c}.status.stopped{background:#555}
+            .direction{white-space:nowrap}.direction.guessed{color:#a35a00;font-style:italic}
+            th.primary{background:#e8f0fb}.notes{background:#fff8e1;border:1px solid #f0d999;padding:6px 6px 6px 26px;
+              margin:12px 0;font-size:13px}.headline{margin:4px 0 8px;font-size:14px}.headline small{color:#666}
+            .quarantined-row{fill:url(#quarantine-hatch)}.slot-label.quarantined{fill:#b00020;font-weight:600}
+            .quarantine-note{fill:#b00020;font-size:11px}
+            .no-supervisor{fill:#000;fill-opacity:.06}
             #script-errors{background:#fee;color:#900;border:1px solid #d88;padding:6px}
             .counts{display:flex;gap:12px;flex-wrap:wrap}
             .card{border:1px solid #e3e3e3;border-radius:6px;padding:8px 14px;min-width:120px}

@@ -44,6 +44,9 @@ final class TimelineChart {
         html.append(String.format(Locale.ROOT,
                 "<svg id=\"timeline\" class=\"chart\" viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\""
                         + " aria-label=\"attempts per slot over time\">\n", WIDTH, height));
+        html.append("<defs><pattern id=\"quarantine-hatch\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\""
+                + " patternTransform=\"rotate(45)\"><rect width=\"3\" height=\"8\" fill=\"#d62728\""
+                + " fill-opacity=\"0.22\"/></pattern></defs>\n");
         Map<String, Integer> rowOf = new LinkedHashMap<>();
         for (int i = 0; i < slots.size(); i++) {
             rowOf.put(slots.get(i), i);
@@ -53,9 +56,39 @@ final class TimelineChart {
                         "<rect class=\"row\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f4f5f7\"/>\n",
                         LABEL_WIDTH, y, WIDTH - RIGHT_MARGIN - LABEL_WIDTH, ROW));
             }
+            String why = quarantineOf(view, slots.get(i));
+            if (why == null) {
+                html.append(String.format(Locale.ROOT,
+                        "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"slot-label\">%s</text>\n",
+                        LABEL_WIDTH - 8, y + ROW / 2 + 4, escape(slots.get(i))));
+                continue;
+            }
+            // a quarantined GPU's rows: hatched, the label in red, the reason on hover and at the row's end
+            String title = "GPU " + gpuOf(slots.get(i)) + " quarantined: " + why;
             html.append(String.format(Locale.ROOT,
-                    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"slot-label\">%s</text>\n",
-                    LABEL_WIDTH - 8, y + ROW / 2 + 4, escape(slots.get(i))));
+                    "<g class=\"quarantined\" data-slot=\"%s\"><title>%s</title><rect class=\"quarantined-row\""
+                            + " x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"url(#quarantine-hatch)\"/>"
+                            + "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"slot-label quarantined\">\u2298 %s</text>"
+                            + "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"quarantine-note\">quarantined</text>"
+                            + "</g>\n",
+                    escape(slots.get(i)), escape(title), LABEL_WIDTH, y, WIDTH - RIGHT_MARGIN - LABEL_WIDTH, ROW,
+                    LABEL_WIDTH - 8, y + ROW / 2 + 4, escape(slots.get(i)), WIDTH - RIGHT_MARGIN - 4,
+                    y + ROW / 2 + 4));
+        }
+        // the hours no supervisor held the run (between a stop or a crash and the resume) shaded, and not counted
+        List<RunView.Session> sessions = view.sessions();
+        for (int i = 0; i + 1 < sessions.size(); i++) {
+            Instant from = sessions.get(i).end();
+            Instant to = sessions.get(i + 1).start();
+            if (from == null || to == null || !to.isAfter(from)) {
+                continue;
+            }
+            double a = x.pixel(seconds(origin, from));
+            double b = x.pixel(seconds(origin, to));
+            html.append(String.format(Locale.ROOT,
+                    "<rect class=\"no-supervisor\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\">"
+                            + "<title>%s</title></rect>\n", a, TOP, Math.max(1, b - a), slots.size() * ROW,
+                    escape("no supervisor ran for " + Numbers.duration(seconds(from, to)) + " (not counted as run time)")));
         }
         int axisY = TOP + slots.size() * ROW;
         for (double t : x.timeTicks(12)) {
@@ -105,6 +138,20 @@ final class TimelineChart {
         return List.copyOf(slots);
     }
 
+    /** The GPU of a slot label: {@code 1} for {@code gpu1/0}, {@code 2:mig1} for {@code gpu2:mig1/0}; null for CPU. */
+    static String gpuOf(String slot) {
+        if (slot == null || !slot.startsWith("gpu") || slot.lastIndexOf('/') < 3) {
+            return null;
+        }
+        return slot.substring(3, slot.lastIndexOf('/'));
+    }
+
+    /** Why the slot's GPU was quarantined, or null when it was not. */
+    static String quarantineOf(RunView view, String slot) {
+        String gpu = gpuOf(slot);
+        return gpu == null ? null : view.quarantined().get(gpu);
+    }
+
     private static String slotOf(AttemptView a) {
         return a.slot() == null ? "?" : a.slot();
     }
@@ -129,6 +176,13 @@ final class TimelineChart {
             counts.merge(Verdicts.label(a), 1, Integer::sum);
         }
         StringBuilder html = new StringBuilder("<div class=\"legend\">");
+        if (!view.quarantined().isEmpty()) {
+            html.append("<span class=\"key\"><i style=\"background:repeating-linear-gradient(45deg,#f3c4c5 0 3px,"
+                    + "#fff 3px 6px)\"></i>quarantined GPU</span>");
+        }
+        if (view.sessions().size() > 1) {
+            html.append("<span class=\"key\"><i style=\"background:#f0f0f0\"></i>no supervisor</span>");
+        }
         counts.forEach((verdict, n) -> {
             // every colour is explained, present or not, so a reader never meets an unexplained one
             html.append("<span class=\"key").append(n == 0 ? " absent" : "").append("\"><i style=\"background:")
