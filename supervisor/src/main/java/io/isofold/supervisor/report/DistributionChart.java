@@ -119,13 +119,24 @@ final class DistributionChart {
             double mx = x.pixel(st.mean());
             svg.append(String.format(Locale.ROOT,
                     "<path class=\"mean\" d=\"M%.1f %.1fl5 5l-5 5l-5 -5z\"><title>%s</title></path>\n",
-                    mx, meanY - 5, escape("mean " + Numbers.exact(st.mean()) + (st.ci95Low() == null ? ""
-                            : ", 95% CI [" + Numbers.exact(st.ci95Low()) + ", " + Numbers.exact(st.ci95High())
-                                    + "]"))));
+                    mx, meanY - 5, escape(meanTooltip(st))));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"row-stats\">%s</text>\n",
                     WIDTH - RIGHT + 16, mid + 5, escape(describe(st))));
         }
         return svg.append("</svg>\n").toString();
+    }
+
+    /** Digits to the std's third significant one: 0.9200, not 0.9199999999999999. */
+    static String meanTooltip(MetricStats st) {
+        double scale = st.std() != null && st.std() > 0 ? st.std() / 10 : st.mean();
+        String text = "mean " + Numbers.fixed(st.mean(), scale);
+        if (st.std() != null) {
+            text += " \u00b1 " + Numbers.fixed(st.std(), scale) + " std";
+        }
+        if (st.ci95Low() != null) {
+            text += ", 95% CI [" + Numbers.fixed(st.ci95Low(), scale) + ", " + Numbers.fixed(st.ci95High(), scale) + "]";
+        }
+        return text + ", n=" + st.n();
     }
 
     static String describe(MetricStats st) {

@@ -70,10 +70,9 @@ public final class SummaryTable {
 
     /** Says what the cells and the arrows mean, and how to set a guessed direction. */
     static String legend(Summary s, List<String> shown) {
-        StringBuilder line = new StringBuilder("(mean \u00b1 std over replicates; \u2191 higher is better,"
-                + " \u2193 lower is better");
+        StringBuilder line = new StringBuilder("(mean \u00b1 std over replicates; \u2191/\u2193 higher/lower is better");
         if (shown.stream().anyMatch(m -> s.direction(m).guessed())) {
-            line.append(", ? guessed from the name: set with --metric NAME:min|max");
+            line.append(", ? = guessed: set with --metric NAME:min|max");
         }
         return line.append(')').toString();
     }

@@ -62,7 +62,7 @@ class ReportPageTest {
         assertThat(count(between(html, "<svg id=\"timeline\"", "</svg>"), "<rect class=\"bar\"")).isEqualTo(9);
         assertThat(html).contains("<a href=\"replicates/1001/attempt-3/stdout.log\">stdout</a>")
                 .contains("<a href=\"replicates/1/attempt-1/stderr.log\">stderr</a>")
-                .contains("<title>isofold " + dir.getFileName() + ": 6/6 completed, finished</title>")
+                .contains("<title>isofold " + dir.getFileName() + ": 6/6 completed, complete</title>")
                 .doesNotContain("http-equiv=\"refresh\"");
         // no fetch of anything: no external URL in any src or href
         assertThat(html).doesNotContainPattern("(src|href)=\"(https?:)?//");
@@ -141,6 +141,77 @@ class ReportPageTest {
         // 200 attempts); a timed assertion here would only measure how busy the test machine is
         RunReport.writeAll(run.view());
         assertThat(count(Files.readString(dir.resolve("report.html")), "<rect class=\"bar\"")).isEqualTo(200);
+    }
+
+    /** Directions on the page: the user's plain, guessed ones marked; the chart draws the primary metric. */
+    @Test
+    void marksGuessedDirectionsAndDrawsThePrimaryMetric() {
+        RunFixture run = new RunFixture(dir, 3, 3, List.of("wide", "narrow"), List.of("cpu/0"));
+        for (int i = 0; i < 3; i++) {
+            run.add("wide", i, 1, "cpu/0", i, i + 1, "completed", null,
+                    Map.of("rmse", 0.5 + i * 0.01, "val_accuracy", 0.8, "gpu", 1.0));
+            run.add("narrow", i, 1, "cpu/0", i, i + 1, "completed", null,
+                    Map.of("rmse", 0.4 + i * 0.02, "val_accuracy", 0.7, "gpu", 1.0));
+        }
+        run.ended = RunFixture.at(10);
+        run.goals = MetricGoals.of(List.of(io.isofold.supervisor.spec.MetricGoal.parse("rmse:min")));
+
+        String html = ReportPage.render(run.view(), Summary.of(run.view()), RunFixture.at(10));
+
+        assertThat(html).contains("<h2>Distribution of rmse ")
+                .contains("class=\"axis-title\">rmse (lower is better)</text>")
+                .contains("<span class=\"direction\" title=\"set with --metric\">\u2193 lower is better</span>")
+                .contains("\u2191 higher is better (guessed from the name)</span>")
+                .contains("<b>wide vs narrow</b> on rmse")
+                .contains("<b>narrow ahead, more than noise</b>")
+                .contains("the metric &#39;gpu&#39; is the column &#39;metric_gpu&#39; of results.csv");
+        assertThat(html.indexOf("<th class=\"primary\">rmse")).as("rmse first in the models table")
+                .isLessThan(html.indexOf("<th>val_accuracy"));
+    }
+
+    /** No raw ISO or nanosecond timestamps where a person reads; "took" counts supervisor time only. */
+    @Test
+    void timesAreForPeopleAndTookCountsSupervisorSessions() {
+        RunFixture run = RunFixture.twoModels(dir);
+        // two sessions: 0..200 s, then (after a night without a supervisor) 40000..40100 s
+        run.sessions = List.of(new RunView.Session(RunFixture.T0, RunFixture.at(200)),
+                new RunView.Session(RunFixture.at(40000), RunFixture.at(40100)));
+        run.ended = RunFixture.at(40100);
+
+        String html = ReportPage.render(run.view(), Summary.of(run.view()), RunFixture.at(40100));
+
+        String header = between(html, "<header>", "</header>");
+        java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+        assertThat(header).contains("started <time class=\"local\" datetime=\"2025-03-01T20:00:00Z\">"
+                + Html.humanTime(RunFixture.T0, zone) + "</time>")
+                .contains("took 5m00s of supervisor time in 2 sessions (11h08m from first start to end)")
+                .contains("written <time class=\"local\"");
+        // the text a person sees: tags and attribute values aside
+        String visible = html.replace(dir.toString(), "DIR").replace(dir.getFileName().toString(), "DIR")
+                .replaceAll("(?s)<script.*?</script>", "").replaceAll("<[^>]*>", " ");
+        assertThat(visible).doesNotContainPattern("\\d{4}-\\d\\d-\\d\\dT\\d\\d:").doesNotContainPattern("\\d{15,}");
+        String timeline = between(html, "<svg id=\"timeline\"", "</svg>");
+        assertThat(timeline).contains("<rect class=\"no-supervisor\"").contains("no supervisor ran for 11h03m");
+    }
+
+    @Test
+    void quarantinedGpusRowsAreMarkedInTheTimeline() {
+        RunFixture run = new RunFixture(dir, 3, 3, List.of("cnn"), List.of("gpu0/0", "gpu1/0", "gpu1/1", "gpu2:mig1/0"));
+        run.add("cnn", 0, 1, "gpu1/0", 0, 5, "failed", "exit 1", null);
+        run.completed("cnn", 0, "gpu0/0", 5, 20, 0.9, 0.3);
+        run.quarantined = Map.of("1", "3 failures while the same work completed elsewhere", "2:mig1", "ECC errors");
+
+        String html = ReportPage.render(run.view(), Summary.of(run.view()), RunFixture.at(20));
+
+        String timeline = between(html, "<svg id=\"timeline\"", "</svg>");
+        assertThat(count(timeline, "<g class=\"quarantined\"")).isEqualTo(3);
+        assertThat(timeline).contains("data-slot=\"gpu1/0\"><title>GPU 1 quarantined: 3 failures while the same work"
+                + " completed elsewhere</title>").contains("data-slot=\"gpu1/1\"")
+                .contains("data-slot=\"gpu2:mig1/0\"><title>GPU 2:mig1 quarantined: ECC errors")
+                .doesNotContain("data-slot=\"gpu0/0\"");
+        assertThat(html).contains("quarantined GPU</span>");
+        assertThat(TimelineChart.gpuOf("gpu12/3")).isEqualTo("12");
+        assertThat(TimelineChart.gpuOf("cpu/0")).isNull();
     }
 
     static String between(String text, String start, String end) {

@@ -57,4 +57,29 @@ class ResultsCsvTest {
         run.running("cnn", 0, 1, "cpu/0", 0);
         assertThat(ResultsCsv.render(run.view())).isEqualTo("replicate,model,fold,attempt,gpu,duration_s\n");
     }
+
+    /** A worker may call a metric "gpu" or "fold": pandas and csv readers would silently keep one of two columns. */
+    @Test
+    void aMetricNamedLikeAFixedColumnIsPrefixedAndSaidSo() throws Exception {
+        RunFixture run = new RunFixture(dir, 5, 1, List.of("cnn"), List.of("gpu3/0"));
+        run.add("cnn", 0, 1, "gpu3/0", 0, 2, "completed", null,
+                Map.of("gpu", 0.75, "fold", 9.0, "metric_fold", 1.0, "rmse", 0.5));
+
+        String csv = ResultsCsv.render(run.view());
+
+        String[] header = csv.lines().findFirst().orElseThrow().split(",");
+        assertThat(header).containsExactly("replicate", "model", "fold", "attempt", "gpu", "duration_s",
+                "metric_metric_fold", "metric_gpu", "metric_fold", "rmse");
+        assertThat(header).doesNotHaveDuplicates();
+        assertThat(csv.lines().skip(1).findFirst().orElseThrow()).isEqualTo("0,cnn,0,1,3,2,9.0,0.75,1.0,0.5");
+
+        Summary s = Summary.of(run.view());
+        assertThat(s.csvColumns()).containsExactly(Map.entry("fold", "metric_metric_fold"),
+                Map.entry("gpu", "metric_gpu"));
+        var root = io.isofold.shared.Json.MAPPER.readTree(SummaryJson.render(s));
+        assertThat(root.at("/results_csv_columns/gpu").asText()).isEqualTo("metric_gpu");
+        assertThat(root.get("notes").toString()).contains("the metric 'gpu' is the column 'metric_gpu' of results.csv");
+        assertThat(root.at("/models/cnn/metrics/gpu/mean").asDouble()).as("summary.json keeps the name").isEqualTo(0.75);
+        assertThat(SummaryTable.render(s)).contains("note: the metric 'gpu' is the column 'metric_gpu' of results.csv");
+    }
 }

@@ -24,6 +24,9 @@ final class RunFixture {
     final List<String> slots;
     final List<AttemptView> attempts = new ArrayList<>();
     Instant ended = null;
+    MetricGoals goals = MetricGoals.NONE;
+    List<RunView.Session> sessions = List.of();
+    Map<String, String> quarantined = Map.of();
 
     RunFixture(Path outDir, int folds, int requestedPerModel, List<String> models, List<String> slots) {
         this.outDir = outDir;
@@ -93,7 +96,8 @@ final class RunFixture {
     }
 
     RunView view() {
-        return new RunView(outDir, folds, requestedPerModel, models, slots, T0, ended, attempts, Map.of());
+        return new RunView(outDir, folds, requestedPerModel, models, slots, T0, ended, attempts, quarantined, goals,
+                sessions);
     }
 
     static Instant at(double seconds) {

@@ -25,7 +25,7 @@ class SummaryJsonTest {
         assertThat(root.get("completed").asInt()).isEqualTo(6);
         assertThat(root.get("attempts").asInt()).isEqualTo(9);
         assertThat(root.get("failed_attempts").asInt()).isEqualTo(2);
-        assertThat(root.get("status").asText()).isEqualTo("finished");
+        assertThat(root.get("status").asText()).as("all requested replicates completed").isEqualTo("complete");
         assertThat(root.has("metrics")).as("top-level metrics only with one model").isFalse();
 
         JsonNode cnnAcc = root.at("/models/cnn/metrics/val_accuracy");
@@ -51,6 +51,15 @@ class SummaryJsonTest {
         assertThat(acc.get("p_value").asDouble()).isCloseTo(0.239530, within(1e-6));
         assertThat(acc.get("verdict").asText()).isEqualTo("cnn ahead, within noise");
         assertThat(cmp.at("/metrics/val_loss/better").asText()).isEqualTo("lower");
+        assertThat(cmp.at("/metrics/val_loss/better_guessed").asBoolean()).as("no --metric: a guess").isTrue();
+        assertThat(cmp.at("/metrics/val_accuracy/better").asText()).isEqualTo("higher");
+        assertThat(root.get("primary_metric").asText()).isEqualTo("val_accuracy");
+        assertThat(root.get("metric_goals")).isEmpty();
+        assertThat(root.at("/directions/auc/better").asText()).isEqualTo("higher");
+        assertThat(root.at("/directions/auc/guessed").asBoolean()).isTrue();
+        assertThat(root.at("/directions/auc/basis").asText()).isEqualTo("name");
+        assertThat(root.get("notes")).isEmpty();
+        assertThat(root.has("results_csv_columns")).isFalse();
     }
 
     @Test

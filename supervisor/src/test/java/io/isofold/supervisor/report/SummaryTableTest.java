@@ -16,12 +16,13 @@ class SummaryTableTest {
         String table = RunReport.summaryTable(RunFixture.twoModels(dir).view());
 
         assertThat(table).isEqualTo("""
-                6/6 replicates completed, 9 attempts (2 failed), finished
-                model  n    val_accuracy   val_loss       auc
-                cnn    3/3  0.920 ± 0.020  0.280 ± 0.020  -
-                mlp    3/3  0.880 ± 0.010  0.347 ± 0.015  0.951
-                cnn vs mlp: val_accuracy +0.040 [-0.064, 0.144], p=0.240, n=3 -> cnn ahead, within noise
-                cnn vs mlp: val_loss -0.067 [-0.180, 0.047], p=0.127, n=3 -> cnn ahead, within noise
+                6/6 replicates completed, 9 attempts (2 failed), complete
+                model  n    val_accuracy ↑?  val_loss ↓?    auc ↑?
+                cnn    3/3  0.920 ± 0.020    0.280 ± 0.020  -
+                mlp    3/3  0.880 ± 0.010    0.347 ± 0.015  0.951
+                (mean ± std over replicates; ↑/↓ higher/lower is better, ? = guessed: set with --metric NAME:min|max)
+                cnn vs mlp: val_accuracy +0.040 [-0.064, 0.144], p=0.240, n=3 -> cnn ahead, within noise (guessed: higher is better)
+                cnn vs mlp: val_loss -0.067 [-0.180, 0.047], p=0.127, n=3 -> cnn ahead, within noise (guessed: lower is better)
                 """);
     }
 
@@ -37,7 +38,8 @@ class SummaryTableTest {
         String table = RunReport.summaryTable(run.view());
 
         // a's loss is higher: a positive difference in a loss puts b ahead
-        assertThat(table).contains("a vs b: val_loss +0.198 [0.170, 0.226], p<0.001, n=5 -> b ahead, more than noise");
+        assertThat(table).contains("a vs b: val_loss +0.198 [0.170, 0.226], p<0.001, n=5 -> b ahead, more than noise"
+                + " (guessed: lower is better)");
         assertThat(table).contains("a vs b: val_accuracy +0.000 [0.000, 0.000], p=1.000, n=5 -> no difference");
     }
 }
