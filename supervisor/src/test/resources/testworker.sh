@@ -7,6 +7,7 @@
 #            | hang-first (hangs on attempt 1, then ok: a run to interrupt and resume with the same spec)
 #            | progressing (one progress line every 0.25 s for SECONDS, then ok)
 #            | crash-on-gpu GPU | device DEVICE | ok-stubborn-child | big-result MIB | forked-memory
+#            | params-metric (rmse from the variant's ISOFOLD_PARAMS {"rmse": X}, plus r2 and a metric named gpu)
 #   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
 #
 # Records, in $ISOFOLD_ATTEMPT_DIR:
@@ -169,6 +170,18 @@ for k in kids:
 with open(sys.argv[1], "w") as f:
     f.write("{\"metrics\":{\"accuracy\":0.9}}")
 ' "$ISOFOLD_RESULT"
+    finish 0
+    ;;
+  params-metric)
+    # a regression worker: rmse = the variant's "rmse" param + a little per fold, r2 = 1 - rmse, and a metric
+    # named like the fixed column "gpu" (results.csv must not get two columns of that name)
+    base=0.5
+    if [[ "${ISOFOLD_PARAMS:-}" =~ \"rmse\":[[:space:]]*([0-9.]+) ]]; then base="${BASH_REMATCH[1]}"; fi
+    rmse=$(awk -v b="$base" -v f="$ISOFOLD_FOLD" -v r="$ISOFOLD_REPLICATE" \
+      'BEGIN { printf "%.4f", b + 0.01 * f + 0.003 * (r % 5) }')
+    r2=$(awk -v e="$rmse" 'BEGIN { printf "%.4f", 1 - e }')
+    progress 1
+    result "{\"metrics\":{\"rmse\":$rmse,\"r2\":$r2,\"gpu\":7}}"
     finish 0
     ;;
   *)

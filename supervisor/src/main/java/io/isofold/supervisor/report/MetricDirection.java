@@ -181,7 +181,10 @@ public record MetricDirection(String metric, boolean lowerIsBetter, Basis basis)
         return lower == null ? null : lower != negated;
     }
 
-    /** val_accuracy and val_loss first when present, then the others alphabetically. */
+    /**
+     * val_accuracy and val_loss first when present, then the others alphabetically: first those whose name
+     * says which way they are better (scores and losses), then the rest (counts, settings a worker reports).
+     */
     public static List<String> displayOrder(Collection<String> metrics) {
         List<String> ordered = new ArrayList<>();
         for (String p : PREFERRED) {
@@ -189,11 +192,13 @@ public record MetricDirection(String metric, boolean lowerIsBetter, Basis basis)
                 ordered.add(p);
             }
         }
+        List<String> unknown = new ArrayList<>();
         for (String m : new TreeSet<>(metrics)) {
             if (!PREFERRED.contains(m)) {
-                ordered.add(m);
+                (fromName(m) != null ? ordered : unknown).add(m);
             }
         }
+        ordered.addAll(unknown);
         return ordered;
     }
 }

@@ -70,6 +70,9 @@ class MetricDirectionTest {
                 .containsExactly("rmse", "mae", "val_accuracy", "val_loss", "auc");
         assertThat(goals.missing(Set.of("mae"))).containsExactly("rmse");
         assertThat(MetricGoals.NONE.displayOrder(Set.of("b", "val_loss", "a"))).containsExactly("val_loss", "a", "b");
+        // names that say nothing of a direction (a count, a setting) after the scores and losses
+        assertThat(MetricGoals.NONE.displayOrder(Set.of("gpu", "rmse", "epochs", "r2")))
+                .containsExactly("r2", "rmse", "epochs", "gpu");
     }
 
     @Test

@@ -57,6 +57,13 @@ class ReportBrowserTest {
         assertThat(count(dom, "class=\"chart curve-panel\"")).isEqualTo(2);
         assertThat(count(dom, "<polyline")).as("completed and running attempts with progress").isEqualTo(7);
         assertThat(dom).doesNotContain("<img id=\"pwned\"").contains("&lt;img id=\"pwned\"");
+        // the script put every time into the reader's zone, keeping the writer's local time as the tooltip
+        Matcher time = Pattern.compile("<time class=\"local\" datetime=\"([^\"]+)\" title=\"([^\"]+)\">([^<]+)</time>")
+                .matcher(dom);
+        assertThat(time.find()).as("a converted <time> in " + dom).isTrue();
+        assertThat(time.group(1)).isEqualTo("2025-03-01T20:00:00Z");
+        assertThat(time.group(3)).doesNotContain("T20:00").contains("2025");
+        assertThat(count(timeline.group(), "<g class=\"quarantined\"")).as("gpu1's two rows").isEqualTo(2);
     }
 
     @Test
@@ -104,6 +111,8 @@ class ReportBrowserTest {
                 Map.of("val_accuracy", 0.889, "val_loss", 0.327)), 0.74, 25);
         run.add("mlp", 3, 1, "gpu0/1", 1085, 1087, "bad-task", HOSTILE, null);
         assertThat(run.attempts).hasSize(12);
+        run.quarantined = Map.of("1", "4 failures while the same work completed on other GPUs");
+        run.goals = MetricGoals.of(List.of(io.isofold.supervisor.spec.MetricGoal.parse("val_accuracy:max")));
         RunReport.writeAll(run.view(), RunFixture.at(1620));
         return run.outDir.resolve("report.html");
     }

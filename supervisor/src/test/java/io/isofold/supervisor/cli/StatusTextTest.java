@@ -1,0 +1,67 @@
+package io.isofold.supervisor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isofold.shared.Json;
+import io.isofold.shared.ProgressEvent;
+import io.isofold.supervisor.report.AttemptView;
+import io.isofold.supervisor.report.RunView;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What {@code status} says about running attempts, from their progress files. */
+class StatusTextTest {
+    static final Instant T0 = Instant.parse("2025-03-01T20:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    private AttemptView running(int replicate, String... progressLines) throws Exception {
+        Path attemptDir = Files.createDirectories(dir.resolve("replicates/" + replicate + "/attempt-1"));
+        Files.writeString(attemptDir.resolve("progress.jsonl"), String.join("\n", progressLines) + "\n");
+        return new AttemptView(replicate, "cnn", replicate, replicate, 0, 1, "gpu" + replicate + "/0",
+                String.valueOf(replicate), T0, null, null, null, null, Map.of(), attemptDir, null);
+    }
+
+    private static String line(ProgressEvent e) throws Exception {
+        return Json.MAPPER.writeValueAsString(e);
+    }
+
+    @Test
+    void aWorkerStartingUpShowsItsPhaseNotEpochZero() throws Exception {
+        AttemptView loading = running(0, line(ProgressEvent.phase(ProgressEvent.PHASE_STARTING, 0, 0.5)),
+                line(ProgressEvent.phase(ProgressEvent.PHASE_LOADING_DATA, 0, 3.0)));
+        AttemptView training = running(1, line(ProgressEvent.phase(ProgressEvent.PHASE_TRAINING, 0, 9.0)),
+                line(new ProgressEvent(3, null, null, 0.41, 0.8, 0.45, 0.79, 30.0)));
+        AttemptView compiling = running(2, line(new ProgressEvent(2, null, null, 0.5, 0.8, 0.55, 0.79, 20.0)),
+                line(ProgressEvent.phase(ProgressEvent.PHASE_SAVING, 2, 21.0)));
+        RunView view = new RunView(dir, 3, 3, List.of("cnn"), List.of("gpu0/0", "gpu1/0", "gpu2/0"), T0, null,
+                List.of(loading, training, compiling), Map.of());
+
+        ObjectNode s = StatusCommand.status(view, 4242L, 0, T0.plusSeconds(65));
+        String text = StatusCommand.text(s);
+
+        assertThat(s.at("/running/0/phase").asText()).isEqualTo("loading data");
+        assertThat(s.at("/running/0").has("epoch")).isFalse();
+        assertThat(text).contains("replicate 0 (cnn, fold 0) attempt 1, 1m05s, loading data\n")
+                .contains("replicate 1 (cnn, fold 1) attempt 1, 1m05s, epoch 3, loss 0.4100, val_loss 0.4500\n")
+                .contains("replicate 2 (cnn, fold 2) attempt 1, 1m05s, saving\n")
+                .doesNotContain("epoch 0");
+    }
+
+    @Test
+    void leftRunningIsCountedInWords() throws Exception {
+        RunView view = new RunView(dir, 3, 3, List.of("cnn"), List.of("gpu0/0"), T0, null,
+                List.of(running(0, line(new ProgressEvent(1, null, null, 0.5, 0.8, 0.55, 0.79, 20.0)))), Map.of());
+        assertThat(StatusCommand.text(StatusCommand.status(view, null, 1, T0.plusSeconds(5))))
+                .contains("supervisor not running; 1 attempt was running when it stopped");
+        assertThat(StatusCommand.text(StatusCommand.status(view, null, 3, T0.plusSeconds(5))))
+                .contains("supervisor not running; 3 attempts were running when it stopped");
+    }
+}
