@@ -77,6 +77,12 @@ final class StatusCommand implements Callable<Integer> {
         }
         if (leftRunning > 0) {
             s.put("left_running", leftRunning);
+            // a dead supervisor's time ends with its last line; say how long ago that was
+            List<RunView.Session> sessions = view.sessions();
+            Instant lastHeard = sessions.isEmpty() ? null : sessions.get(sessions.size() - 1).end();
+            if (lastHeard != null) {
+                s.put("supervisor_last_heard_s", Math.max(0, Duration.between(lastHeard, now).toSeconds()));
+            }
         }
         // the counts summary.json has, so the two never disagree
         int required = summary.requested();
@@ -207,6 +213,11 @@ final class StatusCommand implements Callable<Integer> {
         }
         if (s.has("elapsed_s")) {
             b.append(", elapsed ").append(Durations.human(Duration.ofSeconds(s.get("elapsed_s").asLong())));
+        }
+        if (s.has("supervisor_last_heard_s")) {
+            b.append(" (supervisor last heard from ")
+                    .append(Durations.human(Duration.ofSeconds(s.get("supervisor_last_heard_s").asLong())))
+                    .append(" ago)");
         }
         if (s.has("eta_s")) {
             b.append(", ETA ").append(Durations.human(Duration.ofSeconds(s.get("eta_s").asLong())));

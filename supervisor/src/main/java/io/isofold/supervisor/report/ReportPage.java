@@ -384,7 +384,8 @@ public final class ReportPage {
               margin:12px 0;font-size:13px}.headline{margin:4px 0 8px;font-size:14px}.headline small{color:#666}
             .quarantined-row{fill:url(#quarantine-hatch)}.slot-label.quarantined{fill:#b00020;font-weight:600}
             .quarantine-note{fill:#b00020;font-size:11px}
-            .no-supervisor{fill:#000;fill-opacity:.06}
+            .no-supervisor{fill:#000;fill-opacity:.08}.no-supervisor-over{fill:#fff;fill-opacity:.55;
+              pointer-events:none;stroke:#888;stroke-dasharray:3 3}
             #script-errors{background:#fee;color:#900;border:1px solid #d88;padding:6px}
             .counts{display:flex;gap:12px;flex-wrap:wrap}
             .card{border:1px solid #e3e3e3;border-radius:6px;padding:8px 14px;min-width:120px}

@@ -75,7 +75,9 @@ final class TimelineChart {
                     LABEL_WIDTH - 8, y + ROW / 2 + 4, escape(slots.get(i)), WIDTH - RIGHT_MARGIN - 4,
                     y + ROW / 2 + 4));
         }
-        // the hours no supervisor held the run (between a stop or a crash and the resume) shaded, and not counted
+        // the hours no supervisor held the run (between a stop or a crash and the resume): shaded under the bars
+        // (where the shade has the tooltip) and over them (attempts left running then were not watched)
+        StringBuilder overlay = new StringBuilder();
         List<RunView.Session> sessions = view.sessions();
         for (int i = 0; i + 1 < sessions.size(); i++) {
             Instant from = sessions.get(i).end();
@@ -84,11 +86,14 @@ final class TimelineChart {
                 continue;
             }
             double a = x.pixel(seconds(origin, from));
-            double b = x.pixel(seconds(origin, to));
+            double w = Math.max(1, x.pixel(seconds(origin, to)) - a);
             html.append(String.format(Locale.ROOT,
                     "<rect class=\"no-supervisor\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\">"
-                            + "<title>%s</title></rect>\n", a, TOP, Math.max(1, b - a), slots.size() * ROW,
+                            + "<title>%s</title></rect>\n", a, TOP, w, slots.size() * ROW,
                     escape("no supervisor ran for " + Numbers.duration(seconds(from, to)) + " (not counted as run time)")));
+            overlay.append(String.format(Locale.ROOT,
+                    "<rect class=\"no-supervisor-over\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>\n", a,
+                    TOP, w, slots.size() * ROW));
         }
         int axisY = TOP + slots.size() * ROW;
         for (double t : x.timeTicks(12)) {
@@ -127,7 +132,7 @@ final class TimelineChart {
             }
             html.append("</a>\n");
         }
-        html.append("</svg>\n");
+        html.append(overlay).append("</svg>\n");
         return html.toString();
     }
 
@@ -181,7 +186,7 @@ final class TimelineChart {
                     + "#fff 3px 6px)\"></i>quarantined GPU</span>");
         }
         if (view.sessions().size() > 1) {
-            html.append("<span class=\"key\"><i style=\"background:#f0f0f0\"></i>no supervisor</span>");
+            html.append("<span class=\"key\"><i style=\"background:#c8c8c8\"></i>no supervisor (not counted)</span>");
         }
         counts.forEach((verdict, n) -> {
             // every colour is explained, present or not, so a reader never meets an unexplained one
