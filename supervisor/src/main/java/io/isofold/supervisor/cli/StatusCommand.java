@@ -7,6 +7,7 @@ import io.isofold.shared.ProgressEvent;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.RunLock;
+import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.report.AttemptView;
 import io.isofold.supervisor.report.RunView;
@@ -191,6 +192,15 @@ final class StatusCommand implements Callable<Integer> {
         return null;
     }
 
+    /** The journal's phrase for a verdict ("timed out", "was lost with its supervisor"), as the console says it. */
+    static String phrase(String label) {
+        try {
+            return Verdict.of(label).phrase();
+        } catch (IllegalArgumentException newer) {
+            return label;
+        }
+    }
+
     static String text(ObjectNode s) {
         StringBuilder b = new StringBuilder();
         b.append(s.get("dir").asText()).append(": ");
@@ -257,8 +267,8 @@ final class StatusCommand implements Callable<Integer> {
         if (!s.get("last_failures").isEmpty()) {
             b.append("last failures:\n");
             for (var f : s.get("last_failures")) {
-                b.append(String.format("  replicate %d attempt %d on %s: %s%s%n", f.get("replicate").asInt(),
-                        f.get("attempt").asInt(), f.path("slot").asText(), f.get("verdict").asText(),
+                b.append(String.format("  replicate %d attempt %d on %s %s%s%n", f.get("replicate").asInt(),
+                        f.get("attempt").asInt(), f.path("slot").asText(), phrase(f.get("verdict").asText()),
                         f.hasNonNull("reason") ? ": " + f.get("reason").asText() : ""));
                 if (f.has("stderr_tail")) {
                     String[] tail = f.get("stderr_tail").asText().split("\n");

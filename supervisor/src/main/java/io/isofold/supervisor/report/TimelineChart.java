@@ -164,7 +164,7 @@ final class TimelineChart {
     private static String tooltip(AttemptView a, String verdict, double start, double stop) {
         StringBuilder t = new StringBuilder("replicate ").append(a.replicate()).append(" (").append(a.model())
                 .append(", fold ").append(a.fold()).append(", shuffle ").append(a.shuffle()).append("), attempt ")
-                .append(a.attempt()).append('\n').append(verdict);
+                .append(a.attempt()).append('\n').append(a.running() ? verdict : a.verdict().phrase());
         if (a.reason() != null) {
             t.append(": ").append(a.reason());
         }

@@ -64,4 +64,18 @@ class StatusTextTest {
         assertThat(StatusCommand.text(StatusCommand.status(view, null, 3, T0.plusSeconds(5))))
                 .contains("supervisor not running; 3 attempts were running when it stopped");
     }
+
+    @Test
+    void failuresAreSaidInTheConsolesWords() throws Exception {
+        AttemptView timedOut = new AttemptView(2, "cnn", 2, 2, 0, 1, "gpu0/0", "0", T0, T0.plusSeconds(30),
+                io.isofold.supervisor.journal.Verdict.TIMEOUT, "still running after 30s (--timeout)", null, Map.of(),
+                dir.resolve("replicates/2/attempt-1"), "Traceback (most recent call last):\nKeyboardInterrupt");
+        RunView view = new RunView(dir, 3, 3, List.of("cnn"), List.of("gpu0/0"), T0, T0.plusSeconds(31),
+                List.of(timedOut), Map.of());
+
+        String text = StatusCommand.text(StatusCommand.status(view, null, 0, T0.plusSeconds(40)));
+
+        assertThat(text).contains("  replicate 2 attempt 1 on gpu0/0 timed out: still running after 30s (--timeout)\n"
+                + "    stderr: KeyboardInterrupt\n");
+    }
 }
