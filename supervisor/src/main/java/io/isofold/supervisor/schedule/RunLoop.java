@@ -451,7 +451,6 @@ public final class RunLoop {
         }
         List<RunState.Attempt> toKill = state.stop(status, cause, killReason);
         if (first) {
-            log.warn("{}", cause);
             display.event(new RunEvent.Stopping(cause.lines().findFirst().orElse(cause), bySlot.size()));
         }
         for (RunState.Attempt a : toKill) {
