@@ -36,7 +36,7 @@ start=$(date +%s.%N)
 launcher=$!
 peak=0
 while kill -0 "$launcher" 2>/dev/null; do
-  pid=$(pgrep -f "isofold-supervisor.jar --out $out" | head -1 || true)
+  pid=$(pgrep -f "^java .*isofold-supervisor.jar --out $out" | head -1 || true)
   if [ -n "$pid" ]; then
     hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
     [ "${hwm:-0}" -gt "$peak" ] && peak=$hwm
