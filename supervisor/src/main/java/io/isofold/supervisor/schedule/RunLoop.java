@@ -171,8 +171,10 @@ public final class RunLoop {
             display.event(new RunEvent.Began(spec.outDir(), resumed, state.required(), state.completed(),
                     state.slotCount(), state.spent(), state.budget()));
             if (health != null) {
-                healthReader.scheduleWithFixedDelay(() -> events.add(new HealthRead(health.sick())), 0,
-                        HEALTH_EVERY_SECONDS, TimeUnit.SECONDS);
+                // the first reading before any launch: a GPU that is sick at the start gets no attempt at all
+                handle(new HealthRead(health.sick()));
+                healthReader.scheduleWithFixedDelay(() -> events.add(new HealthRead(health.sick())),
+                        HEALTH_EVERY_SECONDS, HEALTH_EVERY_SECONDS, TimeUnit.SECONDS);
             }
             while (true) {
                 for (Event e = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS); e != null; e = events.poll()) {
