@@ -7,6 +7,7 @@ import io.isofold.supervisor.launch.AttemptHandle;
 import io.isofold.supervisor.launch.LocalLauncher;
 import io.isofold.supervisor.launch.WorkerExit;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -27,6 +28,7 @@ final class SlurmAttempt implements AttemptHandle {
     private final SlurmClient client;
     private final SlurmLauncher launcher;
     private final CompletableFuture<WorkerExit> exit = new CompletableFuture<>();
+    private final CompletableFuture<Instant> started = new CompletableFuture<>();
     private volatile String node;
     private volatile boolean endRequested;
     private CompletableFuture<Integer> end; // guarded by this
@@ -48,6 +50,12 @@ final class SlurmAttempt implements AttemptHandle {
         return LaunchIdentity.job(Long.toString(jobId), node);
     }
 
+    /** When Slurm started the job (whole seconds, as squeue prints it), from the first poll that saw it on a node. */
+    @Override
+    public CompletableFuture<Instant> started() {
+        return started;
+    }
+
     @Override
     public CompletableFuture<WorkerExit> exit() {
         return exit;
@@ -65,6 +73,10 @@ final class SlurmAttempt implements AttemptHandle {
         }
         if (status.node() != null) {
             node = status.node();
+        }
+        // the node first: whoever acts on the start reads identity() for it
+        if (status.state() == SlurmJobState.RUNNING || status.state().ended() && status.started() != null) {
+            started.complete(status.started() != null ? status.started() : Instant.now());
         }
         if (!status.state().ended()) {
             return false;

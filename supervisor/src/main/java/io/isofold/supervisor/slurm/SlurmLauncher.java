@@ -7,7 +7,9 @@ import io.isofold.supervisor.launch.AttemptHandle;
 import io.isofold.supervisor.launch.LaunchRequest;
 import io.isofold.supervisor.launch.LocalLauncher;
 import io.isofold.supervisor.launch.WorkerLauncher;
+import io.isofold.supervisor.journal.LaunchIdentity;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,6 +106,31 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
             log.warn("recovering job {}: {}", id, e.getMessage());
         }
         return new Recovery.Adopted(follow(new SlurmAttempt(id, record.launch().node(), files, client, this)));
+    }
+
+    /**
+     * The run's jobs Slurm still knows, found by their name, {@code <prefix>-r<replicate>-a<attempt>}:
+     * one squeue call. A job Slurm has forgotten is not found; its attempt directory still exists, and
+     * the run loop skips that attempt number.
+     */
+    @Override
+    public List<Found> launchedAttempts() throws InterruptedException {
+        Pattern name = Pattern.compile(
+                Pattern.quote(settings.jobNamePrefix()) + "-r(\\d+)-a(\\d+)");
+        List<Found> found = new ArrayList<>();
+        try {
+            for (SlurmJobStatus s : client.pollByNamePrefix(settings.jobNamePrefix() + "-r")) {
+                Matcher m = name.matcher(s.name());
+                if (m.matches()) {
+                    found.add(new Found(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                            LaunchIdentity.job(Long.toString(s.jobId()), s.node()),
+                            s.started()));
+                }
+            }
+        } catch (SlurmException | NumberFormatException e) {
+            log.warn("cannot look for the run's jobs by name: {}", e.getMessage());
+        }
+        return found;
     }
 
     private SlurmAttempt follow(SlurmAttempt attempt) {
