@@ -381,7 +381,7 @@ public final class RunLoop {
         AttemptId id = r.state.id;
         Slot slot = r.state.slot;
         bySlot.remove(slot.id());
-        Outcome outcome = judge(r, signalled);
+        Outcome outcome = judge(r, signalled, problem != null);
         AttemptRecord rec = new AttemptRecord(id, slot.label(), slot.gpuLabel(), null, r.started, outcome);
         history.record(rec);
         journalOrStop(JournalEvent.End.of(outcome.ended().toString(), id, outcome));
@@ -401,13 +401,17 @@ public final class RunLoop {
     }
 
     /** The verdict that stands, with its reason, metrics and stderr tail. */
-    private Outcome judge(Running r, int signalled) {
+    private Outcome judge(Running r, int signalled, boolean endFailed) {
         WorkerExit exit = r.exit;
         Verdict verdict;
         String reason;
         Map<String, Double> metrics = Map.of();
         ResultCheck result = null;
-        if (r.state.killVerdict != null) {
+        // A kill that found nothing left to signal ended nothing: the worker had ended by itself, and
+        // its exit decides. Locally that is a same-tick race; a cluster job's end is learnt a poll late,
+        // so a watchdog or a stop may well order a kill of a job that had already completed.
+        boolean killEndedIt = r.state.killVerdict != null && (signalled > 0 || endFailed);
+        if (killEndedIt) {
             verdict = r.state.killVerdict;
             reason = r.state.killReason;
         } else if (exit.verdict() != null) {
@@ -419,7 +423,7 @@ public final class RunLoop {
             reason = j.reason();
             metrics = j.metrics();
             result = j.result();
-            if (signalled > 0) {
+            if (signalled > 0 && r.state.killVerdict == null) {
                 String note = signalled + " leftover process(es) killed after the worker exited";
                 reason = reason == null ? note : reason + "; " + note;
             }

@@ -76,7 +76,7 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SlurmException("interrupted while submitting " + name);
         }
-        return follow(new SlurmAttempt(jobId, null, files, client, this));
+        return follow(new SlurmAttempt(jobId, null, files, client, this, true));
     }
 
     /**
@@ -92,6 +92,7 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
             return new Recovery.Ended(LocalLauncher.recordedExitStatus(files), 0);
         }
         long id = Long.parseLong(jobId);
+        SlurmAttempt attempt = new SlurmAttempt(id, record.launch().node(), files, client, this, false);
         try {
             SlurmJobStatus status = client.poll(List.of(id)).get(id);
             if (status == null) {
@@ -101,11 +102,12 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
             if (!status.name().startsWith(settings.jobNamePrefix())) {
                 return new Recovery.Ended(LocalLauncher.recordedExitStatus(files), 0);
             }
+            attempt.observe(status); // seen, so a later poll that misses it means Slurm forgot it
         } catch (SlurmException e) {
             // cannot ask now: adopt it anyway; the polls will tell, or forget it and read the file
             log.warn("recovering job {}: {}", id, e.getMessage());
         }
-        return new Recovery.Adopted(follow(new SlurmAttempt(id, record.launch().node(), files, client, this)));
+        return new Recovery.Adopted(follow(attempt));
     }
 
     /**
@@ -144,8 +146,10 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
             return;
         }
         try {
-            Map<Long, SlurmJobStatus> states = client.poll(List.copyOf(unfinished.keySet()));
-            for (SlurmAttempt a : List.copyOf(unfinished.values())) {
+            // the attempts asked about, taken before the call: one submitted while squeue runs is not in its answer
+            List<SlurmAttempt> asked = List.copyOf(unfinished.values());
+            Map<Long, SlurmJobStatus> states = client.poll(asked.stream().map(SlurmAttempt::jobId).toList());
+            for (SlurmAttempt a : asked) {
                 if (a.observe(states.get(a.jobId()))) {
                     unfinished.remove(a.jobId());
                 }
