@@ -355,12 +355,17 @@ final class RunState {
             return "every GPU is quarantined (" + String.join("; ", quarantined.values()) + ")";
         }
         long givenUp = replicates.stream().filter(r -> !r.completed && r.failures >= maxAttempts).count();
+        String gaveUp = count(givenUp, "replicate was", "replicates were") + " given up after "
+                + count(maxAttempts, "failed attempt", "failed attempts") + " each (--max-attempts)";
         if (givenUp == left) {
-            return givenUp + " replicate(s) were given up after " + maxAttempts + " failed attempts each (--max-attempts)";
+            return gaveUp;
         }
-        return "the attempt budget of " + budget + " attempts was spent (--attempt-budget)"
-                + (givenUp > 0 ? "; " + givenUp + " replicate(s) were given up after " + maxAttempts
-                        + " failed attempts each (--max-attempts)" : "");
+        return "the attempt budget of " + count(budget, "attempt", "attempts") + " was spent (--attempt-budget)"
+                + (givenUp > 0 ? "; " + gaveUp : "");
+    }
+
+    private static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 
     String stopReason() {

@@ -15,7 +15,7 @@ class ResumeCommandTest extends EndToEndTest {
         SupervisorProcess.Outcome first = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "3",
                 "--max-attempts", "1"), TestWorker.command("flaky")));
         assertThat(first.exitCode()).as(first.toString()).isEqualTo(1);
-        assertThat(first.stderr()).contains("3 replicate(s) were given up after 1 failed attempts each (--max-attempts)");
+        assertThat(first.stderr()).contains("3 replicates were given up after 1 failed attempt each (--max-attempts)");
         assertThat(first.stdout()).contains("to go on: ").contains("resume " + run.dir() + " --max-attempts <more>");
 
         SupervisorProcess.Outcome resumed = supervisor().run("resume", run.dir().toString(), "--max-attempts", "2");
