@@ -27,7 +27,7 @@ public record AttemptView(int replicate, String model, int index, int fold, int 
 
     public AttemptView {
         // a copy that tolerates null values: reports must render whatever the journal held, not throw
-        metrics = metrics == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        metrics = metrics == null ? Map.of() : unmodifiable(metrics);
     }
 
     /** Running by its verdict, not by a missing end: an attempt a dead supervisor left has a verdict but no end. */
@@ -46,5 +46,17 @@ public record AttemptView(int replicate, String model, int index, int fold, int 
             return null;
         }
         return Math.max(0, end.toEpochMilli() - started.toEpochMilli()) / 1000.0;
+    }
+
+    /**
+     * The journal's metrics are already unmodifiable ({@code Map.copyOf}, which returns such a map as it is):
+     * a report of 100,000 attempts must not copy them all again. Null values (a hand-edited journal) are kept.
+     */
+    private static Map<String, Double> unmodifiable(Map<String, Double> metrics) {
+        try {
+            return Map.copyOf(metrics);
+        } catch (NullPointerException nullValue) {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        }
     }
 }
