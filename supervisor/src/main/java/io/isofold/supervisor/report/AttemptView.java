@@ -1,5 +1,6 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.Verdict;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,12 +19,13 @@ import java.util.Map;
  * @param verdict   how it ended; null while it runs
  * @param reason    human text such as {@code exit 1} or {@code timeout after 30s}; null when completed
  * @param metrics   empty unless completed
- * @param attemptDir holds progress.jsonl, stdout.log, stderr.log, result.json
+ * @param runDir    the run's output directory, one instance shared by every view (a Path per attempt cost 10 MB at
+ *                  100,000 attempts); the attempt's own directory is {@link #attemptDir()}
  * @param stderrTail the last lines of its stderr when it did not complete; null otherwise
  */
 public record AttemptView(int replicate, String model, int index, int fold, int shuffle, int attempt,
         String slot, String gpu, Instant started, Instant ended, Verdict verdict, String reason,
-        Integer exitCode, Map<String, Double> metrics, Path attemptDir, String stderrTail) {
+        Integer exitCode, Map<String, Double> metrics, Path runDir, String stderrTail) {
 
     public AttemptView {
         // a copy that tolerates null values: reports must render whatever the journal held, not throw
@@ -58,5 +60,10 @@ public record AttemptView(int replicate, String model, int index, int fold, int 
         } catch (NullPointerException nullValue) {
             return Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
         }
+    }
+
+    /** Where the attempt's progress.jsonl, stdout.log, stderr.log and result.json are; null without a run directory. */
+    public Path attemptDir() {
+        return runDir == null ? null : new RunFiles(runDir).attempt(replicate, attempt).dir();
     }
 }

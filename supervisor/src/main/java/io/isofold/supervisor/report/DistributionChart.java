@@ -25,6 +25,9 @@ final class DistributionChart {
         return s.primaryMetric();
     }
 
+    /** Dots drawn at most per model. */
+    static final int MAX_DOTS = 2000;
+
     static String render(Summary s, List<AttemptView> completed) {
         String metric = metricOf(s);
         if (metric == null) {
@@ -94,9 +97,13 @@ final class DistributionChart {
                     x.pixel(values.get(0)), mid - 6, x.pixel(values.get(values.size() - 1)), mid - 6,
                     x.pixel(q1), mid - 17, Math.max(1, x.pixel(q3) - x.pixel(q1)),
                     x.pixel(median), mid - 17, x.pixel(median), mid + 5));
+            // dots are thinned evenly beyond MAX_DOTS a model (the box and the mean still use every replicate):
+            // 100,000 dots made a page no browser draws and a report the supervisor's heap could not hold
+            int stride = Math.max(1, (values.size() + MAX_DOTS - 1) / MAX_DOTS);
+            int seen = 0;
             for (AttemptView a : completed) {
                 Double v = a.metrics().get(metric);
-                if (!model.equals(a.model()) || v == null || !Double.isFinite(v)) {
+                if (!model.equals(a.model()) || v == null || !Double.isFinite(v) || seen++ % stride != 0) {
                     continue;
                 }
                 // a fixed jitter per replicate: dots do not hide each other, and do not move between rewrites

@@ -24,14 +24,13 @@ public final class RunViews {
 
     public static RunView of(Path outDir, int folds, int perModel, List<String> models, List<String> slots,
             Instant started, Instant ended, Collection<AttemptRecord> attempts, Map<String, String> quarantined) {
-        RunFiles files = new RunFiles(outDir);
         List<AttemptView> views = new ArrayList<>(attempts.size());
         for (AttemptRecord a : attempts) {
             Outcome o = a.outcome();
             views.add(new AttemptView(a.id().replicate(), a.id().model(), a.id().index(), a.id().fold(),
                     a.id().shuffle(), a.id().attempt(), a.slot(), a.gpu(), a.started(), o == null ? null : o.ended(),
                     o == null ? null : o.verdict(), o == null ? null : o.reason(), o == null ? null : o.exitCode(),
-                    o == null ? Map.of() : o.metrics(), files.attempt(a.id()).dir(), o == null ? null : o.stderrTail()));
+                    o == null ? Map.of() : o.metrics(), outDir, o == null ? null : o.stderrTail()));
         }
         return new RunView(outDir, folds, perModel, models, slots, started, ended, views, quarantined);
     }

@@ -26,7 +26,7 @@ class StatusTextTest {
         Path attemptDir = Files.createDirectories(dir.resolve("replicates/" + replicate + "/attempt-1"));
         Files.writeString(attemptDir.resolve("progress.jsonl"), String.join("\n", progressLines) + "\n");
         return new AttemptView(replicate, "cnn", replicate, replicate, 0, 1, "gpu" + replicate + "/0",
-                String.valueOf(replicate), T0, null, null, null, null, Map.of(), attemptDir, null);
+                String.valueOf(replicate), T0, null, null, null, null, Map.of(), dir, null);
     }
 
     private static String line(ProgressEvent e) throws Exception {
@@ -69,7 +69,7 @@ class StatusTextTest {
     void failuresAreSaidInTheConsolesWords() throws Exception {
         AttemptView timedOut = new AttemptView(2, "cnn", 2, 2, 0, 1, "gpu0/0", "0", T0, T0.plusSeconds(30),
                 io.isofold.supervisor.journal.Verdict.TIMEOUT, "still running after 30s (--timeout)", null, Map.of(),
-                dir.resolve("replicates/2/attempt-1"), "Traceback (most recent call last):\nKeyboardInterrupt");
+                dir, "Traceback (most recent call last):\nKeyboardInterrupt");
         RunView view = new RunView(dir, 3, 3, List.of("cnn"), List.of("gpu0/0"), T0, T0.plusSeconds(31),
                 List.of(timedOut), Map.of());
 

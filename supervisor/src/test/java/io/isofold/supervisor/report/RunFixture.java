@@ -66,7 +66,7 @@ final class RunFixture {
                 at(startSeconds), endSeconds == null ? null : at(endSeconds),
                 verdict == null || verdict.equals("running") ? null : Verdict.of(verdict),
                 reason, "completed".equals(verdict) ? Integer.valueOf(0) : null,
-                metrics == null ? Map.of() : metrics, dir, null);
+                metrics == null ? Map.of() : metrics, outDir, null);
         attempts.add(a);
         return a;
     }
