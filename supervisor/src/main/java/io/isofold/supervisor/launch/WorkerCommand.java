@@ -43,7 +43,9 @@ public final class WorkerCommand {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> argv = new ArrayList<>();
         argv.add(java);
-        argv.addAll(classDataSharing(Path.of(java), workerJar));
+        if (!"off".equals(System.getenv("ISOFOLD_CDS"))) { // as in scripts/run.sh: neither made nor used
+            argv.addAll(classDataSharing(Path.of(java), workerJar));
+        }
         argv.addAll(jvmOptions); // after ours: the user's -Xshare:off or own archive wins
         argv.add("-jar");
         argv.add(workerJar.toString());
