@@ -19,65 +19,90 @@ class LongestFirstTest {
         return reps.stream().map(Rep::id).toList();
     }
 
+    private static LongestFirst knowing(Map<String, List<Double>> durations) {
+        LongestFirst lf = new LongestFirst();
+        durations.forEach((m, ds) -> ds.forEach(d -> lf.completed(m, d)));
+        return lf;
+    }
+
     @Test
     void nothingKnownKeepsThePlansOrder() {
         List<Rep> pending = List.of(new Rep(0, "a"), new Rep(1, "b"), new Rep(2, "a"), new Rep(3, "b"));
-        assertThat(ids(LongestFirst.order(pending, MODEL, Map.of()))).containsExactly(0, 1, 2, 3);
+        LongestFirst lf = new LongestFirst();
+        assertThat(ids(lf.order(pending, MODEL))).containsExactly(0, 1, 2, 3);
+        assertThat(lf.next(pending, MODEL)).contains(pending.get(0));
     }
 
     @Test
     void longestExpectedFirstStableWithinAModel() {
         List<Rep> pending = List.of(new Rep(0, "short"), new Rep(1, "long"), new Rep(2, "mid"), new Rep(3, "short"),
                 new Rep(4, "long"), new Rep(5, "mid"));
-        var known = Map.of("short", List.of(1.0, 1.2), "mid", List.of(5.0), "long", List.of(30.0, 28.0, 90.0));
-        assertThat(ids(LongestFirst.order(pending, MODEL, known))).containsExactly(1, 4, 2, 5, 0, 3);
+        LongestFirst lf = knowing(Map.of("short", List.of(1.0, 1.2), "mid", List.of(5.0), "long", List.of(30.0, 28.0, 90.0)));
+        assertThat(ids(lf.order(pending, MODEL))).containsExactly(1, 4, 2, 5, 0, 3);
+        assertThat(lf.next(pending, MODEL)).contains(pending.get(1));
     }
 
     @Test
     void aModelNotYetSeenComesFirst() {
-        List<Rep> pending = List.of(new Rep(0, "known"), new Rep(1, "new"), new Rep(2, "known"));
-        var known = Map.of("known", List.of(1000.0));
-        assertThat(ids(LongestFirst.order(pending, MODEL, known))).containsExactly(1, 0, 2);
+        List<Rep> pending = List.of(new Rep(0, "known"), new Rep(1, "new"), new Rep(2, "known"), new Rep(3, "new"));
+        LongestFirst lf = knowing(Map.of("known", List.of(1000.0)));
+        assertThat(ids(lf.order(pending, MODEL))).containsExactly(1, 3, 0, 2);
+        assertThat(lf.next(pending, MODEL)).contains(pending.get(1));
+    }
+
+    @Test
+    void nothingPendingNothingNext() {
+        assertThat(new LongestFirst().next(List.<Rep>of(), MODEL)).isEmpty();
     }
 
     @Test
     void theInputIsLeftAlone() {
         List<Rep> pending = new ArrayList<>(List.of(new Rep(0, "a"), new Rep(1, "b")));
-        LongestFirst.order(pending, MODEL, Map.of("a", List.of(1.0), "b", List.of(2.0)));
+        knowing(Map.of("a", List.of(1.0), "b", List.of(2.0))).order(pending, MODEL);
         assertThat(ids(pending)).containsExactly(0, 1);
     }
 
     @Test
-    void expectationIsTheMedianOfUsableDurations() {
-        assertThat(LongestFirst.expectedSeconds(List.of(3.0, 1.0, 100.0))).isEqualTo(3.0);
-        assertThat(LongestFirst.expectedSeconds(List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);
-        assertThat(LongestFirst.expectedSeconds(List.of(Double.NaN, -1.0, 7.0))).isEqualTo(7.0);
-        assertThat(LongestFirst.expectedSeconds(List.of(Double.NaN))).isEqualTo(Double.POSITIVE_INFINITY);
-        assertThat(LongestFirst.expectedSeconds(null)).isEqualTo(Double.POSITIVE_INFINITY);
+    void expectationIsTheMedianOfTheLatestUsableDurations() {
+        assertThat(knowing(Map.of("m", List.of(3.0, 1.0, 100.0))).expectedSeconds("m")).isEqualTo(3.0);
+        assertThat(knowing(Map.of("m", List.of(4.0, 1.0, 2.0, 3.0))).expectedSeconds("m")).isEqualTo(2.5);
+        assertThat(knowing(Map.of("m", List.of(Double.NaN, -1.0, 7.0, Double.POSITIVE_INFINITY))).expectedSeconds("m"))
+                .isEqualTo(7.0);
+        assertThat(knowing(Map.of("m", List.of(Double.NaN))).expectedSeconds("m")).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(new LongestFirst().expectedSeconds("never")).isEqualTo(Double.POSITIVE_INFINITY);
+        // a model that got slower: the old durations leave the window
+        LongestFirst lf = new LongestFirst();
+        for (int i = 0; i < 100; i++) {
+            lf.completed("m", 1.0);
+        }
+        for (int i = 0; i < LongestFirst.RECENT / 2 + 1; i++) {
+            lf.completed("m", 10.0);
+        }
+        assertThat(lf.expectedSeconds("m")).isEqualTo(10.0);
     }
 
     /**
-     * The run as the loop would drive it, simulated: a slot that frees starts the first pending
-     * replicate of the order, and durations become known as attempts complete. Returns the makespan.
+     * The run as the loop would drive it, simulated: a slot that frees starts {@link LongestFirst#next}
+     * of the pending replicates (or the first in the plan), and durations become known as attempts
+     * complete. Returns the makespan.
      */
     static double simulate(List<Rep> plan, Map<String, Double> seconds, int slots, boolean longestFirst) {
         List<Rep> pending = new ArrayList<>(plan);
-        Map<String, List<Double>> done = new java.util.HashMap<>();
+        LongestFirst lf = new LongestFirst();
         record Run(double end, Rep rep) {}
         PriorityQueue<Run> running = new PriorityQueue<>((x, y) -> Double.compare(x.end(), y.end()));
         double now = 0;
         double makespan = 0;
         while (!pending.isEmpty() || !running.isEmpty()) {
             while (running.size() < slots && !pending.isEmpty()) {
-                List<Rep> order = longestFirst ? LongestFirst.order(pending, MODEL, done) : pending;
-                Rep next = order.get(0);
+                Rep next = longestFirst ? lf.next(pending, MODEL).orElseThrow() : pending.get(0);
                 pending.remove(next);
                 running.add(new Run(now + seconds.get(next.model()), next));
             }
             Run r = running.poll();
             now = r.end();
             makespan = Math.max(makespan, now);
-            done.computeIfAbsent(r.rep().model(), m -> new ArrayList<>()).add(seconds.get(r.rep().model()));
+            lf.completed(r.rep().model(), seconds.get(r.rep().model()));
         }
         return makespan;
     }
