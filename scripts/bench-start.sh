@@ -4,18 +4,20 @@
 # client compiler alone (-XX:TieredStopAtLevel=1). Variants run side by side, their order turned every
 # round; prints each figure's median, its rounds, and the machine's load.
 #
-# usage: scripts/bench-start.sh [ROUNDS]     (default 5)
+# usage: scripts/bench-start.sh [ROUNDS] [all|supervisor|worker]     (defaults: 5 rounds, all)
 #
 #   supervisor fixed start: scripts/run.sh to the run's first journal line (run-start), and to its exit,
 #     for a run of one trivial attempt (--gpus none, a command that writes its result); ISOFOLD_CDS=off
-#     against the archives; and its parts: ensure-package.sh, ensure-cuda.sh, the supervisor JVM alone
-#     (--version)
+#     against the archives, and with the archives but without ensure-cuda.sh (ISOFOLD_CUDA_LIB set, as a
+#     fast path for machines without an NVIDIA driver would do); and its parts: ensure-package.sh,
+#     ensure-cuda.sh, the supervisor JVM alone (--version)
 #   worker: `java -jar isofold-worker.jar --list-devices` (JVM start, TensorFlow loaded, one line out);
 #     one whole attempt (mlp, 1 epoch, the bundled data, no model saved): wall time, and the JVM's uptime
 #     at its first progress line and at its first training step
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=${1:-5}
+what=${2:-all}
 
 # build and make the archives once, so no round pays for them
 "$home/scripts/run.sh" --version >/dev/null
@@ -48,10 +50,10 @@ journal_ns() { date -d "$(sed -n "${2}s/.*\"time\":\"\([^\"]*\)\".*/\1/p" "$1")"
 declare -A fig # "name" -> "v1 v2 ..."
 add() { fig[$1]="${fig[$1]:-}$2 "; }
 
-run_sh() { # LABEL CDS(on|off)
+run_sh() { # LABEL CDS(on|off) [ISOFOLD_CUDA_LIB]
   local out=$work/run-$RANDOM$RANDOM s e
   s=$(now_ns)
-  ISOFOLD_CDS=$2 "$home/scripts/run.sh" run --out "$out" --folds 2 --replicates 1 --gpus none -- "$work/trivial.sh" '{result}' \
+  ISOFOLD_CDS=$2 ISOFOLD_CUDA_LIB=${3:-} "$home/scripts/run.sh" run --out "$out" --folds 2 --replicates 1 --gpus none -- "$work/trivial.sh" '{result}' \
     >/dev/null 2>"$out.err" || { cat "$out.err" >&2; exit 1; }
   e=$(now_ns)
   add "run.sh to run-start line, $1" "$(ms "$s" "$(journal_ns "$out/journal.jsonl" 1)")"
@@ -69,7 +71,7 @@ timed() { # NAME COMMAND...
 }
 
 # a task for the whole-attempt figures: recorded once by a real run, then run again by hand
-"$home/scripts/run.sh" run --out "$work/task-run" --folds 2 --replicates 1 --gpus none --model mlp --epochs 1 \
+[ "$what" = supervisor ] || "$home/scripts/run.sh" run --out "$work/task-run" --folds 2 --replicates 1 --gpus none --model mlp --epochs 1 \
   --no-save-model >/dev/null 2>&1 || { echo "bench-start: the run that records a task failed" >&2; exit 1; }
 attempt=$work/task-run/replicates/0/attempt-1
 attempt_run() { # LABEL JVM OPTIONS...
@@ -87,13 +89,16 @@ attempt_run() { # LABEL JVM OPTIONS...
     "$(grep '"first step"' "$attempt/progress.jsonl" | sed 's/.*"seconds":\([0-9.]*\).*/\1/' | awk '{printf "%d", $1 * 1000}')"
 }
 
-variants=(
+supervisor_variants=(
   "run_sh no-cds off"
   "run_sh cds on"
+  "run_sh cds,no-ensure-cuda on /nonexistent"
   "timed ensure-package.sh $home/scripts/ensure-package.sh default-jdk-headless java maven mvn util-linux setsid"
   "timed ensure-cuda.sh $home/scripts/ensure-cuda.sh"
   "timed supervisor-JVM-version,no-cds java ${sup_opts[*]} -jar $sup_jar --version"
   "timed supervisor-JVM-version,cds java ${sup_opts[*]} ${sup_cds[*]} -jar $sup_jar --version"
+)
+worker_variants=(
   "timed worker-list-devices,plain java -jar $worker_jar --list-devices"
   "timed worker-list-devices,cds java ${worker_cds[*]} -jar $worker_jar --list-devices"
   "timed worker-list-devices,C1 java -XX:TieredStopAtLevel=1 -jar $worker_jar --list-devices"
@@ -103,6 +108,12 @@ variants=(
   "attempt_run C1 -XX:TieredStopAtLevel=1"
   "attempt_run cds+C1 ${worker_cds[*]} -XX:TieredStopAtLevel=1"
 )
+case "$what" in
+  all) variants=("${supervisor_variants[@]}" "${worker_variants[@]}") ;;
+  supervisor) variants=("${supervisor_variants[@]}") ;;
+  worker) variants=("${worker_variants[@]}") ;;
+  *) echo "usage: scripts/bench-start.sh [ROUNDS] [all|supervisor|worker]" >&2; exit 2 ;;
+esac
 
 echo "bench-start: $rounds rounds, $(nproc) cores, $(java -version 2>&1 | head -1)"
 echo "load before: $(uptime | sed 's/.*load average: //')"
@@ -110,7 +121,7 @@ n=${#variants[@]}
 for r in $(seq 1 "$rounds"); do
   for i in $(seq 0 $((n - 1))); do
     # shellcheck disable=SC2086 # the variant lines are word lists by design (no spaces in their paths)
-    ${variants[$(((i + r * 5) % n))]}
+    ${variants[$(((i + r * 3) % n))]}
   done
   echo "round $r done; load $(uptime | sed 's/.*load average: //')"
 done
