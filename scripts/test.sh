@@ -4,9 +4,9 @@
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# python3 runs the test worker's memory mode; chromium the report page's browser test
+# python3 runs the test worker's memory mode; chromium the report page's browser test; tini the PID-1 test
 "$home/scripts/ensure-package.sh" default-jdk-headless java maven mvn util-linux setsid python3 python3 \
-  chromium /usr/bin/chromium
+  chromium /usr/bin/chromium tini tini
 
 cd "$home"
 # verify, not test: the supervisor's end-to-end tests launch the packaged worker jar

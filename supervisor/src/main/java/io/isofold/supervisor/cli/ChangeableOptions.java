@@ -3,6 +3,7 @@ package io.isofold.supervisor.cli;
 import io.isofold.supervisor.spec.BadInput;
 import io.isofold.supervisor.spec.RunSpec;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,11 +20,11 @@ final class ChangeableOptions {
     Integer workersPerGpu;
     @Option(names = "--cpu-workers", paramLabel = "C", description = "Concurrent attempts when no GPU is used. Default: 1.")
     Integer cpuWorkers;
-    @Option(names = "--timeout", paramLabel = "DUR", converter = Converters.DurationConverter.class, description = "Wall-clock limit of one attempt (90s, 30m, 2h). Default: none.")
+    @Option(names = "--timeout", paramLabel = "DUR", converter = Converters.DurationConverter.class, description = "Wall-clock limit of one attempt (90s, 30m, 2h), counted from when it starts running (time a Slurm job waits in the queue does not count). Default: none.")
     Duration timeout;
     @Option(names = "--stall-timeout", paramLabel = "DUR", converter = Converters.DurationConverter.class, description = "Kill an attempt whose progress file has not changed for DUR. Default: none.")
     Duration stallTimeout;
-    @Option(names = "--max-memory", paramLabel = "SIZE", converter = Converters.SizeConverter.class, description = "Kill an attempt whose processes use more than SIZE (512m, 8g; shared pages counted once). Default: none.")
+    @Option(names = "--max-memory", paramLabel = "SIZE", converter = Converters.SizeConverter.class, description = "Kill an attempt whose processes use more than SIZE (512m, 8g; shared pages counted once). On Slurm: each job's --mem, enforced by Slurm where the site does. Default: none.")
     Long maxMemory;
     @Option(names = "--kill-grace", paramLabel = "DUR", converter = Converters.DurationConverter.class, description = "Time between SIGTERM and SIGKILL, at most 1h. Default: 10s.")
     Duration killGrace;
@@ -31,17 +32,63 @@ final class ChangeableOptions {
     Integer maxAttempts;
     @Option(names = "--attempt-budget", paramLabel = "B", description = "Attempts in the whole run. Default: 2 x N x models.")
     Integer attemptBudget;
+    @Option(names = "--slurm-opt", paramLabel = "ARG", description = "--backend slurm: an sbatch option for every job, as one argument (repeatable), e.g. --slurm-opt=--partition=gpu --slurm-opt=--account=lab. Given on a resume, replaces the recorded ones.")
+    List<String> slurmOptions;
+    @Option(names = "--max-running", paramLabel = "N", description = "--backend slurm: the run's jobs in the queue at once, pending or running. Default: " + RunSpec.Placement.DEFAULT_MAX_RUNNING + ".")
+    Integer maxRunning;
     @Option(names = "--allow-cpu-fallback", description = "Let a GPU slot's attempt that computed on the CPU count. Default: such an attempt stops the run (exit 2).")
     boolean allowCpuFallback;
 
-    RunSpec.Placement placement(RunSpec.Placement recorded) throws BadInput {
+    /** @param backend the run's: from --backend on {@code run}, from run.json on {@code resume} */
+    RunSpec.Placement placement(RunSpec.Placement recorded, RunSpec.Backend backend) throws BadInput {
         String g = gpus != null ? gpus.trim() : recorded != null ? recorded.gpus() : "all";
         if (g.isEmpty()) {
             throw new BadInput("--gpus is empty; give all, none, or indices like 0,2,3");
         }
         int perGpu = range("--workers-per-gpu", workersPerGpu, recorded == null ? 1 : recorded.workersPerGpu(), 1, 64);
         int cpu = range("--cpu-workers", cpuWorkers, recorded == null ? 1 : recorded.cpuWorkers(), 1, 1024);
-        return new RunSpec.Placement(g, perGpu, cpu);
+        int running = range("--max-running", maxRunning,
+                recorded == null ? RunSpec.Placement.DEFAULT_MAX_RUNNING : recorded.maxRunning(), 1, 100_000);
+        List<String> sbatch = slurmOptions != null ? slurmOptions
+                : recorded != null ? recorded.slurmOptions() : List.of();
+        if (backend == RunSpec.Backend.SLURM) {
+            checkSlurmPlacement(g, sbatch);
+        } else {
+            if (slurmOptions != null) {
+                throw new BadInput("--slurm-opt is for --backend slurm");
+            }
+            if (maxRunning != null) {
+                throw new BadInput("--max-running is for --backend slurm; locally --workers-per-gpu and "
+                        + "--cpu-workers say how many attempts run at once");
+            }
+        }
+        return new RunSpec.Placement(g, perGpu, cpu, backend, sbatch, running);
+    }
+
+    /** On Slurm the scheduler places jobs: options that place attempts on this machine's GPUs make no sense there. */
+    private void checkSlurmPlacement(String gpuRequest, List<String> sbatch) throws BadInput {
+        String g = gpuRequest.toLowerCase(java.util.Locale.ROOT);
+        if (!g.equals("all") && !g.equals("none")) {
+            throw new BadInput("--gpus " + gpuRequest + ": on --backend slurm, --gpus is all (one GPU per job, Slurm "
+                    + "chooses which) or none (CPU jobs); ask for GPU types with --slurm-opt=--gres=gpu:TYPE:1");
+        }
+        if (workersPerGpu != null) {
+            throw new BadInput("--workers-per-gpu is for the local backend; on --backend slurm each job gets its own "
+                    + "GPU, and --max-running caps the run's jobs");
+        }
+        if (cpuWorkers != null) {
+            throw new BadInput("--cpu-workers is for the local backend; on --backend slurm --max-running caps the "
+                    + "run's jobs");
+        }
+        for (String o : sbatch) {
+            if (o.isBlank()) {
+                throw new BadInput("--slurm-opt is empty; give one sbatch option, e.g. --slurm-opt=--partition=gpu");
+            }
+            if (!o.startsWith("-")) {
+                throw new BadInput("--slurm-opt '" + o + "' is not an sbatch option (they start with -); give the "
+                        + "option and its value as one argument: --slurm-opt=--partition=gpu");
+            }
+        }
     }
 
     /** @param defaultBudget the run's default --attempt-budget (2 x N x models) when there is no recorded one */

@@ -43,4 +43,15 @@ final class Converters {
             }
         }
     }
+
+    static final class BackendConverter implements ITypeConverter<io.isofold.supervisor.spec.RunSpec.Backend> {
+        @Override
+        public io.isofold.supervisor.spec.RunSpec.Backend convert(String value) {
+            var b = io.isofold.supervisor.spec.RunSpec.Backend.of(value.trim().toLowerCase(java.util.Locale.ROOT));
+            if (b == null) {
+                throw new TypeConversionException("'" + value + "' is not a backend: local or slurm");
+            }
+            return b;
+        }
+    }
 }

@@ -49,6 +49,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Base seed for shuffles and initialisation. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--backend", paramLabel = "local|slurm", converter = Converters.BackendConverter.class, description = "Where attempts run: local processes, or one Slurm batch job each (run from a login node). Fixed for a run. Default: local.")
+    RunSpec.Backend backend = RunSpec.Backend.LOCAL;
+
     @Mixin
     ChangeableOptions changeable;
 
@@ -108,7 +111,7 @@ final class RunCommand implements Callable<Integer> {
             refuseBuiltInOptions();
         }
         RunSpec.Experiment experiment = new RunSpec.Experiment(k, n, seed, configs, command, dataPath);
-        RunSpec.Placement placement = changeable.placement(null);
+        RunSpec.Placement placement = changeable.placement(null, backend);
         warnIdle(placement);
         RunSpec.Limits limits = changeable.limits(null, 2 * n * configs.size());
         List<String> jvm = workerJvmOpts == null || workerJvmOpts.isBlank() ? List.of()

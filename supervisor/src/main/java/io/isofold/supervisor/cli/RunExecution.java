@@ -9,10 +9,12 @@ import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.launch.LocalLauncher;
 import io.isofold.supervisor.launch.WorkerCommand;
+import io.isofold.supervisor.launch.WorkerLauncher;
 import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.progress.ProgressDisplay;
 import io.isofold.supervisor.schedule.RunLoop;
 import io.isofold.supervisor.schedule.RunSetup;
+import io.isofold.supervisor.slurm.SlurmRun;
 import io.isofold.supervisor.spec.BadInput;
 import io.isofold.supervisor.spec.ExitStatus;
 import io.isofold.supervisor.spec.RunSpec;
@@ -36,21 +38,29 @@ final class RunExecution {
 
     static int execute(RunSpec spec) {
         Console console = Console.get();
+        boolean slurm = spec.placement().slurm();
         List<Slot> slots;
         WorkerCommand workerCommand;
+        WorkerLauncher launcher;
         try {
-            slots = slots(spec);
+            // on Slurm the scheduler places jobs on GPUs this machine (a login node) does not have
+            slots = slurm ? List.of() : slots(spec);
             workerCommand = workerCommand(spec, slots);
+            launcher = slurm ? slurmLauncher(spec) : new LocalLauncher();
         } catch (BadInput e) {
             return badInput(e.getMessage());
         }
-        try (RunSetup setup = RunSetup.prepare(spec, new LocalLauncher())) {
+        try (RunSetup setup = RunSetup.prepare(spec, launcher)) {
             SupervisorLog.attachFile(new RunFiles(spec.outDir()).log());
             setup.warnings().forEach(log::warn);
+            if (slurm) {
+                slots = SlurmRun.slots(spec, setup.adopted().size());
+            }
             console.line((setup.resumed() ? "resuming the run in " : "starting a run in ") + spec.outDir());
             JournalReports reports = new JournalReports(spec, slots);
+            // GPU health counters are read with nvidia-smi here: of no use for GPUs on other machines
             RunLoop loop = new RunLoop(spec, slots, workerCommand, setup.launcher(), setup.journal(), setup.history(),
-                    ProgressDisplay.forConsole(), reports, healthProbe(slots));
+                    setup.adopted(), ProgressDisplay.forConsole(), reports, slurm ? null : healthProbe(slots));
             Signals.forward(loop);
             ExitStatus status = loop.run();
             String reason = loop.stopReason();
@@ -76,6 +86,37 @@ final class RunExecution {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitStatus.INTERRUPTED.code();
+        } finally {
+            if (launcher instanceof AutoCloseable c) {
+                closeQuietly(c);
+            }
+        }
+    }
+
+    /** The Slurm launcher, once Slurm answers; and a word on paths the compute nodes must see. */
+    private static WorkerLauncher slurmLauncher(RunSpec spec) throws BadInput {
+        if (spec.command().stream().anyMatch(a -> a.contains("{gpu}"))) {
+            // the job learns its GPU only when it starts, long after its command was written
+            throw new BadInput("on --backend slurm the worker command cannot use {gpu}: Slurm chooses the GPU when "
+                    + "the job starts; read ISOFOLD_GPU or CUDA_VISIBLE_DEVICES in the worker instead");
+        }
+        SlurmRun.warnNodeLocal("the output directory", spec.outDir());
+        if (spec.builtInWorker()) {
+            SlurmRun.warnNodeLocal("the worker jar", Installation.workerJar());
+            if (spec.data() != null) {
+                SlurmRun.warnNodeLocal("--data", Path.of(spec.data()));
+            }
+        } else if (spec.command().get(0).contains("/")) {
+            SlurmRun.warnNodeLocal("the worker command", Path.of(spec.command().get(0)));
+        }
+        return SlurmRun.launcher(spec);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("closing the launcher: {}", e.toString());
         }
     }
 

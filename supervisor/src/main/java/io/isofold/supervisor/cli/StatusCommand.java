@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,8 +44,10 @@ final class StatusCommand implements Callable<Integer> {
         RunView view;
         Long pid;
         int leftRunning;
+        Map<String, ClusterJob> jobs;
         try {
             RunHistory history = RunHistory.read(new RunFiles(out).journal()).history();
+            jobs = ClusterJob.ofRunning(history.unfinished());
             pid = RunLock.liveSupervisor(history).orElse(null);
             leftRunning = pid == null ? history.unfinished().size() : 0;
             // a dead supervisor's attempts are shown as they were, running, not as lost: they may well still run
@@ -55,13 +58,18 @@ final class StatusCommand implements Callable<Integer> {
         } catch (IOException e) {
             return RunExecution.badInput(e.getMessage());
         }
-        ObjectNode status = status(view, pid, leftRunning, Instant.now());
+        ObjectNode status = status(view, pid, leftRunning, Instant.now(), jobs);
         Console.get().line(json ? status.toPrettyString() : text(status).stripTrailing());
         Console.get().close(java.time.Duration.ofSeconds(3));
         return 0;
     }
 
     static ObjectNode status(RunView view, Long pid, int leftRunning, Instant now) {
+        return status(view, pid, leftRunning, now, Map.of());
+    }
+
+    /** @param jobs the running attempts' cluster jobs, by {@link ClusterJob#key}; empty on the local backend */
+    static ObjectNode status(RunView view, Long pid, int leftRunning, Instant now, Map<String, ClusterJob> jobs) {
         ObjectNode s = Json.MAPPER.createObjectNode();
         s.put("dir", view.outDir().toString());
         Summary summary = Summary.of(view);
@@ -106,6 +114,19 @@ final class StatusCommand implements Callable<Integer> {
             r.put("fold", a.fold());
             r.put("attempt", a.attempt());
             r.put("elapsed_s", Math.round(a.durationSeconds(now)));
+            ClusterJob job = jobs.get(ClusterJob.key(a.replicate(), a.attempt()));
+            if (job != null) {
+                r.put("job_id", job.jobId());
+                if (job.node() != null) {
+                    r.put("node", job.node());
+                }
+                if (job.state() != null) {
+                    r.put("job_state", job.state());
+                }
+                if (job.reason() != null) {
+                    r.put("job_reason", job.reason());
+                }
+            }
             ProgressEvent last = lastProgress(a.attemptDir());
             if (last != null) {
                 r.put("epoch", last.epoch());
@@ -206,6 +227,19 @@ final class StatusCommand implements Callable<Integer> {
             b.append(String.format("  %-8s replicate %d (%s, fold %d) attempt %d, %s", r.get("slot").asText(),
                     r.get("replicate").asInt(), r.get("model").asText(), r.get("fold").asInt(), r.get("attempt").asInt(),
                     Durations.human(Duration.ofSeconds(r.get("elapsed_s").asLong()))));
+            if (r.has("job_id")) {
+                b.append(", job ").append(r.get("job_id").asText());
+                if ("PENDING".equals(r.path("job_state").asText())) {
+                    b.append(" pending").append(r.has("job_reason") ? " (" + r.get("job_reason").asText() + ")" : "");
+                } else {
+                    if (r.has("job_state") && !"RUNNING".equals(r.get("job_state").asText())) {
+                        b.append(' ').append(r.get("job_state").asText());
+                    }
+                    if (r.has("node")) {
+                        b.append(" on ").append(r.get("node").asText());
+                    }
+                }
+            }
             if (r.has("epoch")) {
                 b.append(", epoch ").append(r.get("epoch").asInt());
             }

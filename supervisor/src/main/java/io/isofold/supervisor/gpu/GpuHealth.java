@@ -51,6 +51,10 @@ public final class GpuHealth {
             }
             rows = ""; // drivers before row remapping (R450) refuse the query: nothing is pending there
         }
+        if (lines(gpus).isEmpty()) {
+            // an answer without a single row is a failed reading, not every GPU fallen off the bus at once
+            return HealthReport.unreadable("nvidia-smi's health query listed no GPU");
+        }
         return parse(gpus, rows);
     }
 

@@ -15,6 +15,7 @@ import java.util.Map;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = JournalEvent.RunStart.class, name = "run-start"),
         @JsonSubTypes.Type(value = JournalEvent.Launch.class, name = "launch"),
+        @JsonSubTypes.Type(value = JournalEvent.Began.class, name = "began"),
         @JsonSubTypes.Type(value = JournalEvent.Kill.class, name = "kill"),
         @JsonSubTypes.Type(value = JournalEvent.End.class, name = "end"),
         @JsonSubTypes.Type(value = JournalEvent.Quarantine.class, name = "quarantine"),
@@ -67,6 +68,18 @@ public sealed interface JournalEvent {
 
         public LaunchIdentity identity() {
             return new LaunchIdentity(pid, sid, startTicks, bootId, jobId, node);
+        }
+    }
+
+    /**
+     * A cluster job left the queue and began to run on {@code node} (null when the scheduler did not
+     * say). A local attempt has no such line: it runs from its launch.
+     */
+    record Began(String time, int replicate, String model, int index, int fold, int shuffle, int attempt, String node)
+            implements OfAttempt {
+
+        public static Began of(String time, AttemptId id, String node) {
+            return new Began(time, id.replicate(), id.model(), id.index(), id.fold(), id.shuffle(), id.attempt(), node);
         }
     }
 

@@ -2,6 +2,7 @@ package io.isofold.supervisor.launch;
 
 import io.isofold.supervisor.journal.LaunchIdentity;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,6 +21,14 @@ public interface AttemptHandle {
 
     /** What the journal records so a later supervisor can find this attempt again. */
     LaunchIdentity identity();
+
+    /**
+     * Completes when the worker begins to run, with when that was by the backend's account: at launch
+     * for a local process; for a cluster job, when the scheduler started it, which may be hours after
+     * it was submitted. The watchdogs' clocks (--timeout, --stall-timeout) run from here, so time spent
+     * waiting in a queue counts against neither. Never completes for a job that ended without running.
+     */
+    CompletableFuture<Instant> started();
 
     /** Completes when the worker has ended, with its exit status or the backend's account of it. */
     CompletableFuture<WorkerExit> exit();

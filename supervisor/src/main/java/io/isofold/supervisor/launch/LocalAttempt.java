@@ -4,6 +4,7 @@ import io.isofold.supervisor.journal.LaunchIdentity;
 import io.isofold.supervisor.watch.AttemptProcesses;
 import io.isofold.supervisor.watch.ProcessTreeKiller;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -14,6 +15,7 @@ final class LocalAttempt implements AttemptHandle {
     private final AttemptProcesses processes;
     private final LocalLauncher launcher;
     private final CompletableFuture<WorkerExit> exit;
+    private final CompletableFuture<Instant> started = CompletableFuture.completedFuture(Instant.now());
     private CompletableFuture<Integer> end; // guarded by this
 
     LocalAttempt(Process process, AttemptProcesses processes, LaunchIdentity identity, LocalLauncher launcher) {
@@ -26,6 +28,12 @@ final class LocalAttempt implements AttemptHandle {
     @Override
     public LaunchIdentity identity() {
         return identity;
+    }
+
+    /** A local process runs from its launch. */
+    @Override
+    public CompletableFuture<Instant> started() {
+        return started;
     }
 
     @Override

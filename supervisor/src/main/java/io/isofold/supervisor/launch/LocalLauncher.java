@@ -4,14 +4,17 @@ import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.journal.LaunchIdentity;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.watch.AttemptProcesses;
+import io.isofold.supervisor.watch.OrphanSweep;
 import io.isofold.supervisor.watch.ProcessTable;
 import io.isofold.supervisor.watch.ProcessTreeKiller;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -91,6 +94,12 @@ public final class LocalLauncher implements WorkerLauncher {
                 : AttemptProcesses.byMarker(marker);
         int killed = ProcessTreeKiller.kill(processes, grace);
         return new Recovery.Ended(exitStatus, killed);
+    }
+
+    /** Every process whose ISOFOLD_ATTEMPT_DIR lies under the run's replicates, whoever started it. */
+    @Override
+    public Map<String, Integer> endLeftovers(Path replicatesDir, Duration grace) throws InterruptedException {
+        return OrphanSweep.killOrphans(replicatesDir.toString() + "/", grace);
     }
 
     /**

@@ -3,7 +3,12 @@ package io.isofold.supervisor.launch;
 import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.journal.RunFiles;
 import java.io.IOException;
+import io.isofold.supervisor.journal.LaunchIdentity;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Where attempts run: local processes ({@link LocalLauncher}), or a cluster scheduler's jobs. The run
@@ -20,6 +25,28 @@ public interface WorkerLauncher {
      * of it has been ended.
      */
     Recovery recover(AttemptRecord unfinished, RunFiles.AttemptFiles files, Duration grace) throws InterruptedException;
+
+    /**
+     * On resume, before {@link #recover}: attempts of this run the backend still knows that the journal
+     * may not name, because a supervisor died between starting one and writing its launch line. The
+     * caller keeps those the journal does not name and recovers them like any unfinished attempt.
+     * Local processes are not listed here: they are found by their attempt directory and killed.
+     */
+    default List<Found> launchedAttempts() throws InterruptedException {
+        return List.of();
+    }
+
+    /**
+     * On resume, after {@link #recover}: ends whatever of the run's attempts still runs unknown to the
+     * journal (a process a dead supervisor had just started). Returns, per attempt directory, how many
+     * processes were ended. A cluster backend ends nothing: its jobs were found and adopted instead.
+     */
+    default Map<String, Integer> endLeftovers(Path replicatesDir, Duration grace) throws InterruptedException {
+        return Map.of();
+    }
+
+    /** An attempt a backend found by itself: which one, and how to find it again. */
+    record Found(int replicate, int attempt, LaunchIdentity identity, Instant started) {}
 
     /** What {@link #recover} found. */
     sealed interface Recovery {

@@ -23,7 +23,12 @@ public final class Console {
     private static final String CLEAR_LINE = "\r\033[K";
     private static final Console INSTANCE = new Console(System.out, System.err);
 
-    private record Line(String text, boolean error) {}
+    /** {@code endsStatus}: not a line but the end of the live status line, which stays on screen. */
+    private record Line(String text, boolean error, boolean endsStatus) {
+        Line(String text, boolean error) {
+            this(text, error, false);
+        }
+    }
 
     private final PrintStream out;
     private final PrintStream err;
@@ -67,6 +72,11 @@ public final class Console {
                 drained.notifyAll();
             }
         }
+    }
+
+    /** Leaves the live status line as it is, moves below it, and draws it no more (until the next {@link #status}). */
+    public void endStatus() {
+        offer(new Line("", false, true));
     }
 
     /** The terminal went away: write nothing more, ever. The run goes on, logging to its file. */
@@ -113,7 +123,7 @@ public final class Console {
             }
         }
         if (!shownStatus.isEmpty() && !detached) {
-            offer(new Line("", false)); // ends the live line
+            endStatus();
             close(Duration.ofMillis(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
         }
     }
@@ -154,15 +164,18 @@ public final class Console {
     }
 
     private void write(Line line) {
+        if (line.endsStatus()) {
+            String pending = status.getAndSet(null);
+            String last = pending != null ? pending : shownStatus;
+            if (!last.isEmpty()) {
+                out.print(CLEAR_LINE + last + "\n");
+                out.flush();
+            }
+            shownStatus = "";
+            return;
+        }
         if (!shownStatus.isEmpty()) {
             out.print(CLEAR_LINE);
-            if (line.text().isEmpty()) {
-                // the end of the live line: leave it on screen, move below it
-                out.print(shownStatus + "\n");
-                out.flush();
-                shownStatus = "";
-                return;
-            }
         }
         PrintStream target = line.error() ? err : out;
         target.println(line.text());

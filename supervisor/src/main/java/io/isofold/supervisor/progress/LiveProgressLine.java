@@ -1,5 +1,6 @@
 package io.isofold.supervisor.progress;
 
+import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.spec.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,15 +64,20 @@ public final class LiveProgressLine implements ProgressDisplay {
         }
     }
 
+    /** What a person at the terminal must see; a stop's per-attempt kills are summed up by its Stopping line. */
     private static boolean shownOnTerminal(RunEvent e) {
         if (e instanceof RunEvent.Finished f) {
-            return !f.outcome().completed();
+            return !f.outcome().completed() && f.outcome().verdict() != Verdict.INTERRUPTED;
+        }
+        if (e instanceof RunEvent.Killing k) {
+            return k.verdict() != Verdict.INTERRUPTED;
         }
         return !(e instanceof RunEvent.Launched);
     }
 
+    /** The last status stays on screen, ended by a newline; what follows is plain lines. */
     @Override
     public void close() {
-        // Console.close ends the line below the last status
+        console.endStatus();
     }
 }

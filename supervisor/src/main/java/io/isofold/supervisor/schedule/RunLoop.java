@@ -33,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,7 +62,10 @@ public final class RunLoop {
     private static final long REPORT_EVERY_NANOS = 1_000_000_000L;
     private static final long HEALTH_EVERY_SECONDS = 30;
 
-    private sealed interface Event permits Exited, Over, StopRequested, HealthRead {}
+    private sealed interface Event permits Began, Exited, Over, StopRequested, HealthRead {}
+
+    /** The worker began to run (a cluster job left the queue), at {@code at} by the backend's clock. */
+    private record Began(Running attempt, Instant at) implements Event {}
 
     /** The worker ended (or the backend lost track of it: {@code failure}). */
     private record Exited(Running attempt, WorkerExit exit, Throwable failure) implements Event {}
@@ -84,24 +88,37 @@ public final class RunLoop {
         Map<String, String> sick();
     }
 
-    /** A running attempt: its state in the run, its handle in the backend, its watchdog. */
+    /**
+     * A launched attempt: its state in the run, its handle in the backend, and, once the worker runs,
+     * its watchdog. A cluster job waiting in the queue has no watchdog yet: waiting is not running.
+     */
     private static final class Running {
         final RunState.Attempt state;
         final AttemptHandle handle;
-        final AttemptWatchdog watchdog;
         final RunFiles.AttemptFiles files;
+        /** When it was launched (submitted, for a cluster job): the journal's and the reports' start. */
         final Instant started;
+        final long launchNanos;
+        AttemptWatchdog watchdog;
         WorkerExit exit;
 
-        Running(RunState.Attempt state, AttemptHandle handle, AttemptWatchdog watchdog, RunFiles.AttemptFiles files,
-                Instant started) {
+        Running(RunState.Attempt state, AttemptHandle handle, RunFiles.AttemptFiles files, Instant started,
+                long launchNanos) {
             this.state = state;
             this.handle = handle;
-            this.watchdog = watchdog;
             this.files = files;
             this.started = started;
+            this.launchNanos = launchNanos;
+        }
+
+        /** Seconds the worker ran: 0 for a job that never left the queue. */
+        double ranSeconds(long nowNanos) {
+            return watchdog == null ? 0.0 : watchdog.elapsed(nowNanos).toMillis() / 1000.0;
         }
     }
+
+    /** An attempt a dead supervisor launched that still runs where the backend can follow it: the loop takes it over. */
+    public record Adopted(AttemptRecord record, AttemptHandle handle) {}
 
     private final RunSpec spec;
     private final RunFiles files;
@@ -124,6 +141,7 @@ public final class RunLoop {
     private final Instant runStart;
     private final long loopStartNanos = System.nanoTime();
     private final boolean resumed;
+    private final List<Adopted> adopted;
     private boolean reportWanted;
     private long lastReportNanos;
     private String stopSignal;
@@ -131,12 +149,14 @@ public final class RunLoop {
     private int completedHere;
 
     /**
-     * @param history the run's history so far, cleaned up by {@link RunSetup} (no unfinished attempt left), or
-     *                an empty one for a new run; the loop adds to it
+     * @param history the run's history so far, settled by {@link RunSetup} (every unfinished attempt in it is
+     *                one of {@code adopted}), or an empty one for a new run; the loop adds to it
+     * @param adopted attempts a dead supervisor launched that the loop goes on watching; at most one per slot
      * @param health  null when no GPU is watched
      */
     public RunLoop(RunSpec spec, List<Slot> slots, WorkerCommand workerCommand, WorkerLauncher launcher,
-            Journal journal, RunHistory history, ProgressDisplay display, ReportSink reports, HealthProbe health) {
+            Journal journal, RunHistory history, List<Adopted> adopted, ProgressDisplay display, ReportSink reports,
+            HealthProbe health) {
         this.spec = spec;
         this.files = new RunFiles(spec.outDir());
         this.slots = List.copyOf(slots);
@@ -152,6 +172,7 @@ public final class RunLoop {
                 spec.maxAttempts(), spec.attemptBudget());
         this.runStart = history.firstStart() != null ? history.firstStart() : Instant.now();
         this.resumed = !history.attempts().isEmpty();
+        this.adopted = List.copyOf(adopted);
         for (AttemptRecord a : history.attempts()) {
             if (a.outcome() != null) {
                 state.replay(a.id(), a.gpu(), a.verdict());
@@ -170,9 +191,12 @@ public final class RunLoop {
         try {
             display.event(new RunEvent.Began(spec.outDir(), resumed, state.required(), state.completed(),
                     state.slotCount(), state.spent(), state.budget()));
+            adopted.forEach(this::adopt);
             if (health != null) {
-                healthReader.scheduleWithFixedDelay(() -> events.add(new HealthRead(health.sick())), 0,
-                        HEALTH_EVERY_SECONDS, TimeUnit.SECONDS);
+                // the first reading before any launch: a GPU that is sick at the start gets no attempt at all
+                handle(new HealthRead(health.sick()));
+                healthReader.scheduleWithFixedDelay(() -> events.add(new HealthRead(health.sick())),
+                        HEALTH_EVERY_SECONDS, HEALTH_EVERY_SECONDS, TimeUnit.SECONDS);
             }
             while (true) {
                 for (Event e = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS); e != null; e = events.poll()) {
@@ -254,21 +278,72 @@ public final class RunLoop {
             after(id, state.couldNotStart(a));
             return;
         }
-        Running r = new Running(state.started(a), handle, new AttemptWatchdog(limits, startNanos), attemptFiles,
-                started);
+        Running r = new Running(state.started(a), handle, attemptFiles, started, startNanos);
         bySlot.put(slot.id(), r);
         // the journal's times are the record's own, so reports rebuilt from it (`report DIR`) say the same
         journalOrStop(JournalEvent.Launch.of(started.toString(), id, slot.label(), slot.gpuLabel(), handle.identity(),
                 attemptFiles.dir().toString()));
-        handle.exit().whenComplete((exit, failure) -> events.add(new Exited(r, exit, failure)));
+        follow(r);
         LaunchIdentity where = handle.identity();
         display.event(new RunEvent.Launched(id, slot.label(), where.jobId() != null ? "job " + where.jobId()
                 : where.pid() != null ? "pid " + where.pid() : "?"));
         requestReport();
     }
 
+    /** The loop hears of the attempt's start and of its end as events, whichever thread completes them. */
+    private void follow(Running r) {
+        CompletableFuture<Instant> began = r.handle.started();
+        if (began.isDone() && !began.isCompletedExceptionally()) {
+            began(r, began.join()); // a local process: its clock runs from now, not from the next event
+        } else {
+            began.thenAccept(at -> events.add(new Began(r, at)));
+        }
+        r.handle.exit().whenComplete((exit, failure) -> events.add(new Exited(r, exit, failure)));
+    }
+
+    /**
+     * A dead supervisor's attempt, taken over on a slot as if launched here. Its clocks run from when
+     * it really launched and started, so a job that ran past --timeout while no supervisor watched is
+     * killed at the first tick.
+     */
+    private void adopt(Adopted a) {
+        AttemptRecord rec = a.record();
+        RunState.Attempt attempt = state.adopt(rec.id())
+                .orElseThrow(() -> new IllegalStateException("no free slot for adopted " + rec.id().label()));
+        long now = System.nanoTime();
+        long agoNanos = Math.max(0, Duration.between(rec.started(), Instant.now()).toNanos());
+        Running r = new Running(attempt, a.handle(), files.attempt(rec.id()), rec.started(), now - agoNanos);
+        bySlot.put(attempt.slot.id(), r);
+        follow(r);
+        LaunchIdentity where = a.handle().identity();
+        display.event(new RunEvent.Launched(rec.id(), attempt.slot.label(), "adopted " + (where.jobId() != null
+                ? "job " + where.jobId() : "attempt")));
+        requestReport();
+    }
+
+    /**
+     * The worker runs: its watchdog starts, from when the backend says it began, never before its
+     * launch nor after now (the two clocks may disagree a little).
+     */
+    private void began(Running r, Instant at) {
+        if (r.watchdog != null) {
+            return;
+        }
+        long now = System.nanoTime();
+        long agoNanos = Math.max(0, Duration.between(at, Instant.now()).toNanos());
+        long startNanos = Math.max(r.launchNanos, now - agoNanos);
+        r.watchdog = new AttemptWatchdog(limits, startNanos);
+        LaunchIdentity where = r.handle.identity();
+        if (where.jobId() != null && r.exit == null && r.state.phase == RunState.Phase.RUNNING) {
+            // a cluster job left the queue: where it runs is news for `status` and the journal
+            journalOrStop(JournalEvent.Began.of(at.toString(), r.state.id, where.node()));
+        }
+    }
+
     private void handle(Event e) {
-        if (e instanceof Exited x) {
+        if (e instanceof Began b) {
+            began(b.attempt(), b.at());
+        } else if (e instanceof Exited x) {
             exited(x.attempt(), x.exit(), x.failure());
         } else if (e instanceof Over o) {
             over(o.attempt(), o.signalled(), o.problem());
@@ -308,7 +383,7 @@ public final class RunLoop {
         AttemptId id = r.state.id;
         Slot slot = r.state.slot;
         bySlot.remove(slot.id());
-        Outcome outcome = judge(r, signalled);
+        Outcome outcome = judge(r, signalled, problem != null);
         AttemptRecord rec = new AttemptRecord(id, slot.label(), slot.gpuLabel(), null, r.started, outcome);
         history.record(rec);
         journalOrStop(JournalEvent.End.of(outcome.ended().toString(), id, outcome));
@@ -328,13 +403,17 @@ public final class RunLoop {
     }
 
     /** The verdict that stands, with its reason, metrics and stderr tail. */
-    private Outcome judge(Running r, int signalled) {
+    private Outcome judge(Running r, int signalled, boolean endFailed) {
         WorkerExit exit = r.exit;
         Verdict verdict;
         String reason;
         Map<String, Double> metrics = Map.of();
         ResultCheck result = null;
-        if (r.state.killVerdict != null) {
+        // A kill that found nothing left to signal ended nothing: the worker had ended by itself, and
+        // its exit decides. Locally that is a same-tick race; a cluster job's end is learnt a poll late,
+        // so a watchdog or a stop may well order a kill of a job that had already completed.
+        boolean killEndedIt = r.state.killVerdict != null && (signalled > 0 || endFailed);
+        if (killEndedIt) {
             verdict = r.state.killVerdict;
             reason = r.state.killReason;
         } else if (exit.verdict() != null) {
@@ -346,7 +425,7 @@ public final class RunLoop {
             reason = j.reason();
             metrics = j.metrics();
             result = j.result();
-            if (signalled > 0) {
+            if (signalled > 0 && r.state.killVerdict == null) {
                 String note = signalled + " leftover process(es) killed after the worker exited";
                 reason = reason == null ? note : reason + "; " + note;
             }
@@ -354,7 +433,7 @@ public final class RunLoop {
         if (verdict == Verdict.COMPLETED && result != null) {
             checkDevice(r, result);
         }
-        double seconds = r.watchdog.elapsed(System.nanoTime()).toMillis() / 1000.0;
+        double seconds = r.ranSeconds(System.nanoTime());
         String tail = verdict == Verdict.COMPLETED || verdict == Verdict.INTERRUPTED ? null
                 : StderrTail.of(r.files.stderr());
         return new Outcome(Instant.now(), verdict, reason, exit.status(), metrics, seconds, tail);
@@ -396,6 +475,9 @@ public final class RunLoop {
             for (Running r : List.copyOf(bySlot.values())) {
                 if (r.state.phase != RunState.Phase.RUNNING || r.handle.exit().isDone()) {
                     continue; // an exit already on its way decides, not a watchdog
+                }
+                if (r.watchdog == null) {
+                    continue; // still in the cluster's queue: no clock runs yet
                 }
                 if (limits.watchesProgress()) {
                     observeProgress(r, now);
@@ -451,7 +533,6 @@ public final class RunLoop {
         }
         List<RunState.Attempt> toKill = state.stop(status, cause, killReason);
         if (first) {
-            log.warn("{}", cause);
             display.event(new RunEvent.Stopping(cause.lines().findFirst().orElse(cause), bySlot.size()));
         }
         for (RunState.Attempt a : toKill) {
@@ -513,7 +594,11 @@ public final class RunLoop {
 
     private List<AttemptRecord> snapshotForReports() {
         List<AttemptRecord> all = new ArrayList<>(history.attempts().size() + bySlot.size());
-        all.addAll(history.attempts());
+        for (AttemptRecord a : history.attempts()) {
+            if (!a.running()) {
+                all.add(a); // an adopted attempt's record is open in the history; bySlot has it
+            }
+        }
         for (Running r : bySlot.values()) {
             all.add(new AttemptRecord(r.state.id, r.state.slot.label(), r.state.slot.gpuLabel(), null, r.started,
                     null));

@@ -2,6 +2,9 @@ package io.isofold.supervisor.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.isofold.shared.Json;
+import io.isofold.shared.Task;
+import io.isofold.supervisor.gpu.Slot;
+import io.isofold.supervisor.journal.AttemptId;
 import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.journal.Journal;
 import io.isofold.supervisor.journal.JournalEvent;
@@ -14,7 +17,6 @@ import io.isofold.supervisor.launch.WorkerLauncher;
 import io.isofold.supervisor.report.AtomicFiles;
 import io.isofold.supervisor.spec.BadInput;
 import io.isofold.supervisor.spec.RunSpec;
-import io.isofold.supervisor.watch.OrphanSweep;
 import io.isofold.supervisor.watch.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,15 +42,17 @@ public final class RunSetup implements AutoCloseable {
     private final boolean resumed;
     private final WorkerLauncher launcher;
     private final List<String> warnings;
+    private final List<RunLoop.Adopted> adopted;
 
     private RunSetup(RunLock lock, Journal journal, RunHistory history, boolean resumed, WorkerLauncher launcher,
-            List<String> warnings) {
+            List<String> warnings, List<RunLoop.Adopted> adopted) {
         this.lock = lock;
         this.journal = journal;
         this.history = history;
         this.resumed = resumed;
         this.launcher = launcher;
         this.warnings = warnings;
+        this.adopted = List.copyOf(adopted);
     }
 
     public static RunSetup prepare(RunSpec spec, WorkerLauncher launcher)
@@ -90,7 +94,12 @@ public final class RunSetup implements AutoCloseable {
             }
             List<String> warnings = new ArrayList<>(read.warnings());
             Journal journal = Journal.open(files.journal());
-            for (JournalEvent.End end : settleUnfinished(spec, files, history, launcher, warnings)) {
+            for (JournalEvent.Launch launch : unjournalled(spec, files, history, launcher, warnings)) {
+                journal.append(launch);
+                history.apply(launch);
+            }
+            List<RunLoop.Adopted> adopted = new ArrayList<>();
+            for (JournalEvent.End end : settleUnfinished(spec, files, history, launcher, warnings, adopted)) {
                 journal.append(end);
                 history.apply(end);
             }
@@ -100,7 +109,7 @@ public final class RunSetup implements AutoCloseable {
                     spec.toJson());
             journal.append(start);
             history.apply(start);
-            return new RunSetup(lock, journal, history, resumed, launcher, warnings);
+            return new RunSetup(lock, journal, history, resumed, launcher, warnings, adopted);
         } catch (BadInput | IOException | InterruptedException | RuntimeException e) {
             lock.close();
             throw e;
@@ -126,6 +135,13 @@ public final class RunSetup implements AutoCloseable {
             differences = differences(earlier, Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(spec.identity())));
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+        // a run's unfinished attempts are processes or jobs: only the backend that started them can find them
+        RunSpec.Backend before = RunSpec.backend(earlier);
+        if (before != spec.placement().backend()) {
+            throw new BadInput(spec.outDir() + " holds a run on the " + (before == null ? "unknown" : before.label())
+                    + " backend; a run keeps its backend (resume it with scripts/run.sh resume " + spec.outDir()
+                    + ", or give a new --out)");
         }
         if (!differences.isEmpty()) {
             throw new BadInput(spec.outDir() + " holds a run of another spec (" + String.join("; ", differences)
@@ -161,26 +177,65 @@ public final class RunSetup implements AutoCloseable {
     }
 
     /**
-     * The attempts a dead supervisor left without an end, settled through the backend, and what is
-     * left of any attempt of the run found by its ISOFOLD_ATTEMPT_DIR, killed.
+     * Launch lines for the attempts the backend knows that the journal does not (a supervisor died
+     * between sbatch and its journal line), so they are settled like any other. Each is named by the
+     * task.json the dead supervisor wrote into its directory before launching it.
+     */
+    private static List<JournalEvent.Launch> unjournalled(RunSpec spec, RunFiles files, RunHistory history,
+            WorkerLauncher launcher, List<String> warnings) throws InterruptedException {
+        List<JournalEvent.Launch> launches = new ArrayList<>();
+        for (WorkerLauncher.Found f : launcher.launchedAttempts()) {
+            boolean known = history.attempts().stream()
+                    .anyMatch(a -> a.id().replicate() == f.replicate() && a.id().attempt() == f.attempt());
+            if (known) {
+                continue;
+            }
+            RunFiles.AttemptFiles attempt = files.attempt(f.replicate(), f.attempt());
+            Task task;
+            try {
+                task = Json.MAPPER.readValue(attempt.task().toFile(), Task.class);
+            } catch (IOException e) {
+                warnings.add("job " + f.identity().jobId() + " looks like replicate " + f.replicate() + " attempt "
+                        + f.attempt() + " of this run, but " + attempt.task() + " is unreadable; left alone");
+                continue;
+            }
+            AttemptId id = new AttemptId(task.replicate(), task.model(), task.index(), task.fold(), task.shuffle(),
+                    task.attempt());
+            Instant at = f.started() != null ? f.started() : Instant.now();
+            String gpu = spec.placement().gpus().equalsIgnoreCase("none") ? "cpu" : Slot.CLUSTER_GPU;
+            launches.add(JournalEvent.Launch.of(at.toString(), id, "slurm/?", gpu, f.identity(),
+                    attempt.dir().toString()));
+            warnings.add("found job " + f.identity().jobId() + " (" + id.label()
+                    + ") that the previous supervisor started but did not record");
+        }
+        return launches;
+    }
+
+    /**
+     * The attempts a dead supervisor left without an end, settled through the backend (ended and
+     * judged, or adopted: added to {@code adopted}), and what is left of any attempt of the run that
+     * the backend can find, ended.
      */
     private static List<JournalEvent.End> settleUnfinished(RunSpec spec, RunFiles files, RunHistory history,
-            WorkerLauncher launcher, List<String> warnings) throws InterruptedException {
+            WorkerLauncher launcher, List<String> warnings, List<RunLoop.Adopted> adopted)
+            throws InterruptedException {
         List<JournalEvent.End> ends = new ArrayList<>();
         Duration grace = spec.killGrace();
         Instant lastSeen = history.lastEvent() != null ? history.lastEvent() : Instant.now();
         for (AttemptRecord a : history.unfinished()) {
             RunFiles.AttemptFiles attempt = files.attempt(a.id());
             WorkerLauncher.Recovery recovery = launcher.recover(a, attempt, grace);
-            if (!(recovery instanceof WorkerLauncher.Recovery.Ended ended)) {
-                continue; // adopted: the loop goes on watching it (a cluster job)
+            if (recovery instanceof WorkerLauncher.Recovery.Adopted a2) {
+                adopted.add(new RunLoop.Adopted(a, a2.handle())); // the loop goes on watching it (a cluster job)
+                continue;
             }
+            WorkerLauncher.Recovery.Ended ended = (WorkerLauncher.Recovery.Ended) recovery;
             Outcome outcome = judgeLeftBehind(a, attempt, ended, history, lastSeen);
             warnings.add(a.id().label() + " ended while no supervisor watched it: " + outcome.verdict().label()
                     + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
             ends.add(JournalEvent.End.of(outcome.ended().toString(), a.id(), outcome));
         }
-        OrphanSweep.killOrphans(files.replicates().toString() + "/", grace).forEach((dir, n) -> {
+        launcher.endLeftovers(files.replicates(), grace).forEach((dir, n) -> {
             if (n > 0) {
                 warnings.add("killed " + n + " process(es) of " + dir + " left by an earlier supervisor");
             }
@@ -233,6 +288,11 @@ public final class RunSetup implements AutoCloseable {
 
     public boolean resumed() {
         return resumed;
+    }
+
+    /** Attempts still running where the backend follows them (cluster jobs), for the loop to take over. */
+    public List<RunLoop.Adopted> adopted() {
+        return adopted;
     }
 
     public WorkerLauncher launcher() {

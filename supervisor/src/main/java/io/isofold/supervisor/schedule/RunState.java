@@ -175,6 +175,24 @@ final class RunState {
         return attempt;
     }
 
+    /**
+     * An attempt a dead supervisor launched that still runs (a cluster job), taken over on a free
+     * slot; empty when none is free. Its replicate counts as running, so nothing launches it twice.
+     */
+    Optional<Attempt> adopt(AttemptId id) {
+        Replicate rep = replicates.get(id.replicate());
+        for (Slot s : slots) {
+            if (!bySlot.containsKey(s.id())) {
+                rep.lastAttempt = Math.max(rep.lastAttempt, id.attempt());
+                rep.running = true;
+                Attempt attempt = new Attempt(id, rep, s);
+                bySlot.put(s.id(), attempt);
+                return Optional.of(attempt);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The worker could not even be started: a failed attempt, on no slot. */
     Consequences couldNotStart(Assignment a) {
         a.replicate.lastAttempt = a.attempt;

@@ -7,6 +7,7 @@ import io.isofold.supervisor.launch.AttemptHandle;
 import io.isofold.supervisor.launch.LocalLauncher;
 import io.isofold.supervisor.launch.WorkerExit;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -27,11 +28,29 @@ final class SlurmAttempt implements AttemptHandle {
     private final SlurmClient client;
     private final SlurmLauncher launcher;
     private final CompletableFuture<WorkerExit> exit = new CompletableFuture<>();
+    private final CompletableFuture<Instant> started = new CompletableFuture<>();
+    /**
+     * How long a job no poll has seen yet may be missing from squeue's answer before it counts as
+     * forgotten: a controller under load may list a job it just accepted only a little later.
+     */
+    static final Duration UNSEEN_GRACE = Duration.ofSeconds(30);
+
+    private final long followedNanos = System.nanoTime();
+    private final boolean submittedHere;
+    private volatile boolean seen; // poller thread writes; read there only
     private volatile String node;
     private volatile boolean endRequested;
     private CompletableFuture<Integer> end; // guarded by this
 
-    SlurmAttempt(long jobId, String node, RunFiles.AttemptFiles files, SlurmClient client, SlurmLauncher launcher) {
+    /**
+     * @param submittedHere true for a job this supervisor submitted: its start is when a poll first sees it
+     *                      run. Slurm's StartTime is whole seconds and comes before the job's script has even
+     *                      begun (about a second here), so it would cut into the worker's --timeout. For an
+     *                      adopted job, which may have started long before this supervisor, it is the best there is.
+     */
+    SlurmAttempt(long jobId, String node, RunFiles.AttemptFiles files, SlurmClient client, SlurmLauncher launcher,
+            boolean submittedHere) {
+        this.submittedHere = submittedHere;
         this.jobId = jobId;
         this.node = node;
         this.files = files;
@@ -48,6 +67,12 @@ final class SlurmAttempt implements AttemptHandle {
         return LaunchIdentity.job(Long.toString(jobId), node);
     }
 
+    /** When the job began to run: see the constructor's {@code submittedHere}. */
+    @Override
+    public CompletableFuture<Instant> started() {
+        return started;
+    }
+
     @Override
     public CompletableFuture<WorkerExit> exit() {
         return exit;
@@ -55,6 +80,12 @@ final class SlurmAttempt implements AttemptHandle {
 
     /** What one poll saw of this job; null when Slurm no longer knows it. Returns whether it is over. */
     boolean observe(SlurmJobStatus status) {
+        if (status == null && !seen && System.nanoTime() - followedNanos < UNSEEN_GRACE.toNanos()) {
+            return false; // not in squeue's answer yet, so not forgotten either
+        }
+        if (status != null) {
+            seen = true;
+        }
         if (status == null) {
             // forgotten (MinJobAge passed, or the controller lost its state): the wrapper's file is the record
             Integer recorded = LocalLauncher.recordedExitStatus(files);
@@ -65,6 +96,10 @@ final class SlurmAttempt implements AttemptHandle {
         }
         if (status.node() != null) {
             node = status.node();
+        }
+        // the node first: whoever acts on the start reads identity() for it
+        if (status.state() == SlurmJobState.RUNNING || status.state().ended() && status.started() != null) {
+            started.complete(submittedHere || status.started() == null ? Instant.now() : status.started());
         }
         if (!status.state().ended()) {
             return false;

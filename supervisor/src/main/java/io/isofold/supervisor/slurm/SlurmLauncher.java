@@ -7,7 +7,9 @@ import io.isofold.supervisor.launch.AttemptHandle;
 import io.isofold.supervisor.launch.LaunchRequest;
 import io.isofold.supervisor.launch.LocalLauncher;
 import io.isofold.supervisor.launch.WorkerLauncher;
+import io.isofold.supervisor.journal.LaunchIdentity;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +76,7 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SlurmException("interrupted while submitting " + name);
         }
-        return follow(new SlurmAttempt(jobId, null, files, client, this));
+        return follow(new SlurmAttempt(jobId, null, files, client, this, true));
     }
 
     /**
@@ -88,6 +92,7 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
             return new Recovery.Ended(LocalLauncher.recordedExitStatus(files), 0);
         }
         long id = Long.parseLong(jobId);
+        SlurmAttempt attempt = new SlurmAttempt(id, record.launch().node(), files, client, this, false);
         try {
             SlurmJobStatus status = client.poll(List.of(id)).get(id);
             if (status == null) {
@@ -97,11 +102,37 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
             if (!status.name().startsWith(settings.jobNamePrefix())) {
                 return new Recovery.Ended(LocalLauncher.recordedExitStatus(files), 0);
             }
+            attempt.observe(status); // seen, so a later poll that misses it means Slurm forgot it
         } catch (SlurmException e) {
             // cannot ask now: adopt it anyway; the polls will tell, or forget it and read the file
             log.warn("recovering job {}: {}", id, e.getMessage());
         }
-        return new Recovery.Adopted(follow(new SlurmAttempt(id, record.launch().node(), files, client, this)));
+        return new Recovery.Adopted(follow(attempt));
+    }
+
+    /**
+     * The run's jobs Slurm still knows, found by their name, {@code <prefix>-r<replicate>-a<attempt>}:
+     * one squeue call. A job Slurm has forgotten is not found; its attempt directory still exists, and
+     * the run loop skips that attempt number.
+     */
+    @Override
+    public List<Found> launchedAttempts() throws InterruptedException {
+        Pattern name = Pattern.compile(
+                Pattern.quote(settings.jobNamePrefix()) + "-r(\\d+)-a(\\d+)");
+        List<Found> found = new ArrayList<>();
+        try {
+            for (SlurmJobStatus s : client.pollByNamePrefix(settings.jobNamePrefix() + "-r")) {
+                Matcher m = name.matcher(s.name());
+                if (m.matches()) {
+                    found.add(new Found(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                            LaunchIdentity.job(Long.toString(s.jobId()), s.node()),
+                            s.started()));
+                }
+            }
+        } catch (SlurmException | NumberFormatException e) {
+            log.warn("cannot look for the run's jobs by name: {}", e.getMessage());
+        }
+        return found;
     }
 
     private SlurmAttempt follow(SlurmAttempt attempt) {
@@ -115,8 +146,10 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
             return;
         }
         try {
-            Map<Long, SlurmJobStatus> states = client.poll(List.copyOf(unfinished.keySet()));
-            for (SlurmAttempt a : List.copyOf(unfinished.values())) {
+            // the attempts asked about, taken before the call: one submitted while squeue runs is not in its answer
+            List<SlurmAttempt> asked = List.copyOf(unfinished.values());
+            Map<Long, SlurmJobStatus> states = client.poll(asked.stream().map(SlurmAttempt::jobId).toList());
+            for (SlurmAttempt a : asked) {
                 if (a.observe(states.get(a.jobId()))) {
                     unfinished.remove(a.jobId());
                 }

@@ -32,8 +32,48 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
         }
     }
 
-    /** @param gpus the --gpus request: all, none, or indices */
-    public record Placement(String gpus, int workersPerGpu, int cpuWorkers) {}
+    /** Where attempts run: processes on this machine, or one Slurm batch job each. Fixed for a run. */
+    public enum Backend {
+        LOCAL, SLURM;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Reads {@link #label}; null for anything else. */
+        public static Backend of(String label) {
+            for (Backend b : values()) {
+                if (b.label().equals(label)) {
+                    return b;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * @param gpus         the --gpus request: all, none, or indices (on Slurm: all or none)
+     * @param slurmOptions --slurm-opt arguments, passed to sbatch as they are; empty on the local backend
+     * @param maxRunning   --max-running: the run's jobs in the Slurm queue at once; unused on the local backend
+     */
+    public record Placement(String gpus, int workersPerGpu, int cpuWorkers, Backend backend, List<String> slurmOptions,
+            int maxRunning) {
+        /** The default of --max-running. */
+        public static final int DEFAULT_MAX_RUNNING = 8;
+
+        public Placement {
+            slurmOptions = List.copyOf(slurmOptions);
+        }
+
+        /** A local placement. */
+        public Placement(String gpus, int workersPerGpu, int cpuWorkers) {
+            this(gpus, workersPerGpu, cpuWorkers, Backend.LOCAL, List.of(), DEFAULT_MAX_RUNNING);
+        }
+
+        public boolean slurm() {
+            return backend == Backend.SLURM;
+        }
+    }
 
     /** Null durations and sizes mean "no limit". */
     public record Limits(Duration timeout, Duration stallTimeout, Long maxMemoryBytes, Duration killGrace,
@@ -133,6 +173,11 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
         n.put("gpus", placement.gpus());
         n.put("workers_per_gpu", placement.workersPerGpu());
         n.put("cpu_workers", placement.cpuWorkers());
+        n.put("backend", placement.backend().label());
+        if (placement.slurm()) {
+            n.set("slurm_options", Json.MAPPER.valueToTree(placement.slurmOptions()));
+            n.put("max_running", placement.maxRunning());
+        }
         n.put("timeout", limits.timeout() == null ? null : Durations.format(limits.timeout()));
         n.put("stall_timeout", limits.stallTimeout() == null ? null : Durations.format(limits.stallTimeout()));
         n.put("max_memory", limits.maxMemoryBytes() == null ? null : Sizes.format(limits.maxMemoryBytes()));
@@ -161,8 +206,16 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
             n.path("metrics").forEach(c -> metrics.add(MetricGoal.parse(c.asText())));
             Experiment e = new Experiment(n.path("folds").asInt(), n.path("replicates").asInt(), n.path("seed").asLong(),
                     models, command, n.hasNonNull("data") ? n.get("data").asText() : null);
+            Backend backend = backend(n);
+            if (backend == null) {
+                throw new BadInput(outDir.resolve("run.json") + " names an unknown backend '"
+                        + n.path("backend").asText() + "'");
+            }
+            List<String> slurmOptions = new ArrayList<>();
+            n.path("slurm_options").forEach(c -> slurmOptions.add(c.asText()));
             Placement p = new Placement(n.path("gpus").asText("all"), n.path("workers_per_gpu").asInt(1),
-                    n.path("cpu_workers").asInt(1));
+                    n.path("cpu_workers").asInt(1), backend, slurmOptions,
+                    n.path("max_running").asInt(Placement.DEFAULT_MAX_RUNNING));
             Limits l = new Limits(duration(n, "timeout"), duration(n, "stall_timeout"),
                     n.hasNonNull("max_memory") ? Sizes.parse(n.get("max_memory").asText()) : null,
                     n.hasNonNull("kill_grace") ? Durations.parse(n.get("kill_grace").asText()) : Duration.ofSeconds(10),
@@ -177,6 +230,11 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
             throw new BadInput(outDir.resolve("run.json") + " cannot be read as a run spec: "
                     + String.valueOf(ex.getMessage()).lines().findFirst().orElse(""));
         }
+    }
+
+    /** The backend a run.json names; a run.json from before there was a choice ran locally. Null when unknown. */
+    public static Backend backend(JsonNode runJson) {
+        return Backend.of(runJson.path("backend").asText(Backend.LOCAL.label()));
     }
 
     private static Duration duration(JsonNode n, String field) {

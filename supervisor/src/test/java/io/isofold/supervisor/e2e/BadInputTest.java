@@ -68,7 +68,21 @@ class BadInputTest extends EndToEndTest {
                 new Case("--models entry out of range", true,
                         tmp -> List.of("--models", tmp.resolve("zero-epochs.json").toString())),
                 builtIn("--learning-rate", "-1"),
-                builtIn("--learning-rate", "fast"))
+                builtIn("--learning-rate", "fast"),
+                // issue 8 item 12: a size needs a unit; durations have an upper bound
+                custom("--max-memory", "8"),
+                custom("--kill-grace", "200000d"),
+                custom("--kill-grace", "2h"),
+                // issue 10 item 9: a worker command goes after --; -- with nothing after it; built-in-only options
+                new Case("a worker command without --", true, tmp -> List.of("--folds", "3", "python3", "train.py")),
+                new Case("-- followed by nothing", true, tmp -> List.of("--folds", "3", "--")),
+                new Case("--epochs with a worker command", false,
+                        tmp -> List.of("--epochs", "3", "--", "/bin/true")),
+                new Case("--models cnn with empty filters", true,
+                        tmp -> List.of("--models", tmp.resolve("no-filters.json").toString())),
+                custom("--metric", "rmse:lowest"),
+                custom("--param", "lr"),
+                builtIn("--param", "lr=0.1"))
                 .map(Arguments::of);
     }
 
@@ -138,6 +152,7 @@ class BadInputTest extends EndToEndTest {
         Files.writeString(tmp.resolve("a-file"), "a regular file, not a directory\n");
         Files.writeString(tmp.resolve("garbage.json"), "[{\"name\": \"small\", \"architecture\": ");
         Files.writeString(tmp.resolve("no-architecture.json"), "[{\"name\": \"small\"}]");
+        Files.writeString(tmp.resolve("no-filters.json"), "[{\"name\": \"c\", \"architecture\": \"cnn\", \"filters\": []}]");
         Files.writeString(tmp.resolve("zero-epochs.json"), "[{\"name\": \"small\", \"architecture\": \"cnn\", \"epochs\": 0}]");
     }
 }

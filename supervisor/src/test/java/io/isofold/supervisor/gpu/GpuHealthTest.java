@@ -97,6 +97,16 @@ class GpuHealthTest {
         assertThat(r.describe(0)).startsWith("GPU 0: 2 uncorrected ECC errors");
     }
 
+    /** Found by the soak: an answer with no row at all quarantined every GPU of the run at its start. */
+    @Test
+    void anAnswerWithoutRowsIsUnreadableNotEveryGpuMissing(@TempDir Path dir) throws IOException {
+        Path smi = script(dir, "exit 0");
+        HealthReport r = new GpuHealth(new NvidiaSmi(smi.toString(), Duration.ofSeconds(5))).check();
+        assertThat(r.readable()).isFalse();
+        assertThat(r.sick(0)).isFalse();
+        assertThat(r.unreadable()).contains("listed no GPU");
+    }
+
     private static Path script(Path dir, String body) throws IOException {
         Path smi = dir.resolve("nvidia-smi");
         Files.writeString(smi, "#!/bin/sh\n" + body + "\n");

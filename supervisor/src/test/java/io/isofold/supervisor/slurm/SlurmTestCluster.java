@@ -15,11 +15,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * and left alone). Where the machine cannot host it (not root, no apt-get) the tests are skipped,
  * with the script's reason; a cluster that should start and does not fails them.
  */
-final class SlurmTestCluster implements BeforeAllCallback {
+public final class SlurmTestCluster implements BeforeAllCallback {
     static final Path SCRIPT = Path.of(System.getProperty("isofold.home", "..")).resolve("scripts/slurm-cluster.sh");
     static final Path STATE = Path.of(System.getenv().getOrDefault("ISOFOLD_SLURM_DIR", "/tmp/isofold-slurm"));
     /** What Slurm clients need to find this cluster. */
-    static final Map<String, String> CLIENT_ENV = Map.of("SLURM_CONF", STATE.resolve("slurm.conf").toString());
+    public static final Map<String, String> CLIENT_ENV = Map.of("SLURM_CONF", STATE.resolve("slurm.conf").toString());
     private static final int CANNOT_HOST = 3;
 
     /** Started once per test JVM; closed by JUnit when the root context closes, after every class has run. */
@@ -63,7 +63,7 @@ final class SlurmTestCluster implements BeforeAllCallback {
         Assumptions.assumeTrue(cluster.skipReason() == null, cluster.skipReason());
     }
 
-    static SlurmClient client() {
+    public static SlurmClient client() {
         return new SlurmClient(CLIENT_ENV, SlurmClient.DEFAULT_COMMAND_TIMEOUT);
     }
 

@@ -1,0 +1,37 @@
+package io.isofold.supervisor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Issue 10 item 5: resume without retyping the command, and a higher limit retries what was given up. */
+class ResumeCommandTest extends EndToEndTest {
+
+    @Test
+    void aRunThatGaveUpSaysWhyAndResumesWithAHigherLimit() {
+        RunDir run = newRun("gave-up");
+        // every replicate fails its first attempt: with --max-attempts 1 all three are given up
+        SupervisorProcess.Outcome first = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "3",
+                "--max-attempts", "1"), TestWorker.command("flaky")));
+        assertThat(first.exitCode()).as(first.toString()).isEqualTo(1);
+        assertThat(first.stderr()).contains("3 replicate(s) were given up after 1 failed attempts each (--max-attempts)");
+        assertThat(first.stdout()).contains("to go on: ").contains("resume " + run.dir() + " --max-attempts <more>");
+
+        SupervisorProcess.Outcome resumed = supervisor().run("resume", run.dir().toString(), "--max-attempts", "2");
+        assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+        assertThat(run.results()).hasSize(3).allSatisfy(r -> assertThat(r.get("attempt")).isEqualTo("2"));
+        assertThat(workerStarts()).isEqualTo(6);
+    }
+
+    @Test
+    void resumeRefusesADirectoryWithoutARunAndAnOptionItCannotChange() {
+        RunDir run = newRun("nothing-here");
+        SupervisorProcess.Outcome none = supervisor().run("resume", run.dir().toString());
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.stderr().strip()).startsWith("isofold:").contains("holds no isofold run").doesNotContain("\n");
+        SupervisorProcess.Outcome folds = supervisor().run("resume", run.dir().toString(), "--folds", "3");
+        assertThat(folds.exitCode()).isEqualTo(2);
+        assertThat(folds.stderr()).contains("--folds");
+    }
+}

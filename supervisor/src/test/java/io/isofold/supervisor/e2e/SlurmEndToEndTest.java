@@ -1,0 +1,314 @@
+package io.isofold.supervisor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.isofold.supervisor.exec.ExternalCommand;
+import io.isofold.supervisor.slurm.SlurmJobState;
+import io.isofold.supervisor.slurm.SlurmJobStatus;
+import io.isofold.supervisor.slurm.SlurmTestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The end-to-end cases that apply to a cluster, again with {@code --backend slurm}, against the real
+ * one-node Slurm of scripts/slurm-cluster.sh (4 fake GPUs, 8 CPUs). Skipped, with the script's reason,
+ * where this machine cannot host it.
+ *
+ * <p>The jobs run on this machine, so the base class's check that no process of a run outlives its
+ * supervisor also checks that cancelled jobs really ended.
+ */
+@ExtendWith(SlurmTestCluster.class)
+class SlurmEndToEndTest extends EndToEndTest {
+    private static final List<String> SPEC = List.of("--backend", "slurm", "--folds", "2", "--kill-grace", "2s");
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    /** A supervisor that finds the test cluster, and polls it often so the tests are quick. */
+    private SupervisorProcess slurm() {
+        SupervisorProcess p = supervisor().env("ISOFOLD_SLURM_POLL", "200ms");
+        SlurmTestCluster.CLIENT_ENV.forEach(p::env);
+        return p;
+    }
+
+    private static List<String> spec(String... more) {
+        List<String> all = new ArrayList<>(SPEC);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    @Test
+    void everyJobGetsTheGpuSlurmGaveItAndTheJournalNamesJobAndNode() {
+        RunDir run = newRun("pinning");
+        var o = slurm().run(args(run, spec("--replicates", "4", "--max-running", "4"), TestWorker.command("env", "1")));
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+
+        List<WorkerRecord> workers = run.workerRecords();
+        assertThat(workers).hasSize(4);
+        for (WorkerRecord w : workers) {
+            assertThat(w.env("CUDA_VISIBLE_DEVICES")).as("CUDA_VISIBLE_DEVICES of %s", w.attemptDir()).matches("[0-3]");
+            assertThat(w.env("ISOFOLD_GPU")).isEqualTo(w.env("CUDA_VISIBLE_DEVICES"));
+            assertThat(w.env("ISOFOLD_REPLICATE")).isEqualTo(w.attemptDir().getParent().getFileName().toString());
+        }
+        // four at once on four GPUs: no two jobs that overlapped in time shared one
+        for (WorkerRecord a : workers) {
+            for (WorkerRecord b : workers) {
+                if (a != b && a.startMs() < b.endMs() && b.startMs() < a.endMs()) {
+                    assertThat(a.env("CUDA_VISIBLE_DEVICES")).isNotEqualTo(b.env("CUDA_VISIBLE_DEVICES"));
+                }
+            }
+        }
+        assertThat(run.launches()).hasSize(4).allSatisfy(l -> {
+            assertThat(l.path("job_id").asText()).matches("\\d+");
+            assertThat(l.path("slot").asText()).startsWith("slurm/");
+        });
+        assertThat(run.events("began")).hasSize(4).allSatisfy(b -> assertThat(b.path("node").asText())
+                .isEqualTo("localhost"));
+        assertThat(run.results()).hasSize(4);
+        assertThat(run.file("run.json")).content().contains("\"backend\" : \"slurm\"").contains("\"max_running\" : 4");
+    }
+
+    @Test
+    void cpuJobsSeeNoGpu() {
+        RunDir run = newRun("cpu");
+        var o = slurm().run(args(run, spec("--gpus", "none", "--replicates", "2"), TestWorker.command("env")));
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        assertThat(run.workerRecords()).hasSize(2).allSatisfy(w -> {
+            assertThat(w.env("CUDA_VISIBLE_DEVICES")).isEmpty();
+            assertThat(w.env("ISOFOLD_GPU")).isEqualTo("cpu");
+        });
+    }
+
+    @Test
+    void aHangingJobIsCancelledAtTheTimeoutToTheSecond() {
+        RunDir run = newRun("hang");
+        var o = slurm().run(args(run, spec("--replicates", "1", "--max-attempts", "1", "--timeout", "2s"),
+                TestWorker.command("hang")));
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
+        JsonNode end = run.ends().get(0);
+        assertThat(end.get("verdict").asText()).isEqualTo("timeout");
+        // isofold's own clock, not Slurm's whole-minute --time checked every 30 s
+        assertThat(end.get("duration_s").asDouble()).isBetween(2.0, 4.0);
+        assertThat(jobStates(run)).allMatch(SlurmJobState::ended, "ended");
+    }
+
+    /** Time in the queue is not time running: --timeout and --stall-timeout start when the job does. */
+    @Test
+    void timeSpentPendingCountsAgainstNoWatchdog() throws Exception {
+        RunDir run = newRun("pending");
+        var started = slurm().start(args(run, spec("--replicates", "1", "--max-attempts", "1", "--timeout", "3s",
+                "--stall-timeout", "3s", "--slurm-opt=--hold"), TestWorker.command("ok", "1")));
+        String jobId = await(() -> run.launches().isEmpty() ? null : run.launches().get(0).path("job_id").asText());
+        Thread.sleep(5000); // held: longer than either limit
+        ExternalCommand.run(List.of("scontrol", "release", jobId), Duration.ofSeconds(20), SlurmTestCluster.CLIENT_ENV);
+
+        var o = started.await();
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        assertThat(run.ends()).singleElement().satisfies(e -> {
+            assertThat(e.get("verdict").asText()).isEqualTo("completed");
+            assertThat(e.get("duration_s").asDouble()).isLessThan(3.0);
+        });
+    }
+
+    @Test
+    void aCrashedJobIsRetriedAsANewJob() {
+        RunDir run = newRun("flaky");
+        var o = slurm().run(args(run, spec("--replicates", "2"), TestWorker.command("flaky")));
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        assertThat(run.ends()).extracting(e -> e.get("verdict").asText())
+                .containsExactlyInAnyOrder("failed", "failed", "completed", "completed");
+        assertThat(run.launches()).extracting(l -> l.path("job_id").asText()).doesNotHaveDuplicates();
+        assertThat(run.results()).hasSize(2).allSatisfy(r -> assertThat(r.get("attempt")).isEqualTo("2"));
+        assertThat(run.ends().stream().filter(e -> e.get("verdict").asText().equals("failed")))
+                .allSatisfy(e -> assertThat(e.path("stderr_tail").asText()).contains("flaky: failing on attempt 1"));
+    }
+
+    @Test
+    void badResultsFailAndTheBudgetEndsTheRun() {
+        RunDir run = newRun("garbage");
+        var o = slurm().run(args(run, spec("--replicates", "2", "--attempt-budget", "3"), TestWorker.command("garbage")));
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
+        assertThat(o.stderr()).contains("--attempt-budget");
+        assertThat(run.ends()).hasSize(3).allSatisfy(e -> {
+            assertThat(e.get("verdict").asText()).isEqualTo("failed");
+            assertThat(e.get("exit_code").asInt()).isZero();
+        });
+        assertThat(workerStarts()).isEqualTo(3);
+    }
+
+    @Test
+    void exitTwoIsABadTaskAndIsNotRetried() {
+        RunDir run = newRun("bad-task");
+        var o = slurm().run(args(run, spec("--replicates", "1"), TestWorker.command("bad-task")));
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(2);
+        assertThat(run.ends()).singleElement().satisfies(e -> assertThat(e.get("verdict").asText()).isEqualTo("bad-task"));
+        assertThat(workerStarts()).isEqualTo(1);
+    }
+
+    @Test
+    void aJobWithoutProgressIsCancelledAsStalled() {
+        RunDir run = newRun("stall");
+        var o = slurm().run(args(run, spec("--replicates", "1", "--max-attempts", "1", "--stall-timeout", "2s"),
+                TestWorker.command("stall")));
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
+        assertThat(run.ends()).singleElement().satisfies(e -> assertThat(e.get("verdict").asText()).isEqualTo("stall"));
+        assertThat(jobStates(run)).allMatch(SlurmJobState::ended, "ended");
+    }
+
+    @Test
+    void literalArgumentsReachTheJobByteForByte() {
+        RunDir run = newRun("args");
+        Path marker = tmp.resolve("shell-ran");
+        List<String> literal = List.of("$(touch " + marker + ")", "`touch " + marker + "`", "a;b", "\"quoted\"",
+                "'single'", "*", "two words", "", "--partition=evil", "$HOME", "back\\slash", "{unknown}");
+        List<String> workerArgs = new ArrayList<>(List.of("0"));
+        workerArgs.addAll(literal);
+        workerArgs.add("{fold}");
+        var o = slurm().run(args(run, spec("--replicates", "1"), TestWorker.command("ok", workerArgs.toArray(String[]::new))));
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        List<String> expected = new ArrayList<>(List.of("ok", "0"));
+        expected.addAll(literal);
+        expected.add("0");
+        assertThat(run.workerRecords()).singleElement()
+                .satisfies(w -> assertThat(w.argv()).containsExactlyElementsOf(expected));
+        assertThat(marker).as("a shell ran the command substitution").doesNotExist();
+    }
+
+    /**
+     * The issue's big difference from the local backend: a supervisor on a login node dies, and its
+     * jobs run on; the next one adopts them, neither cancelled nor run again. One of them the dead
+     * supervisor had not yet journalled (it died between sbatch and its journal line): found by name.
+     */
+    @Test
+    void killMinus9LeavesTheJobsRunningAndResumeAdoptsThem() throws Exception {
+        RunDir run = newRun("adopt");
+        List<String> spec = spec("--replicates", "2", "--max-running", "2");
+        var started = slurm().start(args(run, spec, TestWorker.command("ok", "6")));
+        await(() -> run.workerRecords().size() == 2 ? true : null);
+        started.signal("KILL");
+        assertThat(started.await().exitCode()).isEqualTo(137);
+        assertThat(jobStates(run)).containsOnly(SlurmJobState.RUNNING);
+        // as if it had died before journalling its second job
+        Path journal = run.file("journal.jsonl");
+        List<String> lines = Files.readAllLines(journal);
+        String secondLaunch = lines.stream().filter(l -> l.contains("\"launch\"")).reduce((a, b) -> b).orElseThrow();
+        String lostJob = run.launches().get(1).path("job_id").asText();
+        lines.remove(secondLaunch);
+        Files.write(journal, lines);
+
+        var status = slurm().run("status", run.dir().toString());
+        assertThat(status.stdout()).as(status.toString()).contains("supervisor not running")
+                .containsPattern("job \\d+ on localhost");
+
+        var resumed = slurm().run("resume", run.dir().toString());
+        assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+        assertThat(resumed.stdout() + resumed.stderr()).contains("found job " + lostJob);
+        assertThat(workerStarts()).as("jobs run again").isEqualTo(2);
+        assertThat(run.workerRecords()).hasSize(2).allSatisfy(w -> assertThat(w.endMs()).as("ended by itself").isNotNull());
+        assertThat(run.ends()).hasSize(2).allSatisfy(e -> assertThat(e.get("verdict").asText()).isEqualTo("completed"));
+        assertThat(run.results()).hasSize(2).allSatisfy(r -> assertThat(r.get("attempt")).isEqualTo("1"));
+        assertThat(jobStates(run)).containsOnly(SlurmJobState.COMPLETED);
+    }
+
+    /** SIGTERM cancels every job of the run, running or pending, and records each interrupted. */
+    @Test
+    void sigtermCancelsEveryJobRunningOrPendingAndExits143() throws Exception {
+        RunDir run = newRun("sigterm");
+        // five GPU jobs on four GPUs: one waits for resources
+        List<String> spec = spec("--replicates", "5", "--max-running", "5");
+        var started = slurm().start(args(run, spec, TestWorker.command("hang")));
+        await(() -> run.workerRecords().size() == 4 && run.launches().size() == 5 ? true : null);
+
+        var status = await(() -> {
+            var s = slurm().run("status", run.dir().toString());
+            return s.stdout().contains("pending") ? s : null;
+        });
+        assertThat(status.stdout()).containsPattern("job \\d+ on localhost").containsPattern("job \\d+ pending \\(\\w+\\)");
+
+        started.signal("HUP"); // changes nothing
+        Thread.sleep(500);
+        assertThat(started.process().isAlive()).isTrue();
+
+        // one supervisor per directory
+        var second = slurm().run(args(run, spec, TestWorker.command("hang")));
+        assertThat(second.exitCode()).as(second.toString()).isEqualTo(2);
+        assertThat(second.stderr()).contains("another supervisor");
+
+        started.signal("TERM");
+        var o = started.await();
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(143);
+        assertThat(run.ends()).hasSize(5).allSatisfy(e -> assertThat(e.get("verdict").asText()).isEqualTo("interrupted"));
+        assertThat(jobStates(run)).allMatch(SlurmJobState::ended, "ended");
+        assertThat(run.liveProcesses()).isEmpty();
+    }
+
+    @Test
+    void placementOptionsOfTheLocalBackendAreUsageErrorsOnSlurm() {
+        RunDir run = newRun("usage");
+        for (List<String> bad : List.of(List.of("--gpus", "0,1"), List.of("--workers-per-gpu", "2"),
+                List.of("--cpu-workers", "2"), List.of("--slurm-opt", "partition=gpu"))) {
+            var o = slurm().run(args(run, spec(bad.toArray(String[]::new)), TestWorker.command("ok")));
+            assertThat(o.exitCode()).as(o.toString()).isEqualTo(2);
+            assertThat(o.stderr().lines().toList()).as(o.toString()).singleElement().asString().startsWith("isofold: ");
+        }
+        var local = slurm().run(args(run, List.of("--max-running", "3"), TestWorker.command("ok")));
+        assertThat(local.exitCode()).isEqualTo(2);
+        assertThat(local.stderr()).contains("--max-running is for --backend slurm");
+        assertThat(run.dir()).doesNotExist();
+    }
+
+    @Test
+    void aRunKeepsItsBackend() {
+        RunDir run = newRun("keep");
+        var o = slurm().run(args(run, spec("--gpus", "none", "--replicates", "1"), TestWorker.command("ok")));
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        var local = slurm().run(args(run, List.of("--gpus", "none", "--folds", "2", "--replicates", "1",
+                "--kill-grace", "2s"), TestWorker.command("ok")));
+        assertThat(local.exitCode()).as(local.toString()).isEqualTo(2);
+        assertThat(local.stderr()).contains("keeps its backend");
+    }
+
+    /**
+     * The states Slurm now reports for every job the run launched. A running job that isofold ends
+     * gets TERM (scancel --signal) and reports the worker's 143: FAILED; a pending one is CANCELLED.
+     */
+    private static Set<SlurmJobState> jobStates(RunDir run) {
+        List<Long> ids = run.launches().stream().map(l -> Long.parseLong(l.path("job_id").asText())).toList();
+        try {
+            Map<Long, SlurmJobStatus> states = SlurmTestCluster.client().poll(ids);
+            assertThat(states.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+            return states.values().stream().map(SlurmJobStatus::state).collect(Collectors.toSet());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static <T> T await(Supplier<T> value) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                T v = value.get();
+                if (v != null) {
+                    return v;
+                }
+            } catch (RuntimeException | AssertionError notYet) {
+                // a file being written (a journal line half there): read it again
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("not within " + WAIT);
+    }
+}

@@ -1,0 +1,106 @@
+package io.isofold.supervisor.slurm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.isofold.supervisor.journal.RunFiles;
+import io.isofold.supervisor.launch.WorkerExit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What one attempt makes of the polls, without a cluster: the polls are handed to it. */
+class SlurmAttemptTest {
+    @TempDir
+    Path tmp;
+
+    private final SlurmLauncher launcher = new SlurmLauncher(new SlurmClient(Map.of(), Duration.ofSeconds(1)),
+            new SlurmLauncher.Settings("isofold-unit", false, null, null, List.of(), Duration.ofHours(1)));
+
+    @AfterEach
+    void close() {
+        launcher.close();
+    }
+
+    /**
+     * Seen in a run: a poll that began before sbatch returned did not list the new job, and the job
+     * was failed as "Slurm no longer knows job" within a second of its submission.
+     */
+    @Test
+    void aJobNoPollHasSeenYetIsNotTakenForForgotten() throws Exception {
+        SlurmAttempt a = attempt();
+
+        assertThat(a.observe(null)).isFalse();
+        assertThat(a.exit()).isNotDone();
+    }
+
+    @Test
+    void aJobSeenOnceAndThenMissingIsJudgedByItsExitStatusFile() throws Exception {
+        SlurmAttempt a = attempt();
+        a.observe(status(SlurmJobState.RUNNING, "RUNNING", Instant.parse("2026-01-02T03:04:05Z")));
+        Files.writeString(files().exitStatus(), "0\n");
+
+        assertThat(a.observe(null)).isTrue();
+        assertThat(a.exit().getNow(null)).isEqualTo(WorkerExit.status(0));
+    }
+
+    @Test
+    void anAdoptedJobStartedWhenSlurmSaysAndTheNodeIsKnownByThen() throws Exception {
+        SlurmAttempt a = attempt(false);
+        a.observe(new SlurmJobStatus(7, "isofold-unit-r0-a1", SlurmJobState.PENDING, "PENDING", null, null, null,
+                "Resources", null));
+        assertThat(a.started()).isNotDone();
+
+        Instant start = Instant.parse("2026-01-02T03:04:05Z");
+        a.started().thenAccept(at -> assertThat(a.identity().node()).isEqualTo("node7"));
+        a.observe(status(SlurmJobState.RUNNING, "RUNNING", start));
+
+        assertThat(a.started().getNow(null)).isEqualTo(start);
+    }
+
+    @Test
+    void aJobCancelledWhilePendingNeverStarted() throws Exception {
+        SlurmAttempt a = attempt();
+        a.observe(new SlurmJobStatus(7, "isofold-unit-r0-a1", SlurmJobState.CANCELLED, "CANCELLED", 0, null, null,
+                null, null));
+
+        assertThat(a.exit()).isDone();
+        assertThat(a.started()).isNotDone();
+    }
+
+    /**
+     * Seen in a run: Slurm's StartTime came 1.1 s before the worker's first line (whole seconds, and
+     * before the job's script ran), and a --timeout 2s killed a worker that had run 1.1 s.
+     */
+    @Test
+    void aJobSubmittedHereStartsWhenAPollFirstSeesItRunNotAtSlurmsStartTime() throws Exception {
+        SlurmAttempt a = attempt(true);
+        Instant before = Instant.now();
+        a.observe(status(SlurmJobState.RUNNING, "RUNNING", before.minusSeconds(5)));
+
+        assertThat(a.started().getNow(null)).isAfterOrEqualTo(before);
+    }
+
+    private SlurmAttempt attempt() throws Exception {
+        return attempt(true);
+    }
+
+    private SlurmAttempt attempt(boolean submittedHere) throws Exception {
+        Files.createDirectories(files().dir());
+        return new SlurmAttempt(7, null, files(), new SlurmClient(Map.of(), Duration.ofSeconds(1)), launcher,
+                submittedHere);
+    }
+
+    private RunFiles.AttemptFiles files() {
+        return new RunFiles(tmp).attempt(0, 1);
+    }
+
+    private static SlurmJobStatus status(SlurmJobState state, String slurmState, Instant started) {
+        return new SlurmJobStatus(7, "isofold-unit-r0-a1", state, slurmState, null, null, "node7", null, started);
+    }
+}
