@@ -33,7 +33,7 @@ unset CUDA_VISIBLE_DEVICES
 
 sup_jar=$home/supervisor/target/isofold-supervisor.jar
 worker_jar=$home/worker/target/isofold-worker.jar
-sup_opts=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss256k -Xmx128m
+sup_opts=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss256k -Xms24m -Xmn16m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30
   -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:-UsePerfData)
 quiet=(-Xshare:auto -Xlog:cds=off -Xlog:class+path=off)
 sup_cds=(-XX:SharedArchiveFile="$home/supervisor/target/cds/supervisor.jsa" "${quiet[@]}")
