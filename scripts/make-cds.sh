@@ -14,7 +14,8 @@
 #   compressed pointers for one). Uses `java` from PATH, as run.sh does. Writes
 #     supervisor/target/cds/supervisor.jsa   for scripts/run.sh
 #     worker/target/cds/worker.jsa           for WorkerCommand.builtIn (the built-in worker's JVM)
-#   and beside each a link `java` to the JVM binary that made it: an archive only works with that JVM.
+#   and beside each a link `java` to the JVM binary that made it (an archive only works with that JVM),
+#   and beside the supervisor's `java-feature`, that JVM's feature version (17 for 17.0.15), for run.sh.
 #   Each archive is checked (-Xshare:on) before it replaces the old one: a truncated archive crashes a
 #   Java 17 JVM instead of being ignored. Exit 0 when both were made, 1 otherwise; what went wrong is in
 #   supervisor/target/cds/make.log.
@@ -67,7 +68,10 @@ dump() {
 }
 
 status=0
+feature=$(java -version 2>&1 | sed -n '1s/^[^"]*"\([0-9]*\).*/\1/p')
+rm -f "$sup_cds/java-feature"
 dump "$work/supervisor.lst" "$sup_cds/supervisor.jsa" "$sup_jar" "${opts[@]}" || status=1
+echo "$feature" > "$sup_cds/java-feature"
 if [ -f "$worker_jar" ]; then
   # the worker's default JVM options are none: WorkerCommand.builtIn adds its own before the user's
   dump "$work/worker.lst" "$worker_cds/worker.jsa" "$worker_jar" || status=1

@@ -46,7 +46,12 @@ public final class WorkerCommand {
         if (!"off".equals(System.getenv("ISOFOLD_CDS"))) { // as in scripts/run.sh: neither made nor used
             argv.addAll(classDataSharing(Path.of(java), workerJar));
         }
-        argv.addAll(jvmOptions); // after ours: the user's -Xshare:off or own archive wins
+        // the client compiler alone: TensorFlow does the heavy work in native code, and C2's compile
+        // threads only compete with it for the cores while the worker starts. Measured on 2 cores: the
+        // worker's first training step 4.4 s against 9.7 s (with the archive, load ~13), an mlp attempt
+        // of 5 epochs 2.77 s against 2.96 s, its training alone 1.93 s against 2.10 s (load ~3)
+        argv.add("-XX:TieredStopAtLevel=1");
+        argv.addAll(jvmOptions); // after ours: the user's -Xshare:off, own archive or compiler options win
         argv.add("-jar");
         argv.add(workerJar.toString());
         return argv;
@@ -54,7 +59,8 @@ public final class WorkerCommand {
 
     /**
      * The options that start the worker's JVM from the class-data archive scripts/make-cds.sh made
-     * ({@code <worker jar's folder>/cds/worker.jsa}, ~0.1 s less per attempt on 2 cores), or none: when
+     * ({@code <worker jar's folder>/cds/worker.jsa}; the worker's first progress line at 0.6 s of its
+     * uptime instead of 1.9 s on 2 cores under load, see scripts/bench-start.sh), or none: when
      * there is no archive, when it is older than the worker jar (made before the last build), or when
      * it was made by another JVM than this one (it records which, as the link {@code cds/java}). The
      * JVM itself ignores an archive that does not match its jars; these checks only spare it the try,

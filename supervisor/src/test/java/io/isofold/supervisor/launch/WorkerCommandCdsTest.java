@@ -72,6 +72,7 @@ class WorkerCommandCdsTest {
         List<String> argv = WorkerCommand.builtIn(jar, List.of("-Xshare:off"));
         Files.delete(link); // JUnit warns about a link out of its folder
         assertThat(argv.indexOf("-Xshare:off")).isGreaterThan(argv.indexOf("-Xshare:auto"));
+        assertThat(argv.indexOf("-Xshare:off")).isGreaterThan(argv.indexOf("-XX:TieredStopAtLevel=1"));
         assertThat(argv.subList(argv.size() - 2, argv.size())).containsExactly("-jar", jar.toString());
     }
 }
