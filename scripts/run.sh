@@ -59,7 +59,10 @@ if [ -z "${ISOFOLD_CLASSPATH:-}" ]; then
   if [ "${ISOFOLD_CDS:-on}" != off ]; then
     cds="$home/supervisor/target/cds"
     java_on_path="$(command -v java)"
-    if { ! [ "$cds/supervisor.jsa" -nt "$stamp" ] || ! [ "$java_on_path" -ef "$cds/java" ]; } \
+    # an archive is current when made after the last build and after its jar (a jar the JVM finds
+    # changed makes it ignore the archive), by the JVM on PATH
+    if { ! [ "$cds/supervisor.jsa" -nt "$stamp" ] || ! [ "$cds/supervisor.jsa" -nt "${jars[0]}" ] \
+          || ! [ "$home/worker/target/cds/worker.jsa" -nt "${jars[1]}" ] || ! [ "$java_on_path" -ef "$cds/java" ]; } \
         && ! [ "$cds/failed" -nt "$stamp" ] && [ -w "$home/supervisor/target" ]; then
       echo "isofold: making class-data archives for faster JVM starts (once per build, 10 to 30 s)..." >&2
       if ! "$home/scripts/make-cds.sh" "${supervisor_opts[@]}"; then
@@ -67,7 +70,8 @@ if [ -z "${ISOFOLD_CLASSPATH:-}" ]; then
         echo "isofold: could not make them all (see $cds/make.log); running without what is missing" >&2
       fi
     fi
-    if [ "$cds/supervisor.jsa" -nt "$stamp" ] && [ "$java_on_path" -ef "$cds/java" ]; then
+    if [ "$cds/supervisor.jsa" -nt "$stamp" ] && [ "$cds/supervisor.jsa" -nt "${jars[0]}" ] \
+        && [ "$java_on_path" -ef "$cds/java" ]; then
       # -Xlog: no word on the console when the JVM does not take the archive
       start_opts=(-XX:SharedArchiveFile="$cds/supervisor.jsa" -Xshare:auto -Xlog:cds=off -Xlog:class+path=off)
       # Starting a worker the JDK's default way (POSIX_SPAWN) execs a helper, jspawnhelper, which then
