@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Supervisor overhead benchmark: 200 trivial attempts (a command that writes its result file and
+# Supervisor overhead benchmark: N trivial attempts (a command that writes its result file and
 # exits) on 4 fake GPU slots, through isofold and through GNU parallel (--jobs 4 --timeout --retries
-# --joblog, GPU from the slot number), alternating, several rounds. Prints each round, the medians,
-# their ratio, and isofold's peak RSS (the supervisor JVM alone, from /usr/bin/time).
+# --joblog, GPU from the slot number), alternating, several rounds, each round every N. Prints each
+# round with the machine's load, the medians, their ratio, and isofold's peak RSS (the supervisor JVM
+# alone, from /usr/bin/time). With two or more N, also each tool's cost per attempt (the slope between
+# the smallest and the largest N's medians) and its fixed cost (what is left at N = 0).
 #
-# usage: scripts/bench-overhead.sh [ROUNDS] [ATTEMPTS]     (defaults: 5 rounds, 200 attempts)
+# usage: scripts/bench-overhead.sh [ROUNDS] [N...]     (defaults: 5 rounds, N = 200)
+#   e.g. scripts/bench-overhead.sh 3 200 2000
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=${1:-5}
-attempts=${2:-200}
+shift || true
+sizes=("${@:-200}")
+[ ${#sizes[@]} -gt 0 ] || sizes=(200)
 
 "$home/scripts/ensure-package.sh" parallel parallel time /usr/bin/time
 
@@ -20,7 +25,12 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/bin"
 cat > "$work/bin/nvidia-smi" <<'SMI'
 #!/bin/sh
-for i in 0 1 2 3; do echo "$i, Fake GPU, GPU-fake-$i, 81559"; done
+# the detection query gets 4 GPUs; the health queries get no rows (an unreadable reading, logged)
+case "$*" in
+  *--query-gpu=index,name,uuid,memory.total*) for i in 0 1 2 3; do echo "$i, Fake GPU, GPU-fake-$i, 81559"; done ;;
+  *-L*) for i in 0 1 2 3; do echo "GPU $i: Fake GPU (UUID: GPU-fake-$i)"; done ;;
+  *) exit 0 ;;
+esac
 SMI
 cat > "$work/trivial.sh" <<'WORKER'
 #!/bin/sh
@@ -32,44 +42,64 @@ unset CUDA_VISIBLE_DEVICES
 
 now_ms() { date +%s%3N; }
 
-run_isofold() {
+run_isofold() { # TAG N
   local out="$work/iso-$1"
   local start end
   start=$(now_ms)
-  /usr/bin/time -f '%M' -o "$work/rss-$1" "$home/scripts/run.sh" run --out "$out" --folds 5 --replicates "$attempts" \
+  /usr/bin/time -f '%M' -o "$work/rss-$1" "$home/scripts/run.sh" run --out "$out" --folds 5 --replicates "$2" \
     --gpus all --timeout 60s --max-attempts 3 -- "$work/trivial.sh" '{result}' >/dev/null 2>"$work/iso-$1.err" \
     || { echo "isofold failed, see below" >&2; cat "$work/iso-$1.err" >&2; exit 1; }
   end=$(now_ms)
-  [ "$(($(wc -l < "$out/results.csv") - 1))" = "$attempts" ] || { echo "isofold: wrong row count" >&2; exit 1; }
+  [ "$(($(wc -l < "$out/results.csv") - 1))" = "$2" ] || { echo "isofold: wrong row count" >&2; exit 1; }
+  rm -rf "$out"
   echo $((end - start))
 }
 
-run_parallel() {
+run_parallel() { # TAG N
   local out="$work/par-$1"
   local start end
   mkdir -p "$out"
   start=$(now_ms)
   # the slot number {%} picks the GPU, as a parallel user would write it
-  seq 0 $((attempts - 1)) | parallel --jobs 4 --timeout 60 --retries 3 --joblog "$out/joblog" \
+  seq 0 $(($2 - 1)) | parallel --jobs 4 --timeout 60 --retries 3 --joblog "$out/joblog" \
     "mkdir -p $out/{} && CUDA_VISIBLE_DEVICES=\$(({%} - 1)) $work/trivial.sh $out/{}/result.json"
   end=$(now_ms)
-  [ "$(ls "$out" | grep -vc joblog)" = "$attempts" ] || { echo "parallel: wrong count" >&2; exit 1; }
+  [ "$(ls "$out" | grep -vc joblog)" = "$2" ] || { echo "parallel: wrong count" >&2; exit 1; }
+  rm -rf "$out"
   echo $((end - start))
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+load() { uptime | sed 's/.*load average: //'; }
 
-echo "bench-overhead: $attempts trivial attempts on 4 fake GPU slots, $rounds rounds, alternating; $(nproc) cores"
-iso=(); par=(); rss=()
+echo "bench-overhead: ${sizes[*]} trivial attempts on 4 fake GPU slots, $rounds rounds, alternating; $(nproc) cores"
+echo "load before: $(load)"
+declare -A iso par rss
 for r in $(seq 1 "$rounds"); do
-  if [ $((r % 2)) = 1 ]; then i=$(run_isofold "$r"); p=$(run_parallel "$r"); else p=$(run_parallel "$r"); i=$(run_isofold "$r"); fi
-  iso+=("$i"); par+=("$p"); rss+=("$(cat "$work/rss-$r")")
-  printf 'round %d: isofold %6d ms   parallel %6d ms   isofold peak RSS %d MB\n' "$r" "$i" "$p" $(( $(cat "$work/rss-$r") / 1024 ))
+  for n in "${sizes[@]}"; do
+    tag="$r-$n"
+    if [ $((r % 2)) = 1 ]; then i=$(run_isofold "$tag" "$n"); p=$(run_parallel "$tag" "$n"); else p=$(run_parallel "$tag" "$n"); i=$(run_isofold "$tag" "$n"); fi
+    iso[$n]="${iso[$n]:-}$i "; par[$n]="${par[$n]:-}$p "; rss[$n]="${rss[$n]:-}$(cat "$work/rss-$tag") "
+    printf 'round %d, %5d attempts: isofold %6d ms   parallel %6d ms   ratio %.2f   isofold peak RSS %d MB   load %s\n' \
+      "$r" "$n" "$i" "$p" "$(awk -v a="$i" -v b="$p" 'BEGIN { print a / b }')" $(( $(cat "$work/rss-$tag") / 1024 )) "$(load)"
+  done
 done
-mi=$(printf '%s\n' "${iso[@]}" | median)
-mp=$(printf '%s\n' "${par[@]}" | median)
-mr=$(printf '%s\n' "${rss[@]}" | median)
-echo "median isofold:  $mi ms"
-echo "median parallel: $mp ms"
-awk -v a="$mi" -v b="$mp" 'BEGIN { printf "ratio isofold/parallel: %.2f\n", a / b }'
-awk -v m="$mr" 'BEGIN { printf "isofold peak RSS (median): %.0f MB\n", m / 1024 }'
+for n in "${sizes[@]}"; do
+  mi=$(echo "${iso[$n]}" | tr ' ' '\n' | grep . | median)
+  mp=$(echo "${par[$n]}" | tr ' ' '\n' | grep . | median)
+  mr=$(echo "${rss[$n]}" | tr ' ' '\n' | grep . | median)
+  printf '%5d attempts: median isofold %6s ms   median parallel %6s ms   ratio isofold/parallel %.2f   isofold peak RSS (median) %.0f MB\n' \
+    "$n" "$mi" "$mp" "$(awk -v a="$mi" -v b="$mp" 'BEGIN { print a / b }')" "$(awk -v m="$mr" 'BEGIN { print m / 1024 }')"
+  eval "mi_$n=$mi mp_$n=$mp"
+done
+if [ ${#sizes[@]} -ge 2 ]; then
+  lo=$(printf '%s\n' "${sizes[@]}" | sort -n | head -1)
+  hi=$(printf '%s\n' "${sizes[@]}" | sort -n | tail -1)
+  for tool in isofold parallel; do
+    v=$([ $tool = isofold ] && echo mi || echo mp)
+    a=$(eval echo "\$${v}_$lo"); b=$(eval echo "\$${v}_$hi")
+    awk -v t=$tool -v a="$a" -v b="$b" -v lo="$lo" -v hi="$hi" \
+      'BEGIN { s = (b - a) / (hi - lo); printf "%-8s per attempt %.2f ms (4 slots: %.1f ms of a slot), fixed %.0f ms\n", t, s, 4 * s, a - s * lo }'
+  done
+fi
+echo "load after: $(load)"
