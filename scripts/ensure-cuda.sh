@@ -84,6 +84,9 @@ complete() {
 if [ "$(uname -m)" != x86_64 ]; then
   exit 0 # the redist jar and TF Java's GPU library are for x86-64 Linux only
 fi
+if [ "$force" -eq 0 ] && [ ! -e /dev/nvidiactl ]; then
+  exit 0 # no NVIDIA driver loaded: nothing to check, and every start of run.sh saves ~0.4 s
+fi
 cache=$(ldcache)
 
 if [ "$force" -eq 0 ] && ! driver_works; then

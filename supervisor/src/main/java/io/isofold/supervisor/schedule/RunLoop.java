@@ -176,6 +176,9 @@ public final class RunLoop {
         for (AttemptRecord a : history.attempts()) {
             if (a.outcome() != null) {
                 state.replay(a.id(), a.gpu(), a.verdict());
+                if (a.completed() && a.outcome().durationS() != null) {
+                    state.completedIn(a.id().model(), a.outcome().durationS());
+                }
             }
         }
         history.quarantined().forEach(state::quarantine);
@@ -391,6 +394,7 @@ public final class RunLoop {
         if (outcome.completed()) {
             completedSeconds += outcome.durationS();
             completedHere++;
+            state.completedIn(id.model(), outcome.durationS());
         }
         after(id, state.ended(r.state, outcome.verdict()));
         if (outcome.verdict() == Verdict.BAD_TASK) {

@@ -92,6 +92,8 @@ final class RunState {
     private final Map<String, String> quarantined = new LinkedHashMap<>();
     private final Map<String, Deque<Boolean>> recentFailuresByGpu = new HashMap<>();
     private final Map<String, Integer> streakByGpu = new HashMap<>();
+    // the replicates expected to take longest start first, so a run does not end on one long attempt
+    private final LongestFirst order = new LongestFirst();
     private int spent; // attempts that spent the budget
     private int completed;
     private int failedAttempts;
@@ -138,12 +140,19 @@ final class RunState {
         if (stopStatus != null || spent + bySlot.size() >= budget) {
             return Optional.empty();
         }
+        List<Replicate> eligible = new ArrayList<>();
         for (Replicate r : replicates) {
             if (eligible(r)) {
-                return freeSlotFor(r).map(s -> new Assignment(r, s, r.lastAttempt + 1));
+                eligible.add(r);
             }
         }
-        return Optional.empty();
+        return order.next(eligible, r -> r.model.name())
+                .flatMap(r -> freeSlotFor(r).map(s -> new Assignment(r, s, r.lastAttempt + 1)));
+    }
+
+    /** A completed attempt's duration, for the order replicates start in. */
+    void completedIn(String model, double seconds) {
+        order.completed(model, seconds);
     }
 
     private boolean eligible(Replicate r) {

@@ -176,4 +176,15 @@ class RunStateTest {
         assertThat(s.exitStatus()).isEqualTo(ExitStatus.INCOMPLETE);
         assertThat(s.shortfall()).contains("every GPU is quarantined").contains("ECC");
     }
+
+    /** Issue 12 item 4: with durations known, the model expected to take longest starts first. */
+    @Test
+    void theLongestExpectedReplicateStartsFirst() {
+        RunState s = new RunState(List.of(ModelConfig.custom("short", java.util.Map.of()),
+                ModelConfig.custom("long", java.util.Map.of())), 4, 2, 42, cpu(1), 3, 100);
+        s.completedIn("short", 1.0);
+        s.completedIn("long", 8.0);
+        RunState.Attempt first = start(s);
+        assertThat(first.replicate.model.name()).isEqualTo("long");
+    }
 }
