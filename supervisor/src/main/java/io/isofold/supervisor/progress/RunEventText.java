@@ -2,6 +2,7 @@ package io.isofold.supervisor.progress;
 
 import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.Verdict;
+import io.isofold.supervisor.report.MetricDirection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -64,8 +65,9 @@ public final class RunEventText {
         if (metrics.isEmpty()) {
             return "";
         }
-        return metrics.entrySet().stream().limit(4)
-                .map(m -> m.getKey() + " " + String.format(Locale.ROOT, "%.4g", m.getValue()))
+        // the reader's order (val_accuracy, val_loss first), not the map's
+        return MetricDirection.displayOrder(metrics.keySet()).stream().limit(4)
+                .map(m -> m + " " + String.format(Locale.ROOT, "%.4g", metrics.get(m)))
                 .collect(Collectors.joining(", ", " (", metrics.size() > 4 ? ", ...)" : ")"));
     }
 
