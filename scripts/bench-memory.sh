@@ -12,19 +12,12 @@ n="${1:-20000}" m="${2:-100000}"
 work="$(mktemp -d /tmp/isofold-memory.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/bin"
-cat >"$work/bin/nvidia-smi" <<'SMI'
-#!/bin/sh
-case "$*" in
-  *--query-gpu=index,name,uuid,memory.total*) for i in 0 1 2 3; do echo "$i, Fake GPU, GPU-fake-$i, 81559"; done ;;
-  *-L*) for i in 0 1 2 3; do echo "GPU $i: Fake GPU (UUID: GPU-fake-$i)"; done ;;
-  *) exit 0 ;;
-esac
-SMI
+"$home/scripts/fake-gpus.sh" "$work/bin" 4
 cat >"$work/bin/worker" <<'W'
 #!/bin/sh
 printf '{"metrics":{"accuracy":0.9%s,"loss":0.25,"f1":0.5}}\n' "$ISOFOLD_REPLICATE" >"$ISOFOLD_RESULT"
 W
-chmod +x "$work/bin/nvidia-smi" "$work/bin/worker"
+chmod +x "$work/bin/worker"
 export PATH="$work/bin:$PATH"
 "$home/scripts/run.sh" --help >/dev/null # builds the jars if needed, outside the measurement
 

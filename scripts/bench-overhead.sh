@@ -23,20 +23,12 @@ sizes=("${@:-200}")
 work=$(mktemp -d /tmp/isofold-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/bin"
-cat > "$work/bin/nvidia-smi" <<'SMI'
-#!/bin/sh
-# the detection query gets 4 GPUs; the health queries get no rows (an unreadable reading, logged)
-case "$*" in
-  *--query-gpu=index,name,uuid,memory.total*) for i in 0 1 2 3; do echo "$i, Fake GPU, GPU-fake-$i, 81559"; done ;;
-  *-L*) for i in 0 1 2 3; do echo "GPU $i: Fake GPU (UUID: GPU-fake-$i)"; done ;;
-  *) exit 0 ;;
-esac
-SMI
+"$home/scripts/fake-gpus.sh" "$work/bin" 4
 cat > "$work/trivial.sh" <<'WORKER'
 #!/bin/sh
 echo '{"metrics":{"val_accuracy":0.9}}' > "$1"
 WORKER
-chmod +x "$work/bin/nvidia-smi" "$work/trivial.sh"
+chmod +x "$work/trivial.sh"
 export PATH="$work/bin:$PATH"
 unset CUDA_VISIBLE_DEVICES
 

@@ -15,16 +15,7 @@ mkdir -p "$work/bin"
 # the test suite's workers, made executable where the soak can run them
 cp "$resources/chaosworker.sh" "$resources/testworker.sh" "$work/bin/"
 chmod +x "$work/bin/chaosworker.sh" "$work/bin/testworker.sh"
-# a fake nvidia-smi listing 4 GPUs, healthy
-cat >"$work/bin/nvidia-smi" <<'SMI'
-#!/bin/sh
-case "$*" in
-  *--query-gpu=index,name,uuid,memory.total*) for i in 0 1 2 3; do echo "$i, Fake GPU, GPU-fake-$i, 81559"; done ;;
-  *-L*) for i in 0 1 2 3; do echo "GPU $i: Fake GPU (UUID: GPU-fake-$i)"; done ;;
-  *) exit 0 ;;
-esac
-SMI
-chmod +x "$work/bin/nvidia-smi"
+"$home/scripts/fake-gpus.sh" "$work/bin" 4
 export PATH="$work/bin:$PATH" CHAOS_SEED="$seed"
 args=(--out "$out" --replicates "$n" --folds 5 --workers-per-gpu 2 --timeout 5s --max-memory 150m
       --kill-grace 2s --max-attempts 5 --attempt-budget $((3 * n)) -- "$work/bin/chaosworker.sh")
