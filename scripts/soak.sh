@@ -54,7 +54,7 @@ verdicts=$(grep '"type":"end"' "$out/journal.jsonl" | sed 's/.*"verdict":"\([a-z
   | awk '{ printf "%s%s=%s", sep, $2, $1; sep=", " }')
 left=0
 for p in /proc/[0-9]*; do
-  if tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -q "^ISOFOLD_ATTEMPT_DIR=$out/"; then
+  if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -q "^ISOFOLD_ATTEMPT_DIR=$out/"; then
     [ "$(awk '{print $3}' "$p/stat" 2>/dev/null)" = Z ] || left=$((left + 1))
   fi
 done
