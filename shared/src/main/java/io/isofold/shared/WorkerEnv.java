@@ -23,6 +23,14 @@ public final class WorkerEnv {
      */
     public static final String SUPERVISOR_PID = "ISOFOLD_SUPERVISOR_PID";
 
+    /**
+     * Set only for a standby worker (see {@link Handoff}): the file its task arrives in. A standby
+     * prepares (loads its libraries, reads the data) and waits for that file; its other variables are
+     * the slot's ({@code CUDA_VISIBLE_DEVICES}, {@code ISOFOLD_GPU}) and {@code ISOFOLD_TASK}, the task the
+     * supervisor expects to hand it, to prepare for.
+     */
+    public static final String STANDBY = "ISOFOLD_STANDBY";
+
     /** Exit status of a worker that was given a task it cannot run; the supervisor does not retry it. */
     public static final int EXIT_BAD_TASK = 2;
 

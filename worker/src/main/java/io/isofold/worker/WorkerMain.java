@@ -13,6 +13,7 @@ import io.isofold.worker.train.ProgressWriter;
 import io.isofold.worker.train.Trainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -37,8 +38,16 @@ public final class WorkerMain {
         }
         int status;
         try {
-            ParentWatch.start(System.getenv());
-            run(args, System.getenv());
+            Map<String, String> env = System.getenv();
+            ParentWatch.start(env);
+            String standby = env.get(WorkerEnv.STANDBY);
+            if (standby != null && !standby.isBlank()) {
+                Standby prepared = Standby.prepare(args, env);
+                env = prepared.awaitTask(env);
+                run(args, env, prepared, System.currentTimeMillis());
+            } else {
+                run(args, env, null, ManagementFactory.getRuntimeMXBean().getStartTime());
+            }
             status = 0;
         } catch (BadTaskException e) {
             System.err.println("isofold-worker: bad task: " + e.getMessage());
@@ -65,13 +74,22 @@ public final class WorkerMain {
     }
 
     static void run(String[] args, Map<String, String> env) {
+        run(args, env, null, ManagementFactory.getRuntimeMXBean().getStartTime());
+    }
+
+    /**
+     * @param standby     what a standby prepared ahead, or null
+     * @param originMillis when the attempt began, which progress lines count from: the JVM's start, or a
+     *                    standby's handoff
+     */
+    static void run(String[] args, Map<String, String> env, Standby standby, long originMillis) {
         // the first line before the task is parsed, in the file the supervisor named: reading JSON is the
         // slowest part of a worker's first second
         String named = env.get(WorkerEnv.PROGRESS);
         ProgressWriter progress = null;
         try {
             if (named != null && !named.isBlank()) {
-                progress = new ProgressWriter(Path.of(named), HEARTBEAT_MILLIS);
+                progress = new ProgressWriter(Path.of(named), HEARTBEAT_MILLIS, originMillis);
                 progress.phase(ProgressEvent.PHASE_STARTING);
             }
             ResolvedTask rt = ResolvedTask.load(args, env);
@@ -80,10 +98,10 @@ public final class WorkerMain {
                 if (progress != null) {
                     progress.close();
                 }
-                progress = new ProgressWriter(rt.progressFile(), HEARTBEAT_MILLIS);
+                progress = new ProgressWriter(rt.progressFile(), HEARTBEAT_MILLIS, originMillis);
                 progress.phase(ProgressEvent.PHASE_STARTING);
             }
-            run(rt, env, progress);
+            run(rt, env, progress, standby);
         } finally {
             if (progress != null) {
                 progress.close();
@@ -95,7 +113,7 @@ public final class WorkerMain {
         return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
-    private static void run(ResolvedTask rt, Map<String, String> env, ProgressWriter progress) {
+    private static void run(ResolvedTask rt, Map<String, String> env, ProgressWriter progress, Standby standby) {
         // on a GPU slot, name the CUDA libraries the loader will not find before TF quietly falls back to the CPU
         List<String> cudaMissing = null;
         if (CudaLibraries.gpuSlot(env)) {
@@ -108,12 +126,17 @@ public final class WorkerMain {
         }
         var task = rt.task();
         progress.phase(ProgressEvent.PHASE_LOADING_DATA);
-        Dataset all = DatasetReader.read(rt.data());
-        int[] fold;
-        try {
-            fold = StratifiedFolds.assign(all.labels(), task.folds(), task.shuffleSeed());
-        } catch (IllegalArgumentException e) {
-            throw new BadTaskException(rt.data() + ": " + e.getMessage());
+        Dataset all = standby == null ? null : standby.data(rt.data());
+        if (all == null) {
+            all = DatasetReader.read(rt.data());
+        }
+        int[] fold = standby == null ? null : standby.folds(all, task.folds(), task.shuffleSeed());
+        if (fold == null) {
+            try {
+                fold = StratifiedFolds.assign(all.labels(), task.folds(), task.shuffleSeed());
+            } catch (IllegalArgumentException e) {
+                throw new BadTaskException(rt.data() + ": " + e.getMessage());
+            }
         }
         Dataset train = all.select(Dataset.where(fold, task.fold(), false));
         Dataset validation = all.select(Dataset.where(fold, task.fold(), true));

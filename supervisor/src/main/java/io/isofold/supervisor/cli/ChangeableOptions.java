@@ -2,8 +2,10 @@ package io.isofold.supervisor.cli;
 
 import io.isofold.supervisor.spec.BadInput;
 import io.isofold.supervisor.spec.RunSpec;
+import io.isofold.supervisor.launch.WorkerCommand;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,8 +38,37 @@ final class ChangeableOptions {
     List<String> slurmOptions;
     @Option(names = "--max-running", paramLabel = "N", description = "--backend slurm: the run's jobs in the queue at once, pending or running. Default: " + RunSpec.Placement.DEFAULT_MAX_RUNNING + ".")
     Integer maxRunning;
+    @Option(names = "--standby", negatable = true, description = "Start each slot's next worker while the slot's "
+            + "attempt runs, so it has loaded its libraries and data when it gets its task (every attempt is still a "
+            + "fresh process). Default: on for the built-in worker on the local backend; a worker command opts in "
+            + "with --standby (see the README: the task arrives in the file $ISOFOLD_STANDBY).")
+    Boolean standby;
     @Option(names = "--allow-cpu-fallback", description = "Let a GPU slot's attempt that computed on the CPU count. Default: such an attempt stops the run (exit 2).")
     boolean allowCpuFallback;
+
+    /**
+     * Whether the run starts standby workers: as given, else as recorded, else on for the built-in
+     * worker on the local backend. Asked for where it cannot work, it is a usage error.
+     *
+     * @param command the worker command (empty for the built-in worker)
+     */
+    boolean standby(Boolean recorded, List<String> command, RunSpec.Backend backend) throws BadInput {
+        boolean asked = Boolean.TRUE.equals(standby);
+        if (asked && backend == RunSpec.Backend.SLURM) {
+            throw new BadInput("--standby is for the local backend: a cluster job is placed by the scheduler, so no "
+                    + "worker can be started ahead on the node that will run it");
+        }
+        if (asked && !command.isEmpty()) {
+            Optional<String> problem = WorkerCommand.standbyProblem(command);
+            if (problem.isPresent()) {
+                throw new BadInput("--standby: " + problem.get());
+            }
+        }
+        if (standby != null) {
+            return standby;
+        }
+        return recorded != null ? recorded : command.isEmpty() && backend == RunSpec.Backend.LOCAL;
+    }
 
     /** @param backend the run's: from --backend on {@code run}, from run.json on {@code resume} */
     RunSpec.Placement placement(RunSpec.Placement recorded, RunSpec.Backend backend) throws BadInput {

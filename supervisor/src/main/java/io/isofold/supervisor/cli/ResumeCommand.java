@@ -48,7 +48,8 @@ final class ResumeCommand implements Callable<Integer> {
         }
         RunSpec was = RunSpec.fromJson(out, recorded);
         RunSpec.Options options = new RunSpec.Options(was.saveModel(), was.options().workerJvmOptions(),
-                changeable.allowCpuFallback || was.allowCpuFallback(), was.options().metrics());
+                changeable.allowCpuFallback || was.allowCpuFallback(), was.options().metrics(),
+                changeable.standby(was.standby(), was.command(), was.placement().backend()));
         return new RunSpec(out, was.experiment(), changeable.placement(was.placement(), was.placement().backend()),
                 changeable.limits(was.limits(), was.attemptBudget()), options);
     }

@@ -116,7 +116,8 @@ final class RunCommand implements Callable<Integer> {
         RunSpec.Limits limits = changeable.limits(null, 2 * n * configs.size());
         List<String> jvm = workerJvmOpts == null || workerJvmOpts.isBlank() ? List.of()
                 : List.of(workerJvmOpts.trim().split("\\s+"));
-        RunSpec.Options options = new RunSpec.Options(!noSaveModel, jvm, changeable.allowCpuFallback, metrics);
+        RunSpec.Options options = new RunSpec.Options(!noSaveModel, jvm, changeable.allowCpuFallback, metrics,
+                changeable.standby(null, command, backend));
         return new RunSpec(outDir(), experiment, placement, limits, options);
     }
 

@@ -9,6 +9,7 @@ import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.launch.LocalLauncher;
 import io.isofold.supervisor.launch.WorkerCommand;
+import io.isofold.supervisor.standby.StandbyWorkers;
 import io.isofold.supervisor.launch.WorkerLauncher;
 import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.progress.ProgressDisplay;
@@ -60,7 +61,9 @@ final class RunExecution {
             JournalReports reports = new JournalReports(spec, slots);
             // GPU health counters are read with nvidia-smi here: of no use for GPUs on other machines
             RunLoop loop = new RunLoop(spec, slots, workerCommand, setup.launcher(), setup.journal(), setup.history(),
-                    setup.adopted(), ProgressDisplay.forConsole(), reports, slurm ? null : healthProbe(slots));
+                    setup.adopted(), ProgressDisplay.forConsole(), reports, slurm ? null : healthProbe(slots),
+                    spec.standby() && !slurm ? new StandbyWorkers(new RunFiles(spec.outDir()), workerCommand,
+                            setup.launcher(), spec.killGrace()) : null);
             Signals.forward(loop);
             ExitStatus status = loop.run();
             String reason = loop.stopReason();

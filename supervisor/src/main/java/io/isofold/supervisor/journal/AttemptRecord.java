@@ -10,9 +10,15 @@ import java.time.Instant;
  *
  * @param launch  how to find its processes or job again; null once it has ended
  * @param outcome null while it runs (or, after a supervisor died, until a resume records it)
+ * @param standbySince when its worker was started as a standby, or null when it was started for it
  */
 public record AttemptRecord(AttemptId id, String slot, String gpu, LaunchIdentity launch, Instant started,
-        Outcome outcome) {
+        Outcome outcome, Instant standbySince) {
+
+    public AttemptRecord(AttemptId id, String slot, String gpu, LaunchIdentity launch, Instant started,
+            Outcome outcome) {
+        this(id, slot, gpu, launch, started, outcome, null);
+    }
 
     public boolean running() {
         return outcome == null;
@@ -27,6 +33,6 @@ public record AttemptRecord(AttemptId id, String slot, String gpu, LaunchIdentit
     }
 
     public AttemptRecord ended(Outcome how) {
-        return new AttemptRecord(id, slot, gpu, null, started, how);
+        return new AttemptRecord(id, slot, gpu, null, started, how, standbySince);
     }
 }

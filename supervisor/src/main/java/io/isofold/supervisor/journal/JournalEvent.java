@@ -54,16 +54,24 @@ public sealed interface JournalEvent {
     /**
      * An attempt was started. {@code pid}, {@code sid}, {@code startTicks} and {@code bootId} name its
      * local processes; {@code jobId} and {@code node} a cluster job. What a backend does not have is null.
+     * {@code standbySince} is when its worker was started as a standby, for an attempt handed to one
+     * (then {@code time} is the handoff, and the pid is the standby's).
      */
     record Launch(String time, int replicate, String model, int index, int fold, int shuffle, int attempt,
             String slot, String gpu, Long pid, Long sid, Long startTicks, String bootId, String jobId, String node,
-            String attemptDir) implements OfAttempt {
+            String attemptDir, String standbySince) implements OfAttempt {
 
         public static Launch of(String time, AttemptId id, String slot, String gpu, LaunchIdentity launched,
                 String attemptDir) {
             return new Launch(time, id.replicate(), id.model(), id.index(), id.fold(), id.shuffle(), id.attempt(), slot,
                     gpu, launched.pid(), launched.sid(), launched.startTicks(), launched.bootId(), launched.jobId(),
-                    launched.node(), attemptDir);
+                    launched.node(), attemptDir, null);
+        }
+
+        /** The same launch, of a worker that waited as a standby since {@code since}. */
+        public Launch fromStandby(String since) {
+            return new Launch(time, replicate, model, index, fold, shuffle, attempt, slot, gpu, pid, sid, startTicks,
+                    bootId, jobId, node, attemptDir, since);
         }
 
         public LaunchIdentity identity() {

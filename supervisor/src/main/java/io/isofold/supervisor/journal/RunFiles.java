@@ -12,6 +12,8 @@ public record RunFiles(Path dir) {
     public static final String SUMMARY_JSON = "summary.json";
     public static final String REPORT_HTML = "report.html";
     public static final String REPLICATES = "replicates";
+    /** Standby workers' folders while they wait for a task (see {@code standby.StandbyWorkers}). */
+    public static final String STANDBY = "standby";
 
     public Path runJson() {
         return dir.resolve(RUN_JSON);
@@ -43,6 +45,10 @@ public record RunFiles(Path dir) {
 
     public Path replicates() {
         return dir.resolve(REPLICATES);
+    }
+
+    public Path standby() {
+        return dir.resolve(STANDBY);
     }
 
     public Path replicateDir(int replicate) {

@@ -59,13 +59,13 @@ public final class RunHistory {
         } else if (e instanceof JournalEvent.Launch l) {
             attempts.put(key(l.replicate(), l.attempt()), new AttemptRecord(
                     new AttemptId(l.replicate(), names.intern(l.model()), l.index(), l.fold(), l.shuffle(), l.attempt()),
-                    intern(l.slot()), intern(l.gpu()), l.identity(), at, null));
+                    intern(l.slot()), intern(l.gpu()), l.identity(), at, null, parseTime(l.standbySince())));
         } else if (e instanceof JournalEvent.Began b) {
             long key = key(b.replicate(), b.attempt());
             AttemptRecord launched = attempts.get(key);
             if (launched != null && launched.running() && launched.launch() != null && b.node() != null) {
                 attempts.put(key, new AttemptRecord(launched.id(), launched.slot(), launched.gpu(),
-                        launched.launch().onNode(intern(b.node())), launched.started(), null));
+                        launched.launch().onNode(intern(b.node())), launched.started(), null, launched.standbySince()));
             }
         } else if (e instanceof JournalEvent.Kill k) {
             pendingKills.put(key(k.replicate(), k.attempt()), k);

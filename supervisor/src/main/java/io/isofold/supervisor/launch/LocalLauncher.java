@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.isofold.shared.WorkerEnv;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +27,8 @@ import java.util.concurrent.Executors;
  * pump thread can hang on a grandchild that keeps a pipe open.
  *
  * <p>A small {@code sh} stands between setsid and the worker and writes the worker's exit status to
- * {@value RunFiles.AttemptFiles#EXIT_STATUS} in the attempt directory. If the supervisor dies while the worker runs,
+ * {@value RunFiles.AttemptFiles#EXIT_STATUS} in the attempt directory (for a standby worker, in its own
+ * folder, where the supervisor links that name to the attempt directory it hands the standby). If the supervisor dies while the worker runs,
  * the next supervisor reads the status there and judges the attempt as it would have, instead of
  * running a completed replicate again. The worker's arguments reach it as "$@", never parsed by
  * the shell, so they arrive literally.
@@ -35,8 +38,10 @@ public final class LocalLauncher implements WorkerLauncher {
     // (a worker that ignores TERM is still running); a caught signal, unlike an ignored one, is reset
     // to its default in the worker. One short write: a reader sees the whole number or, mid-write,
     // an unparsable file it ignores.
-    private static final String WRAPPER = "trap : TERM INT; \"$@\"; s=$?; "
-            + "printf '%s\\n' \"$s\" > \"$ISOFOLD_ATTEMPT_DIR/" + RunFiles.AttemptFiles.EXIT_STATUS + "\"; exit \"$s\"";
+    // The file is the wrapper's first argument, not a path built from the environment: a standby
+    // worker has no attempt directory when it starts.
+    private static final String WRAPPER = "trap : TERM INT; f=$1; shift; \"$@\"; s=$?; "
+            + "printf '%s\\n' \"$s\" > \"$f\"; exit \"$s\"";
     /** A /proc scan is shared by every attempt's memory check within this long. */
     private static final long SCAN_REUSE_NANOS = 100_000_000L;
 
@@ -58,6 +63,7 @@ public final class LocalLauncher implements WorkerLauncher {
         argv.add("-c");
         argv.add(WRAPPER);
         argv.add("isofold-attempt"); // $0 of the wrapper, as ps shows it
+        argv.add(request.files().exitStatus().toString());
         argv.addAll(request.command());
         ProcessBuilder pb = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -69,7 +75,10 @@ public final class LocalLauncher implements WorkerLauncher {
         // setsid runs in the child before it execs the worker; the session is the pid once it has
         ProcessTable.Entry entry = ProcessTable.read(pid).orElse(null);
         long startTicks = entry == null ? 0 : entry.startTicks();
-        AttemptProcesses processes = new AttemptProcesses(pid, pid, startTicks, request.files().dir().toString());
+        String standby = request.environment().get(WorkerEnv.STANDBY);
+        AttemptProcesses processes = new AttemptProcesses(pid, pid, startTicks, standby != null
+                ? AttemptProcesses.Marker.standby(standby)
+                : AttemptProcesses.Marker.attemptDir(request.files().dir().toString()));
         return new LocalAttempt(process, processes, LaunchIdentity.process(pid, pid, startTicks, ProcessTable.bootId()),
                 this);
     }
@@ -96,10 +105,16 @@ public final class LocalLauncher implements WorkerLauncher {
         return new Recovery.Ended(exitStatus, killed);
     }
 
-    /** Every process whose ISOFOLD_ATTEMPT_DIR lies under the run's replicates, whoever started it. */
+    /**
+     * Every process whose ISOFOLD_ATTEMPT_DIR lies under the run's replicates, or whose ISOFOLD_STANDBY
+     * lies under its standby folder, whoever started it.
+     */
     @Override
-    public Map<String, Integer> endLeftovers(Path replicatesDir, Duration grace) throws InterruptedException {
-        return OrphanSweep.killOrphans(replicatesDir.toString() + "/", grace);
+    public Map<String, Integer> endLeftovers(RunFiles run, Duration grace) throws InterruptedException {
+        Map<String, Integer> killed = new LinkedHashMap<>(
+                OrphanSweep.killOrphans(WorkerEnv.ATTEMPT_DIR, run.replicates() + "/", grace));
+        killed.putAll(OrphanSweep.killOrphans(WorkerEnv.STANDBY, run.standby() + "/", grace));
+        return killed;
     }
 
     /**

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns a task and the slot it runs on into the command and environment of one attempt. The GPU
@@ -82,7 +84,58 @@ public final class WorkerCommand {
     }
 
     public LaunchRequest request(Task task, Slot slot, RunFiles.AttemptFiles files) {
-        Path taskFile = files.task();
+        Map<String, String> env = slotEnvironment(slot);
+        env.putAll(taskEnvironment(task, files));
+        return new LaunchRequest(argv(task, slot, files), env, files);
+    }
+
+    /**
+     * A standby worker for {@code slot} (see {@link io.isofold.shared.Handoff}): the slot's environment,
+     * the task the supervisor expects to hand it as ISOFOLD_TASK (written in the standby's folder), and
+     * ISOFOLD_STANDBY, the file its real task will arrive in. The command is the attempt's: a standby
+     * worker command uses no per-attempt placeholder ({@link #standbyProblem}), so the expected task's
+     * model is all it can depend on.
+     */
+    public LaunchRequest standbyRequest(Task expected, Slot slot, RunFiles.AttemptFiles standbyFiles, Path handoff) {
+        Map<String, String> env = slotEnvironment(slot);
+        env.put(WorkerEnv.TASK, standbyFiles.task().toString());
+        env.put(WorkerEnv.FOLDS, Integer.toString(expected.folds()));
+        env.put(WorkerEnv.MODEL, expected.model());
+        env.put(WorkerEnv.PARAMS, params(expected));
+        env.put(WorkerEnv.STANDBY, handoff.toString());
+        return new LaunchRequest(argv(expected, slot, standbyFiles), env, standbyFiles);
+    }
+
+    /** What a standby receives for its task: the variables an attempt started fresh gets that the standby lacks. */
+    public Map<String, String> handoffEnvironment(Task task, RunFiles.AttemptFiles files) {
+        return taskEnvironment(task, files);
+    }
+
+    /** Placeholders that differ from attempt to attempt, which a worker started before its task cannot have. */
+    static final List<String> PER_ATTEMPT = List.of(
+            "{replicate}", "{fold}", "{attempt}", "{seed}", "{attempt_dir}", "{result}", "{progress}", "{task}");
+
+    /** Why a worker command cannot be started ahead of its task, or empty when it can. */
+    public static Optional<String> standbyProblem(List<String> template) {
+        for (String arg : template) {
+            for (String p : PER_ATTEMPT) {
+                if (arg.contains(p)) {
+                    String variable = p.equals("{task}") ? WorkerEnv.TASK : p.equals("{attempt_dir}") ? WorkerEnv.ATTEMPT_DIR
+                            : "ISOFOLD_" + p.substring(1, p.length() - 1).toUpperCase(Locale.ROOT);
+                    return Optional.of("the worker command uses " + p + ", which a worker started before its task "
+                            + "cannot know: take " + variable + " from the handoff instead");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the command itself names the variant ({model}, {param.NAME}): then a standby serves that variant only. */
+    public boolean variantInCommand() {
+        return template.stream().anyMatch(a -> a.contains("{model}") || a.contains("{param."));
+    }
+
+    private List<String> argv(Task task, Slot slot, RunFiles.AttemptFiles files) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("{replicate}", Integer.toString(task.replicate()));
         values.put("{fold}", Integer.toString(task.fold()));
@@ -94,35 +147,45 @@ public final class WorkerCommand {
         values.put("{result}", task.resultFile());
         values.put("{model}", task.model());
         values.put("{progress}", task.progressFile());
-        values.put("{task}", taskFile.toString());
+        values.put("{task}", files.task().toString());
         task.modelConfig().params().forEach((name, value) -> values.put("{param." + name + "}", String.valueOf(value)));
         List<String> argv = new ArrayList<>(template.size());
         for (String arg : template) {
             argv.add(substitute(arg, values));
         }
+        return argv;
+    }
 
+    /** What the slot decides: the GPU, the CUDA set-up, the CPU threads, who the supervisor is. */
+    private Map<String, String> slotEnvironment(Slot slot) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(WorkerEnv.CUDA_VISIBLE_DEVICES, slot.cudaVisibleDevices());
         // CUDA numbers devices fastest-first unless told otherwise; nvidia-smi's indices are PCI order
         env.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
-        env.put(WorkerEnv.REPLICATE, Integer.toString(task.replicate()));
-        env.put(WorkerEnv.FOLD, Integer.toString(task.fold()));
-        env.put(WorkerEnv.FOLDS, Integer.toString(task.folds()));
-        env.put(WorkerEnv.ATTEMPT, Integer.toString(task.attempt()));
-        env.put(WorkerEnv.SEED, Long.toString(task.seed()));
         env.put(WorkerEnv.GPU, slot.gpuLabel());
-        env.put(WorkerEnv.ATTEMPT_DIR, task.attemptDir());
-        env.put(WorkerEnv.TASK, taskFile.toString());
-        env.put(WorkerEnv.PROGRESS, task.progressFile());
-        env.put(WorkerEnv.RESULT, task.resultFile());
-        env.put(WorkerEnv.MODEL, task.model());
-        env.put(WorkerEnv.PARAMS, params(task));
         env.put(WorkerEnv.SUPERVISOR_PID, Long.toString(ProcessHandle.current().pid()));
         cudaEnvironment(env);
         if (slot.cpu() && threadsPerCpuWorker != null) {
             env.put("ISOFOLD_THREADS", Integer.toString(threadsPerCpuWorker));
         }
-        return new LaunchRequest(argv, env, files);
+        return env;
+    }
+
+    /** What the task decides: the contract's per-attempt variables. */
+    private static Map<String, String> taskEnvironment(Task task, RunFiles.AttemptFiles files) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(WorkerEnv.REPLICATE, Integer.toString(task.replicate()));
+        env.put(WorkerEnv.FOLD, Integer.toString(task.fold()));
+        env.put(WorkerEnv.FOLDS, Integer.toString(task.folds()));
+        env.put(WorkerEnv.ATTEMPT, Integer.toString(task.attempt()));
+        env.put(WorkerEnv.SEED, Long.toString(task.seed()));
+        env.put(WorkerEnv.ATTEMPT_DIR, task.attemptDir());
+        env.put(WorkerEnv.TASK, files.task().toString());
+        env.put(WorkerEnv.PROGRESS, task.progressFile());
+        env.put(WorkerEnv.RESULT, task.resultFile());
+        env.put(WorkerEnv.MODEL, task.model());
+        env.put(WorkerEnv.PARAMS, params(task));
+        return env;
     }
 
     private static String params(Task task) {

@@ -4,7 +4,6 @@ import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.journal.RunFiles;
 import java.io.IOException;
 import io.isofold.supervisor.journal.LaunchIdentity;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,7 +40,7 @@ public interface WorkerLauncher {
      * journal (a process a dead supervisor had just started). Returns, per attempt directory, how many
      * processes were ended. A cluster backend ends nothing: its jobs were found and adopted instead.
      */
-    default Map<String, Integer> endLeftovers(Path replicatesDir, Duration grace) throws InterruptedException {
+    default Map<String, Integer> endLeftovers(RunFiles run, Duration grace) throws InterruptedException {
         return Map.of();
     }
 

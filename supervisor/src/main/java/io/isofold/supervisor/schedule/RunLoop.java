@@ -22,6 +22,7 @@ import io.isofold.supervisor.progress.ProgressSnapshot;
 import io.isofold.supervisor.progress.RunEvent;
 import io.isofold.supervisor.spec.ExitStatus;
 import io.isofold.supervisor.spec.RunSpec;
+import io.isofold.supervisor.standby.StandbyWorkers;
 import io.isofold.supervisor.watch.AttemptWatchdog;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -99,16 +100,19 @@ public final class RunLoop {
         /** When it was launched (submitted, for a cluster job): the journal's and the reports' start. */
         final Instant started;
         final long launchNanos;
+        /** The standby worker it was handed to, or null when a worker was started for it. */
+        final StandbyWorkers.Taken standby;
         AttemptWatchdog watchdog;
         WorkerExit exit;
 
         Running(RunState.Attempt state, AttemptHandle handle, RunFiles.AttemptFiles files, Instant started,
-                long launchNanos) {
+                long launchNanos, StandbyWorkers.Taken standby) {
             this.state = state;
             this.handle = handle;
             this.files = files;
             this.started = started;
             this.launchNanos = launchNanos;
+            this.standby = standby;
         }
 
         /** Seconds the worker ran: 0 for a job that never left the queue. */
@@ -130,6 +134,8 @@ public final class RunLoop {
     private final ProgressDisplay display;
     private final ReportSink reports;
     private final HealthProbe health;
+    /** Null when the run starts no standby workers. */
+    private final StandbyWorkers standbys;
     private final RunState state;
     private final AttemptWatchdog.Limits limits;
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -153,10 +159,11 @@ public final class RunLoop {
      *                one of {@code adopted}), or an empty one for a new run; the loop adds to it
      * @param adopted attempts a dead supervisor launched that the loop goes on watching; at most one per slot
      * @param health  null when no GPU is watched
+     * @param standbys null when the run starts no standby workers
      */
     public RunLoop(RunSpec spec, List<Slot> slots, WorkerCommand workerCommand, WorkerLauncher launcher,
             Journal journal, RunHistory history, List<Adopted> adopted, ProgressDisplay display, ReportSink reports,
-            HealthProbe health) {
+            HealthProbe health, StandbyWorkers standbys) {
         this.spec = spec;
         this.files = new RunFiles(spec.outDir());
         this.slots = List.copyOf(slots);
@@ -167,6 +174,7 @@ public final class RunLoop {
         this.display = display;
         this.reports = reports;
         this.health = health;
+        this.standbys = standbys;
         this.limits = new AttemptWatchdog.Limits(spec.timeout(), spec.stallTimeout(), spec.maxMemoryBytes());
         this.state = new RunState(spec.models(), spec.replicates(), spec.folds(), spec.seed(), slots,
                 spec.maxAttempts(), spec.attemptBudget());
@@ -211,6 +219,7 @@ public final class RunLoop {
                     break;
                 }
             }
+            endStandbys();
             ExitStatus status = state.exitStatus();
             String reason = state.shortfall();
             writeFinalReports();
@@ -237,10 +246,47 @@ public final class RunLoop {
         while (!state.stopping()) {
             var next = state.next();
             if (next.isEmpty()) {
-                return;
+                break;
             }
             launch(next.get());
         }
+        if (standbys != null) {
+            standbys.trim(state.waiting()); // no more standbys than attempts left to start
+        }
+    }
+
+    /**
+     * While {@code slot}'s attempt runs, its next worker starts, for the replicate expected next; only
+     * as many standbys as there are attempts left to start.
+     */
+    private void startStandby(Slot slot) {
+        if (standbys == null || state.stopping() || standbys.count() >= state.waiting()) {
+            return;
+        }
+        state.upcoming(slot).ifPresent(a -> standbys.start(slot,
+                standby -> task(a, standby)));
+    }
+
+    /** Ends the run's standby workers and waits (a kill grace at most, and a little) until none is left. */
+    private void endStandbys() {
+        if (standbys == null) {
+            return;
+        }
+        try {
+            standbys.endAll().get(spec.killGrace().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("ending the standby workers: {}", rootMessage(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Task task(RunState.Assignment a, RunFiles.AttemptFiles in) {
+        AttemptId id = a.id();
+        return new Task(id.replicate(), id.index(), id.model(), a.replicate().model, id.fold(), spec.folds(),
+                id.shuffle(), a.replicate().plan.shuffleSeed(), a.replicate().plan.seed(), id.attempt(),
+                a.slot().gpuLabel(), spec.data(), spec.saveModel(), in.dir().toString(),
+                in.progress().toString(), in.result().toString());
     }
 
     private void launch(RunState.Assignment a) {
@@ -252,10 +298,7 @@ public final class RunLoop {
             return;
         }
         Slot slot = a.slot();
-        Task task = new Task(id.replicate(), id.index(), id.model(), a.replicate().model, id.fold(), spec.folds(),
-                id.shuffle(), a.replicate().plan.shuffleSeed(), a.replicate().plan.seed(), id.attempt(),
-                slot.gpuLabel(), spec.data(), spec.saveModel(), attemptFiles.dir().toString(),
-                attemptFiles.progress().toString(), attemptFiles.result().toString());
+        Task task = task(a, attemptFiles);
         LaunchRequest request = workerCommand.request(task, slot, attemptFiles);
         try {
             Files.createDirectories(attemptFiles.dir());
@@ -266,9 +309,10 @@ public final class RunLoop {
         }
         Instant started = Instant.now();
         long startNanos = System.nanoTime();
+        StandbyWorkers.Taken standby = handOff(slot, task, attemptFiles);
         AttemptHandle handle;
         try {
-            handle = launcher.launch(request);
+            handle = standby != null ? standby.handle() : launcher.launch(request);
         } catch (IOException e) {
             // the worker could not even start (a vanished executable, no more processes): a failed attempt
             Outcome failed = new Outcome(Instant.now(), Verdict.FAILED,
@@ -281,16 +325,41 @@ public final class RunLoop {
             after(id, state.couldNotStart(a));
             return;
         }
-        Running r = new Running(state.started(a), handle, attemptFiles, started, startNanos);
+        Running r = new Running(state.started(a), handle, attemptFiles, started, startNanos, standby);
         bySlot.put(slot.id(), r);
         // the journal's times are the record's own, so reports rebuilt from it (`report DIR`) say the same
-        journalOrStop(JournalEvent.Launch.of(started.toString(), id, slot.label(), slot.gpuLabel(), handle.identity(),
-                attemptFiles.dir().toString()));
+        JournalEvent.Launch launched = JournalEvent.Launch.of(started.toString(), id, slot.label(), slot.gpuLabel(),
+                handle.identity(), attemptFiles.dir().toString());
+        journalOrStop(standby == null ? launched : launched.fromStandby(standby.since().toString()));
         follow(r);
         LaunchIdentity where = handle.identity();
-        display.event(new RunEvent.Launched(id, slot.label(), where.jobId() != null ? "job " + where.jobId()
-                : where.pid() != null ? "pid " + where.pid() : "?"));
+        display.event(new RunEvent.Launched(id, slot.label(), (where.jobId() != null ? "job " + where.jobId()
+                : where.pid() != null ? "pid " + where.pid() : "?") + (standby != null ? ", started ahead" : "")));
+        startStandby(slot);
         requestReport();
+    }
+
+    /**
+     * The slot's standby worker, handed this attempt; null when there is none that can take it, and a
+     * worker is to be started for it.
+     */
+    private StandbyWorkers.Taken handOff(Slot slot, Task task, RunFiles.AttemptFiles attemptFiles) {
+        if (standbys == null) {
+            return null;
+        }
+        StandbyWorkers.Taken taken = standbys.take(slot, task.model()).orElse(null);
+        if (taken == null) {
+            return null;
+        }
+        try {
+            standbys.handOff(taken, workerCommand.handoffEnvironment(task, attemptFiles), attemptFiles);
+            return taken;
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot hand {} to its standby worker ({}); starting a worker for it", attemptFiles.dir(),
+                    IoFailure.reason(e));
+            standbys.discard(taken);
+            return null;
+        }
     }
 
     /** The loop hears of the attempt's start and of its end as events, whichever thread completes them. */
@@ -315,7 +384,7 @@ public final class RunLoop {
                 .orElseThrow(() -> new IllegalStateException("no free slot for adopted " + rec.id().label()));
         long now = System.nanoTime();
         long agoNanos = Math.max(0, Duration.between(rec.started(), Instant.now()).toNanos());
-        Running r = new Running(attempt, a.handle(), files.attempt(rec.id()), rec.started(), now - agoNanos);
+        Running r = new Running(attempt, a.handle(), files.attempt(rec.id()), rec.started(), now - agoNanos, null);
         bySlot.put(attempt.slot.id(), r);
         follow(r);
         LaunchIdentity where = a.handle().identity();
@@ -387,7 +456,11 @@ public final class RunLoop {
         Slot slot = r.state.slot;
         bySlot.remove(slot.id());
         Outcome outcome = judge(r, signalled, problem != null);
-        AttemptRecord rec = new AttemptRecord(id, slot.label(), slot.gpuLabel(), null, r.started, outcome);
+        if (r.standby != null) {
+            standbys.release(r.standby);
+        }
+        AttemptRecord rec = new AttemptRecord(id, slot.label(), slot.gpuLabel(), null, r.started, outcome,
+                r.standby == null ? null : r.standby.since());
         history.record(rec);
         journalOrStop(JournalEvent.End.of(outcome.ended().toString(), id, outcome));
         display.event(new RunEvent.Finished(id, slot.label(), outcome, r.files.dir()));
@@ -468,6 +541,9 @@ public final class RunLoop {
     }
 
     private void quarantined(String gpu, String reason) {
+        if (standbys != null) {
+            standbys.endOn(slots.stream().filter(s -> s.gpuLabel().equals(gpu)).toList());
+        }
         journalOrStop(new JournalEvent.Quarantine(Instant.now().toString(), gpu, reason));
         display.event(new RunEvent.Quarantined(gpu, reason));
         requestReport();
@@ -536,6 +612,9 @@ public final class RunLoop {
             }
         }
         List<RunState.Attempt> toKill = state.stop(status, cause, killReason);
+        if (standbys != null) {
+            standbys.endAll();
+        }
         if (first) {
             display.event(new RunEvent.Stopping(cause.lines().findFirst().orElse(cause), bySlot.size()));
         }
@@ -605,7 +684,7 @@ public final class RunLoop {
         }
         for (Running r : bySlot.values()) {
             all.add(new AttemptRecord(r.state.id, r.state.slot.label(), r.state.slot.gpuLabel(), null, r.started,
-                    null));
+                    null, r.standby == null ? null : r.standby.since()));
         }
         return all;
     }

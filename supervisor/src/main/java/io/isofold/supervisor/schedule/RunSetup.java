@@ -17,6 +17,7 @@ import io.isofold.supervisor.launch.WorkerLauncher;
 import io.isofold.supervisor.report.AtomicFiles;
 import io.isofold.supervisor.spec.BadInput;
 import io.isofold.supervisor.spec.RunSpec;
+import io.isofold.supervisor.standby.StandbyWorkers;
 import io.isofold.supervisor.watch.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -235,11 +236,12 @@ public final class RunSetup implements AutoCloseable {
                     + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
             ends.add(JournalEvent.End.of(outcome.ended().toString(), a.id(), outcome));
         }
-        launcher.endLeftovers(files.replicates(), grace).forEach((dir, n) -> {
+        launcher.endLeftovers(files, grace).forEach((dir, n) -> {
             if (n > 0) {
                 warnings.add("killed " + n + " process(es) of " + dir + " left by an earlier supervisor");
             }
         });
+        StandbyWorkers.removeFolder(files); // its workers were ended just now; an attempt's output is in its own directory
         return ends;
     }
 

@@ -150,6 +150,40 @@ final class RunState {
                 .flatMap(r -> freeSlotFor(r).map(s -> new Assignment(r, s, r.lastAttempt + 1)));
     }
 
+    /**
+     * Attempts still to start beyond those running, as far as the budget allows: how many standby
+     * workers can be of use. Retries of attempts still running are not foreseen.
+     */
+    int waiting() {
+        if (stopStatus != null) {
+            return 0;
+        }
+        int eligible = 0;
+        for (Replicate r : replicates) {
+            if (eligible(r)) {
+                eligible++;
+            }
+        }
+        return Math.max(0, Math.min(eligible, budget - spent - bySlot.size()));
+    }
+
+    /**
+     * The replicate that would start next if a slot were free now, with the attempt number it would
+     * get: what a standby worker prepares for. The guess may prove wrong (another slot frees first).
+     */
+    Optional<Assignment> upcoming(Slot slot) {
+        if (waiting() == 0) {
+            return Optional.empty();
+        }
+        List<Replicate> eligible = new ArrayList<>();
+        for (Replicate r : replicates) {
+            if (eligible(r)) {
+                eligible.add(r);
+            }
+        }
+        return order.next(eligible, r -> r.model.name()).map(r -> new Assignment(r, slot, r.lastAttempt + 1));
+    }
+
     /** A completed attempt's duration, for the order replicates start in. */
     void completedIn(String model, double seconds) {
         order.completed(model, seconds);

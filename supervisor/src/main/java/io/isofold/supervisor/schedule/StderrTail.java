@@ -11,7 +11,7 @@ import java.util.Deque;
  * The last meaningful lines of an attempt's stderr: why it failed, usually, as a traceback's last
  * line says. Reads only the file's end, however long the file is.
  */
-final class StderrTail {
+public final class StderrTail {
     static final int LINES = 5;
     private static final int WINDOW_BYTES = 16 * 1024;
     private static final int LINE_CHARS = 300;
@@ -19,7 +19,7 @@ final class StderrTail {
     private StderrTail() {}
 
     /** Up to {@value #LINES} non-blank lines, newline-separated; null when the file is empty or unreadable. */
-    static String of(Path stderr) {
+    public static String of(Path stderr) {
         try (RandomAccessFile f = new RandomAccessFile(stderr.toFile(), "r")) {
             long length = f.length();
             int n = (int) Math.min(length, WINDOW_BYTES);

@@ -79,9 +79,12 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
     public record Limits(Duration timeout, Duration stallTimeout, Long maxMemoryBytes, Duration killGrace,
             int maxAttempts, int attemptBudget) {}
 
-    /** @param metrics the --metric choices, the run's primary metric first; empty when none was given */
+    /**
+     * @param metrics the --metric choices, the run's primary metric first; empty when none was given
+     * @param standby whether each slot's next worker is started ahead of its task (--standby)
+     */
     public record Options(boolean saveModel, List<String> workerJvmOptions, boolean allowCpuFallback,
-            List<MetricGoal> metrics) {
+            List<MetricGoal> metrics, boolean standby) {
         public Options {
             workerJvmOptions = List.copyOf(workerJvmOptions);
             metrics = List.copyOf(metrics);
@@ -148,6 +151,10 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
         return options.allowCpuFallback();
     }
 
+    public boolean standby() {
+        return options.standby();
+    }
+
     /** Completed replicates the run needs: N for each model. */
     public int requiredReplicates() {
         return experiment.replicates() * experiment.models().size();
@@ -187,6 +194,7 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
         n.put("save_model", options.saveModel());
         n.set("worker_jvm_options", Json.MAPPER.valueToTree(options.workerJvmOptions()));
         n.put("allow_cpu_fallback", options.allowCpuFallback());
+        n.put("standby", options.standby());
         n.set("metrics", Json.MAPPER.valueToTree(options.metrics().stream().map(MetricGoal::toString).toList()));
         return n;
     }
@@ -220,8 +228,9 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
                     n.hasNonNull("max_memory") ? Sizes.parse(n.get("max_memory").asText()) : null,
                     n.hasNonNull("kill_grace") ? Durations.parse(n.get("kill_grace").asText()) : Duration.ofSeconds(10),
                     n.path("max_attempts").asInt(3), n.path("attempt_budget").asInt(2 * e.replicates() * models.size()));
+            // a run recorded before there were standby workers gets the default of its kind of worker
             Options o = new Options(n.path("save_model").asBoolean(true), jvm, n.path("allow_cpu_fallback").asBoolean(),
-                    metrics);
+                    metrics, n.path("standby").asBoolean(command.isEmpty() && backend == Backend.LOCAL));
             if (e.folds() < 2 || e.replicates() < 1 || models.isEmpty()) {
                 throw new BadInput(outDir.resolve("run.json") + " does not hold a complete run spec");
             }

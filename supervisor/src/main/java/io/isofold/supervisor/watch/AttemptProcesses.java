@@ -17,7 +17,7 @@ import java.util.Set;
 public final class AttemptProcesses {
     private final long sessionId;
     private final long launchTicks;
-    private final String marker;
+    private final Marker marker;
     private final Map<Long, Long> members = new HashMap<>(); // pid -> start ticks
 
     /**
@@ -27,10 +27,34 @@ public final class AttemptProcesses {
      * @param attemptDir  the attempt's ISOFOLD_ATTEMPT_DIR value
      */
     public AttemptProcesses(long rootPid, long sessionId, long launchTicks, String attemptDir) {
+        this(rootPid, sessionId, launchTicks, Marker.attemptDir(attemptDir));
+    }
+
+    /** @param marker the environment variable, and its value, that every process of the attempt inherits */
+    public AttemptProcesses(long rootPid, long sessionId, long launchTicks, Marker marker) {
         this.sessionId = sessionId;
         this.launchTicks = launchTicks;
-        this.marker = attemptDir;
+        this.marker = marker;
         members.put(rootPid, launchTicks);
+    }
+
+    /**
+     * What every process of an attempt carries in its environment and no stranger does: its
+     * ISOFOLD_ATTEMPT_DIR, or for a worker started as a standby (which had no attempt yet), its
+     * ISOFOLD_STANDBY. A process cannot change what /proc shows of the environment it started with.
+     */
+    public record Marker(String variable, String value) {
+        public static Marker attemptDir(String dir) {
+            return new Marker(WorkerEnv.ATTEMPT_DIR, dir);
+        }
+
+        public static Marker standby(String handoffFile) {
+            return new Marker(WorkerEnv.STANDBY, handoffFile);
+        }
+
+        boolean carriedBy(long pid) {
+            return value.equals(ProcessTable.environmentValue(pid, variable).orElse(null));
+        }
     }
 
     /**
@@ -46,7 +70,7 @@ public final class AttemptProcesses {
     private AttemptProcesses(String attemptDir) {
         this.sessionId = -1;
         this.launchTicks = 0;
-        this.marker = attemptDir;
+        this.marker = Marker.attemptDir(attemptDir);
     }
 
     /** Updates the members from a scan: drops the dead, adds the session and the descendants. */
@@ -83,7 +107,7 @@ public final class AttemptProcesses {
         refresh(table);
         for (ProcessTable.Entry e : table.entries().values()) {
             if (!members.containsKey(e.pid()) && e.startTicks() >= launchTicks
-                    && marker.equals(ProcessTable.environmentValue(e.pid(), WorkerEnv.ATTEMPT_DIR).orElse(null))) {
+                    && marker.carriedBy(e.pid())) {
                 members.put(e.pid(), e.startTicks());
             }
         }

@@ -38,7 +38,7 @@ class RunSetupTest {
                 new RunSpec.Experiment(2, 2, 42, List.of(ModelConfig.defaults("cnn")), List.of("/bin/true"), null),
                 new RunSpec.Placement("none", 1, 1),
                 new RunSpec.Limits(Duration.ofSeconds(1), null, null, Duration.ofMillis(200), 3, 4),
-                new RunSpec.Options(false, List.of(), false, List.of()));
+                new RunSpec.Options(false, List.of(), false, List.of(), false));
     }
 
     private RunFiles files() {

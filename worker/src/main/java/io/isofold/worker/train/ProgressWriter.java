@@ -25,8 +25,11 @@ public final class ProgressWriter implements AutoCloseable {
     private final Path file;
     private final OutputStream out;
     private final long heartbeatMillis;
-    /** Phase lines count seconds from the JVM's start, so the first line shows what the start itself cost. */
-    private final long jvmStartMillis;
+    /**
+     * Phase lines count seconds from the JVM's start, so the first line shows what the start itself cost;
+     * a standby worker's count from when it got its task, since its start was not the attempt's.
+     */
+    private final long originMillis;
     private final Thread heartbeat;
     private volatile long lastWrite = System.nanoTime();
     private volatile String phase;
@@ -34,10 +37,15 @@ public final class ProgressWriter implements AutoCloseable {
     private boolean closed;
 
     public ProgressWriter(Path file, long heartbeatMillis) {
+        // not ProcessHandle's startInstant: Linux gives it from the boot time in whole seconds
+        this(file, heartbeatMillis, ManagementFactory.getRuntimeMXBean().getStartTime());
+    }
+
+    /** @param originMillis the wall-clock time phase lines count their seconds from */
+    public ProgressWriter(Path file, long heartbeatMillis, long originMillis) {
         this.file = file;
         this.heartbeatMillis = heartbeatMillis;
-        // not ProcessHandle's startInstant: Linux gives it from the boot time in whole seconds
-        this.jvmStartMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
+        this.originMillis = originMillis;
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -123,7 +131,7 @@ public final class ProgressWriter implements AutoCloseable {
     }
 
     private double uptimeSeconds() {
-        return (System.currentTimeMillis() - jvmStartMillis) / 1000.0;
+        return (System.currentTimeMillis() - originMillis) / 1000.0;
     }
 
     @Override

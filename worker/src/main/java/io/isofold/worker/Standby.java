@@ -1,0 +1,142 @@
+package io.isofold.worker;
+
+import io.isofold.shared.Handoff;
+import io.isofold.shared.ModelConfig;
+import io.isofold.shared.StratifiedFolds;
+import io.isofold.shared.WorkerEnv;
+import io.isofold.worker.data.Dataset;
+import io.isofold.worker.data.DatasetReader;
+import io.isofold.worker.device.CudaLibraries;
+import io.isofold.worker.train.ProgressWriter;
+import io.isofold.worker.train.Trainer;
+import io.isofold.worker.train.TrainingGraph;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * A worker started ahead of its task (see {@link Handoff}): while the slot's current attempt still
+ * runs, it pays what every attempt pays before its first step (the JVM, TensorFlow's native library,
+ * the data, the classes that build and train a graph), then waits for the task. Given it, it runs
+ * that one task exactly as a freshly started worker would and exits: a standby never trains twice.
+ *
+ * <p>On a GPU slot nothing here creates a TensorFlow session, and building a graph does not touch
+ * the device: CUDA is initialised (and GPU memory taken) only by the first session, after the
+ * handoff, when the slot's previous attempt has exited. On a CPU slot the warm-up also trains a
+ * throw-away model on a few examples, which loads TensorFlow's kernels and the session's code.
+ *
+ * <p>Everything before the wait is best effort: a warm-up that fails is said on stderr and the task
+ * then meets the problem itself, where it is reported as the attempt's.
+ */
+final class Standby {
+    private static final long POLL_MILLIS = 2;
+    /** Examples the CPU warm-up trains on: two batches, enough to run every op once. */
+    private static final int WARMUP_BATCHES = 2;
+
+    private final Path handoffFile;
+    private Path dataPath;
+    private Dataset data;
+    private int folds;
+    private long shuffleSeed;
+    private int[] foldOf;
+
+    private Standby(Path handoffFile) {
+        this.handoffFile = handoffFile;
+    }
+
+    /** Prepares for the task the supervisor expects to hand over ({@code ISOFOLD_TASK}). */
+    static Standby prepare(String[] args, Map<String, String> env) {
+        Standby s = new Standby(Path.of(env.get(WorkerEnv.STANDBY)));
+        long t0 = System.nanoTime();
+        try {
+            org.tensorflow.TensorFlow.version(); // loads the native library
+            ResolvedTask expected = ResolvedTask.load(args, env);
+            s.dataPath = expected.data();
+            s.data = DatasetReader.read(expected.data());
+            s.folds(expected.task().folds(), expected.task().shuffleSeed());
+            if (!Files.exists(s.handoffFile)) { // a task that came early is run at once, not after a warm-up
+                s.warmUp(expected, CudaLibraries.gpuSlot(env));
+            }
+            System.err.printf("isofold-worker: standby: ready in %.1f s, waiting for the task%n",
+                    (System.nanoTime() - t0) / 1e9);
+        } catch (RuntimeException | LinkageError e) {
+            System.err.println("isofold-worker: standby: warm-up incomplete (" + e + "); waiting for the task");
+        }
+        return s;
+    }
+
+    /**
+     * Blocks until the task arrives, then returns the environment to run it with. The supervisor ends
+     * a standby it no longer needs; should the supervisor die instead, {@link ParentWatch} ends it.
+     */
+    Map<String, String> awaitTask(Map<String, String> env) throws InterruptedException {
+        while (!Files.exists(handoffFile)) {
+            Thread.sleep(POLL_MILLIS);
+        }
+        try {
+            return Handoff.read(handoffFile).over(env);
+        } catch (IOException e) {
+            throw new BadTaskException("cannot read the handoff " + handoffFile + ": " + e.getMessage());
+        }
+    }
+
+    /** The data read ahead, when the task names the same file; null otherwise. */
+    Dataset data(Path path) {
+        return data != null && path.toAbsolutePath().normalize().equals(dataPath.toAbsolutePath().normalize())
+                ? data : null;
+    }
+
+    /** The fold of every example, when computed ahead for the same folds and shuffle; null otherwise. */
+    int[] folds(Dataset of, int k, long seed) {
+        return of == data && foldOf != null && folds == k && shuffleSeed == seed ? foldOf : null;
+    }
+
+    private void folds(int k, long seed) {
+        try {
+            foldOf = StratifiedFolds.assign(data.labels(), k, seed);
+            folds = k;
+            shuffleSeed = seed;
+        } catch (IllegalArgumentException e) {
+            foldOf = null; // the task will say so
+        }
+    }
+
+    private void warmUp(ResolvedTask expected, boolean gpuSlot) {
+        ModelConfig c = expected.config();
+        if (gpuSlot) {
+            // a graph, never a session: no CUDA context, no GPU memory while another attempt holds the GPU
+            new TrainingGraph(c, data.height(), data.width(), data.channels(), data.classes(), 0).close();
+            return;
+        }
+        int n = Math.min(data.size(), WARMUP_BATCHES * c.batchSize());
+        Dataset few = data.select(IntStream.range(0, n).toArray());
+        ModelConfig once = new ModelConfig(c.name(), c.architecture(), 1, c.batchSize(), c.learningRate(), 1,
+                c.filters(), c.units(), c.dropout(), c.params());
+        Path dir = handoffFile.toAbsolutePath().resolveSibling("warm-up");
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(OutputStream.nullOutputStream())); // the throw-away model's log is noise
+        try (ProgressWriter progress = new ProgressWriter(dir.resolve("progress.jsonl"), Long.MAX_VALUE)) {
+            new Trainer(new Trainer.Settings(once, 0, expected.threads(), dir, expected.task().saveModel()), progress)
+                    .train(few, few);
+        } finally {
+            System.setErr(err);
+            delete(dir);
+        }
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // the supervisor removes the standby's folder when it is done with it
+        }
+    }
+}

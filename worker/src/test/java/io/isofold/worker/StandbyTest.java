@@ -1,0 +1,136 @@
+package io.isofold.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.isofold.shared.Handoff;
+import io.isofold.shared.Json;
+import io.isofold.shared.ModelConfig;
+import io.isofold.shared.Task;
+import io.isofold.shared.WorkerEnv;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A standby worker for real: a fresh JVM prepares, waits for its handoff file, then runs the task it
+ * is handed exactly as a worker started for it would, and exits.
+ */
+class StandbyTest {
+    private static final ModelConfig TINY = new ModelConfig("tiny", "mlp", 2, 32, 2e-3, 2, List.of(), List.of(32), 0.0);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aStandbyWaitsThenRunsTheTaskItIsHandedAndGetsTheSameResultAsAFreshWorker() throws Exception {
+        Path data = tmp.resolve("data");
+        TestData.writeIdx(TestData.bundledSlice(30), data, "train", true);
+        Path standbyDir = Files.createDirectories(tmp.resolve("standby"));
+        // the task announced ahead is another replicate than the one handed over: the handoff decides
+        Files.writeString(standbyDir.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 0, standbyDir)));
+        Path handoff = standbyDir.resolve("handoff.json");
+        Map<String, String> env = new HashMap<>();
+        env.put(WorkerEnv.CUDA_VISIBLE_DEVICES, "");
+        env.put(ResolvedTask.THREADS, "1");
+        env.put(WorkerEnv.TASK, standbyDir.resolve("task.json").toString());
+        env.put(WorkerEnv.STANDBY, handoff.toString());
+
+        Process standby = ChildJvm.start(standbyDir, env, WorkerMain.class);
+        Path attempt = Files.createDirectories(tmp.resolve("attempt"));
+        try {
+            awaitLine(standbyDir.resolve("stderr.log"), "waiting for the task", 120);
+            assertThat(standby.isAlive()).as("it waits for its task").isTrue();
+            assertThat(standbyDir.resolve("warm-up")).as("the warm-up cleans up after itself").doesNotExist();
+
+            Files.writeString(attempt.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 3, attempt)));
+            new Handoff(attemptEnv(attempt)).write(handoff);
+            assertThat(standby.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(standby.exitValue()).as(Files.readString(standbyDir.resolve("stderr.log"))).isZero();
+        } finally {
+            standby.destroyForcibly();
+        }
+        JsonNode fromStandby = Json.MAPPER.readTree(attempt.resolve("result.json").toFile());
+        // its progress counts from the handoff, not from the JVM's start long before
+        String first = Files.readAllLines(attempt.resolve("progress.jsonl")).get(0);
+        assertThat(Json.MAPPER.readTree(first).path("seconds").asDouble()).isLessThan(5.0);
+
+        // the same task in a worker started for it: the standby's warm-up changed nothing of the result
+        Path fresh = Files.createDirectories(tmp.resolve("fresh"));
+        Files.writeString(fresh.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 3, fresh)));
+        Map<String, String> freshEnv = new HashMap<>(attemptEnv(fresh));
+        freshEnv.put(WorkerEnv.CUDA_VISIBLE_DEVICES, "");
+        freshEnv.put(ResolvedTask.THREADS, "1");
+        Process p = ChildJvm.start(fresh, freshEnv, WorkerMain.class);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(fresh.resolve("stderr.log"))).isZero();
+        JsonNode fromFresh = Json.MAPPER.readTree(fresh.resolve("result.json").toFile());
+        for (String metric : List.of("val_loss", "val_accuracy", "train_loss", "best_epoch")) {
+            assertThat(fromStandby.path("metrics").path(metric).asDouble()).as(metric)
+                    .isEqualTo(fromFresh.path("metrics").path(metric).asDouble());
+        }
+    }
+
+    /**
+     * On a GPU slot the standby must not touch the device before its task. TensorFlow says on stderr
+     * when it initialises CUDA (here, with no driver, that it failed to): never before the handoff, and
+     * right after it, which shows the check would see it.
+     */
+    @Test
+    void onAGpuSlotTheStandbyInitialisesCudaOnlyAfterItsHandoff() throws Exception {
+        Path data = tmp.resolve("data");
+        TestData.writeIdx(TestData.bundledSlice(10), data, "train", true);
+        Path standbyDir = Files.createDirectories(tmp.resolve("standby"));
+        Files.writeString(standbyDir.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 0, standbyDir)));
+        Path handoff = standbyDir.resolve("handoff.json");
+        Map<String, String> env = new HashMap<>();
+        env.put(WorkerEnv.CUDA_VISIBLE_DEVICES, "0");
+        env.put(WorkerEnv.TASK, standbyDir.resolve("task.json").toString());
+        env.put(WorkerEnv.STANDBY, handoff.toString());
+        Process standby = ChildJvm.start(standbyDir, env, WorkerMain.class);
+        Path stderr = standbyDir.resolve("stderr.log");
+        try {
+            awaitLine(stderr, "waiting for the task", 120);
+            Thread.sleep(1000); // anything it would still do on its own would show by now
+            assertThat(Files.readString(stderr)).doesNotContainIgnoringCase("cuInit");
+
+            Path attempt = Files.createDirectories(tmp.resolve("attempt"));
+            Files.writeString(attempt.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 1, attempt)));
+            new Handoff(attemptEnv(attempt)).write(handoff);
+            assertThat(standby.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            standby.destroyForcibly();
+        }
+        assertThat(Files.readString(stderr)).containsIgnoringCase("cuInit");
+    }
+
+    private static Task task(Path data, int replicate, Path dir) {
+        return new Task(replicate, replicate, TINY.name(), TINY, replicate % 5, 5, 0, 3, 100 + replicate, 1, "cpu",
+                data.toString(), false, dir.toString(), dir.resolve("progress.jsonl").toString(),
+                dir.resolve("result.json").toString());
+    }
+
+    private static Map<String, String> attemptEnv(Path attempt) {
+        return Map.of(WorkerEnv.TASK, attempt.resolve("task.json").toString(),
+                WorkerEnv.ATTEMPT_DIR, attempt.toString(),
+                WorkerEnv.PROGRESS, attempt.resolve("progress.jsonl").toString(),
+                WorkerEnv.RESULT, attempt.resolve("result.json").toString());
+    }
+
+    private static void awaitLine(Path file, String text, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(file) && Files.readString(file).contains(text)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no '" + text + "' in " + file + " within " + seconds + " s: "
+                + (Files.exists(file) ? Files.readString(file) : "absent"));
+    }
+}
