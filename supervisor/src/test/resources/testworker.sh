@@ -8,12 +8,14 @@
 #            | progressing (one progress line every 0.25 s for SECONDS, then ok)
 #            | crash-on-gpu GPU | device DEVICE | ok-stubborn-child | big-result MIB | forked-memory
 #            | params-metric (rmse from the variant's ISOFOLD_PARAMS {"rmse": X}, plus r2 and a metric named gpu)
+#            | standby-dies (as a standby, exits at once; otherwise ok)
 #   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
 #
 # Records, in $ISOFOLD_ATTEMPT_DIR:
 #   testworker.argv   the argv after the script name, each argument followed by a NUL byte (exact bytes)
 #   testworker.env    the environment, NUL-separated, as `env -0` prints it (exact bytes)
-#   testworker.txt    key=value lines: pid, start_ms, cuda_set, mode, then end_ms when it finishes normally
+#   testworker.txt    key=value lines: pid, start_ms, cuda_set, mode, standby (1: it was handed its task as a
+#                     standby), then end_ms when it finishes normally
 # and appends "<attempt_dir> <pid> <start_ms>" to $TESTWORKER_STARTS when that is set.
 #
 # Every sleep is bounded, so a worker that a failing test leaves behind is gone within minutes.
@@ -22,6 +24,25 @@ ulimit -c 0 # the signal mode must not leave core files behind
 
 mode="${1:-ok}"
 arg="${2:-0}"
+# --standby: started ahead of its task (README, "Standby workers"). Waits for the handoff file, then
+# takes the attempt's variables from it and goes on as a worker started for the attempt would.
+standby=0
+if [ -n "${ISOFOLD_STANDBY:-}" ]; then
+  if [ "$mode" = standby-dies ]; then
+    echo "standby-dies: a worker that does not wait for its task" >&2
+    exit 1
+  fi
+  for _ in $(seq 30000); do
+    [ -f "$ISOFOLD_STANDBY" ] && break
+    sleep 0.02
+  done
+  [ -f "$ISOFOLD_STANDBY" ] || exit 1
+  eval "$(python3 -c 'import json, shlex, sys
+for k, v in json.load(open(sys.argv[1]))["env"].items():
+    print("export %s=%s" % (k, shlex.quote(v)))' "$ISOFOLD_STANDBY")"
+  unset ISOFOLD_STANDBY
+  standby=1
+fi
 dir="${ISOFOLD_ATTEMPT_DIR:?ISOFOLD_ATTEMPT_DIR is not set}"
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
@@ -32,6 +53,7 @@ env -0 >"$dir/testworker.env"
   echo "start_ms=$(now_ms)"
   echo "cuda_set=${CUDA_VISIBLE_DEVICES+1}"
   echo "mode=$mode"
+  echo "standby=$standby"
 } >"$dir/testworker.txt.tmp"
 # renamed into place whole, since a test may read it while the worker runs
 mv "$dir/testworker.txt.tmp" "$dir/testworker.txt"
@@ -50,7 +72,7 @@ ok() {
 }
 
 case "$mode" in
-  ok | env) ok ;;
+  ok | env | standby-dies) ok ;;
   flaky)
     if [ "$ISOFOLD_ATTEMPT" = 1 ]; then
       echo "flaky: failing on attempt 1" >&2

@@ -22,14 +22,24 @@ import java.util.Map;
  * @param runDir    the run's output directory, one instance shared by every view (a Path per attempt cost 10 MB at
  *                  100,000 attempts); the attempt's own directory is {@link #attemptDir()}
  * @param stderrTail the last lines of its stderr when it did not complete; null otherwise
+ * @param standbySince when its worker was started as a standby (then {@code started} is when it got its
+ *                   task), or null
  */
 public record AttemptView(int replicate, String model, int index, int fold, int shuffle, int attempt,
         String slot, String gpu, Instant started, Instant ended, Verdict verdict, String reason,
-        Integer exitCode, Map<String, Double> metrics, Path runDir, String stderrTail) {
+        Integer exitCode, Map<String, Double> metrics, Path runDir, String stderrTail, Instant standbySince) {
 
     public AttemptView {
         // a copy that tolerates null values: reports must render whatever the journal held, not throw
         metrics = metrics == null ? Map.of() : unmodifiable(metrics);
+    }
+
+    /** An attempt whose worker was started for it. */
+    public AttemptView(int replicate, String model, int index, int fold, int shuffle, int attempt, String slot,
+            String gpu, Instant started, Instant ended, Verdict verdict, String reason, Integer exitCode,
+            Map<String, Double> metrics, Path runDir, String stderrTail) {
+        this(replicate, model, index, fold, shuffle, attempt, slot, gpu, started, ended, verdict, reason, exitCode,
+                metrics, runDir, stderrTail, null);
     }
 
     /** Running by its verdict, not by a missing end: an attempt a dead supervisor left has a verdict but no end. */

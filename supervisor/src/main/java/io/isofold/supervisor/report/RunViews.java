@@ -30,7 +30,7 @@ public final class RunViews {
             views.add(new AttemptView(a.id().replicate(), a.id().model(), a.id().index(), a.id().fold(),
                     a.id().shuffle(), a.id().attempt(), a.slot(), a.gpu(), a.started(), o == null ? null : o.ended(),
                     o == null ? null : o.verdict(), o == null ? null : o.reason(), o == null ? null : o.exitCode(),
-                    o == null ? Map.of() : o.metrics(), outDir, o == null ? null : o.stderrTail()));
+                    o == null ? Map.of() : o.metrics(), outDir, o == null ? null : o.stderrTail(), a.standbySince()));
         }
         return new RunView(outDir, folds, perModel, models, slots, started, ended, views, quarantined);
     }

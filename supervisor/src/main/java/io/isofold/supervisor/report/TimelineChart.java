@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * Every attempt as a bar on the row of its slot, x = time since the run started, coloured by verdict. Shows
- * at a glance whether slots sat idle, where retries went and which GPU keeps failing.
+ * at a glance whether slots sat idle, where retries went and which GPU keeps failing. An attempt handed
+ * to a standby worker has a thin grey line before its bar: from when its worker started to its handoff.
  */
 final class TimelineChart {
     private static final int WIDTH = 1300;
@@ -22,6 +23,8 @@ final class TimelineChart {
     private static final int BAR = 16;
     private static final int TOP = 6;
     private static final int AXIS = 26;
+    private static final int STANDBY_LINE = 3;
+    private static final String STANDBY_COLOUR = "#9aa0a6";
 
     private TimelineChart() {}
 
@@ -116,6 +119,15 @@ final class TimelineChart {
             // at least 2 px: a bad task that fails in 50 ms on a 10-hour axis must still be visible
             double width = Math.max(2, x.pixel(stop) - px);
             int y = TOP + rowOf.get(slotOf(a)) * ROW + (ROW - BAR) / 2;
+            if (a.standbySince() != null && a.standbySince().isBefore(a.started())) {
+                // drawn at the row's foot, under the previous attempt's bar it ran beside
+                double from = x.pixel(seconds(origin, a.standbySince()));
+                html.append(String.format(Locale.ROOT, "<rect class=\"standby\" data-replicate=\"%d\" x=\"%.1f\""
+                                + " y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s</title></rect>\n",
+                        a.replicate(), from, y + BAR + 1, Math.max(1, px - from), STANDBY_LINE, STANDBY_COLOUR,
+                        escape("r" + a.replicate() + " attempt " + a.attempt() + ": its worker started as a standby "
+                                + Numbers.duration(seconds(a.standbySince(), a.started())) + " before its task")));
+            }
             String verdict = Verdicts.label(a);
             html.append("<a href=\"#attempt-").append(a.replicate()).append('-').append(a.attempt()).append("\">")
                     .append("<rect class=\"bar\" data-verdict=\"").append(escape(verdict))
@@ -187,6 +199,10 @@ final class TimelineChart {
         }
         if (view.sessions().size() > 1) {
             html.append("<span class=\"key\"><i style=\"background:#c8c8c8\"></i>no supervisor (not counted)</span>");
+        }
+        if (view.attempts().stream().anyMatch(a -> a.standbySince() != null)) {
+            html.append("<span class=\"key\"><i style=\"background:").append(STANDBY_COLOUR)
+                    .append(";height:3px\"></i>standby worker waiting for its task</span>");
         }
         counts.forEach((verdict, n) -> {
             // every colour is explained, present or not, so a reader never meets an unexplained one

@@ -100,10 +100,12 @@ record RunDir(Path dir) {
 
     /**
      * Pids of live processes of this run: any process whose environment has
-     * {@code ISOFOLD_ATTEMPT_DIR=<dir>/...}, wherever it sits in the process tree.
+     * {@code ISOFOLD_ATTEMPT_DIR=<dir>/...} (or, for a standby worker, {@code ISOFOLD_STANDBY=<dir>/...}),
+     * wherever it sits in the process tree.
      */
     List<Long> liveProcesses() {
         byte[] marker = ("ISOFOLD_ATTEMPT_DIR=" + dir + "/").getBytes(StandardCharsets.UTF_8);
+        byte[] standby = ("ISOFOLD_STANDBY=" + dir + "/").getBytes(StandardCharsets.UTF_8);
         List<Long> pids = new ArrayList<>();
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
             for (Path proc : procs) {
@@ -113,7 +115,7 @@ record RunDir(Path dir) {
                 } catch (IOException | SecurityException gone) {
                     continue;
                 }
-                if (containsEntry(environ, marker) && !zombie(proc)) {
+                if ((containsEntry(environ, marker) || containsEntry(environ, standby)) && !zombie(proc)) {
                     pids.add(Long.parseLong(proc.getFileName().toString()));
                 }
             }

@@ -14,10 +14,11 @@ import java.util.Map;
  * What one test worker recorded in its attempt directory: its argv and environment byte for byte
  * (NUL-separated), its pid and start/end times.
  *
- * @param endMs null when the worker did not finish normally (killed, or a mode without an end)
+ * @param endMs   null when the worker did not finish normally (killed, or a mode without an end)
+ * @param standby whether it was started as a standby and handed this attempt
  */
 record WorkerRecord(Path attemptDir, List<String> argv, Map<String, String> env, long pid, long startMs, Long endMs,
-        boolean cudaVisibleDevicesSet) {
+        boolean cudaVisibleDevicesSet, boolean standby) {
 
     static boolean exists(Path attemptDir) {
         return Files.isRegularFile(attemptDir.resolve("testworker.txt"));
@@ -42,7 +43,7 @@ record WorkerRecord(Path attemptDir, List<String> argv, Map<String, String> env,
             }
             return new WorkerRecord(attemptDir, argv, env, Long.parseLong(kv.get("pid")),
                     Long.parseLong(kv.get("start_ms")), kv.containsKey("end_ms") ? Long.parseLong(kv.get("end_ms")) : null,
-                    "1".equals(kv.get("cuda_set")));
+                    "1".equals(kv.get("cuda_set")), "1".equals(kv.get("standby")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
