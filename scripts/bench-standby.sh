@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Standby benchmark: the dead time of each built-in attempt, with standby workers and without. As the
+# issue measured it: N replicates (default 12) of the mlp on one CPU slot, --patience 10, once with 1 and
+# once with 3 epochs; the run's time T(e) = N x (dead + e x epoch), so epoch = (T3 - T1) / 2N and dead =
+# (3 T1 - T3) / 2N. Per round it runs the four runs back to back, standby and --no-standby alternating,
+# and prints both run times (run.sh's wall clock, and the journal's first launch to last end); then the
+# medians, the dead time per attempt from each and the machine's load.
+#
+# Read the figures with the machine in mind: on a CPU slot the standby's start-up (JVM, TensorFlow, data,
+# a warm-up step) competes for the same cores as the attempt it runs beside, so it can hide only what
+# the cores have to spare. On a GPU machine the attempt runs on the GPU and the cores are free.
+#
+# usage: scripts/bench-standby.sh [ROUNDS] [N]     (defaults: 3 rounds, 12 replicates)
+set -euo pipefail
+home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rounds=${1:-3}
+n=${2:-12}
+
+"$home/scripts/run.sh" --version >/dev/null # build once, so no round pays for it
+
+work=$(mktemp -d /tmp/isofold-bench-standby.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+unset CUDA_VISIBLE_DEVICES
+
+ns() { date -d "$1" +%s%N; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+load() { uptime | sed 's/.*load average: //'; }
+
+# one run; prints "wall span" in seconds
+run() { # MODE EPOCHS ROUND
+  local out=$work/$1-$2-$3 opt=
+  [ "$1" = off ] && opt=--no-standby
+  local t0 t1
+  t0=$(date +%s%N)
+  "$home/scripts/run.sh" run --out "$out" --model mlp --epochs "$2" --patience 10 --replicates "$n" --folds 5 \
+    --gpus none $opt >/dev/null 2>"$out.err" || { echo "bench-standby: a run failed" >&2; cat "$out.err" >&2; exit 1; }
+  t1=$(date +%s%N)
+  local j=$out/journal.jsonl first last
+  first=$(ns "$(grep -m1 '"type":"launch"' "$j" | sed 's/.*"time":"\([^"]*\)".*/\1/')")
+  last=$(ns "$(grep '"type":"end"' "$j" | tail -1 | sed 's/.*"time":"\([^"]*\)".*/\1/')")
+  awk -v w="$((t1 - t0))" -v s="$((last - first))" 'BEGIN { printf "%.2f %.2f", w / 1e9, s / 1e9 }'
+  rm -rf "$out"
+}
+
+echo "bench-standby: $n replicates of the mlp, 1 CPU slot, --patience 10, 1 and 3 epochs, standby on/off; $rounds rounds; $(nproc) cores"
+echo "load before: $(load)"
+declare -A wall span
+for r in $(seq 1 "$rounds"); do
+  for e in 1 3; do
+    for m in on off; do
+      read -r w s <<<"$(run "$m" "$e" "$r")"
+      wall[$m-$e]+="$w "
+      span[$m-$e]+="$s "
+      printf 'round %d: standby %-3s %d epoch(s): run.sh %6.2f s   first launch to last end %6.2f s   load %s\n' \
+        "$r" "$m" "$e" "$w" "$s" "$(load)"
+    done
+  done
+done
+
+echo
+echo "medians over $rounds rounds (dead = (3 T1 - T3) / 2N, epoch = (T3 - T1) / 2N, per attempt):"
+for m in on off; do
+  for kind in wall span; do
+    declare -n times=$kind
+    t1=$(tr ' ' '\n' <<<"${times[$m-1]}" | grep . | median)
+    t3=$(tr ' ' '\n' <<<"${times[$m-3]}" | grep . | median)
+    awk -v m="$m" -v k="$kind" -v t1="$t1" -v t3="$t3" -v n="$n" 'BEGIN {
+      printf "  standby %-3s %-4s T1 %6.2f s  T3 %6.2f s  epoch %.2f s  dead time per attempt %.2f s\n",
+        m, (k == "wall" ? "run.sh" : "span"), t1, t3, (t3 - t1) / (2 * n), (3 * t1 - t3) / (2 * n) }'
+  done
+done
+echo "load after: $(load)"
