@@ -250,21 +250,27 @@ public final class RunLoop {
             }
             launch(next.get());
         }
-        if (standbys != null) {
-            standbys.trim(state.waiting()); // no more standbys than attempts left to start
-        }
+        startStandbys();
     }
 
     /**
-     * While {@code slot}'s attempt runs, its next worker starts, for the replicate expected next; only
-     * as many standbys as there are attempts left to start.
+     * While a slot's attempt runs, its next worker starts, for the replicate expected next; no more
+     * standbys than attempts left to start (the newest go first when there are).
      */
-    private void startStandby(Slot slot) {
-        if (standbys == null || state.stopping() || standbys.count() >= state.waiting()) {
+    private void startStandbys() {
+        if (standbys == null || state.stopping()) {
             return;
         }
-        state.upcoming(slot).ifPresent(a -> standbys.start(slot,
-                standby -> task(a, standby)));
+        int waiting = state.waiting();
+        standbys.trim(waiting);
+        for (Slot slot : slots) {
+            if (standbys.count() >= waiting) {
+                return;
+            }
+            if (bySlot.containsKey(slot.id()) && !state.quarantined(slot.gpuLabel())) {
+                state.upcoming(slot).ifPresent(a -> standbys.start(slot, standby -> task(a, standby)));
+            }
+        }
     }
 
     /** Ends the run's standby workers and waits (a kill grace at most, and a little) until none is left. */
@@ -335,7 +341,6 @@ public final class RunLoop {
         LaunchIdentity where = handle.identity();
         display.event(new RunEvent.Launched(id, slot.label(), (where.jobId() != null ? "job " + where.jobId()
                 : where.pid() != null ? "pid " + where.pid() : "?") + (standby != null ? ", started ahead" : "")));
-        startStandby(slot);
         requestReport();
     }
 

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,13 +153,14 @@ public final class StandbyWorkers {
         remove(taken.files().dir());
     }
 
-    /** Ends standbys beyond {@code wanted}, the attempts still to start. */
+    /** Ends standbys beyond {@code wanted}, the attempts still to start: the newest, which have done least. */
     public void trim(int wanted) {
-        Iterator<Waiting> it = bySlot.values().iterator();
-        for (int n = bySlot.size(); n > wanted && it.hasNext(); n--) {
-            Waiting w = it.next();
-            it.remove();
-            end(w);
+        while (bySlot.size() > wanted) {
+            Integer newest = null;
+            for (Integer slot : bySlot.keySet()) {
+                newest = slot; // the map keeps the order they were started in
+            }
+            end(bySlot.remove(newest));
         }
     }
 

@@ -46,6 +46,24 @@ class RunStateTest {
     }
 
     @Test
+    void standbysAreWantedForTheAttemptsLeftToStartWithinTheBudgetAndTheGuessChangesNothing() {
+        RunState s = state(4, cpu(2), 3, 4);
+        assertThat(s.waiting()).isEqualTo(4);
+        RunState.Attempt first = start(s);
+        start(s);
+        assertThat(s.waiting()).isEqualTo(2);
+        RunState.Assignment upcoming = s.upcoming(first.slot).orElseThrow();
+        assertThat(upcoming.id().replicate()).isEqualTo(2);
+        assertThat(s.waiting()).as("a guess starts nothing").isEqualTo(2);
+        s.ended(first, Verdict.FAILED); // a retry is wanted, but the budget of 4 leaves room for one more start beside the two running
+        start(s);
+        assertThat(s.waiting()).isEqualTo(1);
+        s.stop(ExitStatus.INTERRUPTED, "stopped", "interrupted");
+        assertThat(s.waiting()).isZero();
+        assertThat(s.upcoming(first.slot)).isEmpty();
+    }
+
+    @Test
     void aReplicateIsGivenUpAfterMaxAttempts() {
         RunState s = state(1, cpu(1), 2, 10);
         assertThat(s.ended(start(s), Verdict.FAILED).gaveUp()).isFalse();
