@@ -45,6 +45,9 @@ final class Standby {
     private int folds;
     private long shuffleSeed;
     private int[] foldOf;
+    /** The expected task's fold, split ahead: {@code [train, validation]}. */
+    private int splitFold = -1;
+    private Dataset[] split;
 
     private Standby(Path handoffFile) {
         this.handoffFile = handoffFile;
@@ -60,6 +63,7 @@ final class Standby {
             s.dataPath = expected.data();
             s.data = DatasetReader.read(expected.data());
             s.folds(expected.task().folds(), expected.task().shuffleSeed());
+            s.split(expected.task().fold());
             if (!Files.exists(s.handoffFile)) { // a task that came early is run at once, not after a warm-up
                 s.warmUp(expected, CudaLibraries.gpuSlot(env));
             }
@@ -95,6 +99,29 @@ final class Standby {
     /** The fold of every example, when computed ahead for the same folds and shuffle; null otherwise. */
     int[] folds(Dataset of, int k, long seed) {
         return of == data && foldOf != null && folds == k && shuffleSeed == seed ? foldOf : null;
+    }
+
+    /**
+     * The training and validation sets of {@code fold}, when split ahead for the same data, folds and
+     * shuffle ({@code folds} the array {@link #folds(Dataset, int, long)} returned); null otherwise.
+     */
+    Dataset[] split(int[] folds, int fold) {
+        return split != null && folds == foldOf && fold == splitFold ? split : null;
+    }
+
+    /** Drops what was prepared, so that the full data set is not kept while the task trains. */
+    void forget() {
+        data = null;
+        foldOf = null;
+        split = null;
+    }
+
+    private void split(int fold) {
+        if (foldOf != null) {
+            split = new Dataset[] {data.select(Dataset.where(foldOf, fold, false)),
+                    data.select(Dataset.where(foldOf, fold, true))};
+            splitFold = fold;
+        }
     }
 
     private void folds(int k, long seed) {

@@ -138,9 +138,13 @@ public final class WorkerMain {
                 throw new BadTaskException(rt.data() + ": " + e.getMessage());
             }
         }
-        Dataset train = all.select(Dataset.where(fold, task.fold(), false));
-        Dataset validation = all.select(Dataset.where(fold, task.fold(), true));
+        Dataset[] split = standby == null ? null : standby.split(fold, task.fold());
+        Dataset train = split != null ? split[0] : all.select(Dataset.where(fold, task.fold(), false));
+        Dataset validation = split != null ? split[1] : all.select(Dataset.where(fold, task.fold(), true));
         all = null; // the full set is no longer needed; let a large one be collected
+        if (standby != null) {
+            standby.forget();
+        }
         if (validation.size() == 0 || train.size() == 0) {
             throw new BadTaskException("fold " + task.fold() + " of " + task.folds() + " leaves an empty set");
         }
