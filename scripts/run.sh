@@ -2,9 +2,16 @@
 # Entry point: builds the jars when they are missing or older than the sources, then runs the
 # supervisor with the given arguments (`run` is the default subcommand). Works from any directory.
 set -euo pipefail
-home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# This runs before every run: no process is started here that need not be (a fork and an exec cost 5 to
+# 50 ms on a busy machine). Hence no dirname, and the checks of ensure-package.sh and ensure-cuda.sh
+# made here, with bash builtins, before either script is started.
+script=${BASH_SOURCE[0]}
+[[ "$script" == */* ]] || script=./$script
+home="$(cd "${script%/*}/.." && pwd)"
 
-"$home/scripts/ensure-package.sh" default-jdk-headless java maven mvn util-linux setsid
+if ! command -v java >/dev/null || ! command -v mvn >/dev/null || ! command -v setsid >/dev/null; then
+  "$home/scripts/ensure-package.sh" default-jdk-headless java maven mvn util-linux setsid
+fi
 
 # the supervisor is a small long-lived loop: a small heap, one compiler thread, no server compiler.
 # Its memory is bounded by design (a few hundred bytes per finished attempt, worker files streamed):
@@ -90,8 +97,9 @@ else
   main=(-cp "$ISOFOLD_CLASSPATH" io.isofold.supervisor.cli.IsofoldCommand)
 fi
 
-# CUDA 12 / cuDNN 9 for the workers, fetched once where the NVIDIA driver is there and they are missing
-if [ -z "${ISOFOLD_CUDA_LIB:-}" ] && [ -x "$home/scripts/ensure-cuda.sh" ]; then
+# CUDA 12 / cuDNN 9 for the workers, fetched once where the NVIDIA driver is there and they are missing.
+# Without /dev/nvidiactl (no NVIDIA driver loaded) ensure-cuda.sh would print nothing: not started then.
+if [ -z "${ISOFOLD_CUDA_LIB:-}" ] && [ -e /dev/nvidiactl ] && [ -x "$home/scripts/ensure-cuda.sh" ]; then
   cuda_lib="$("$home/scripts/ensure-cuda.sh" || true)"
   [ -n "$cuda_lib" ] && export ISOFOLD_CUDA_LIB="$cuda_lib"
 fi

@@ -38,8 +38,8 @@ public final class IsofoldCommand implements Runnable {
     /** Runs a command line and returns its exit status; the whole CLI, minus the System.exit. */
     public static int execute(String... args) {
         if (System.console() != null) {
-            // before any logger exists: logback reads these when it configures itself
-            System.setProperty("isofold.console.level", "WARN");
+            // before any logger exists: LogConfigurator reads it when logback configures itself
+            System.setProperty(LogConfigurator.LEVEL_PROPERTY, "WARN");
         }
         List<String> argv = new ArrayList<>(List.of(args));
         if (!argv.isEmpty() && !argv.get(0).startsWith("-") && !FIRST_WORDS.contains(argv.get(0))) {
