@@ -65,7 +65,10 @@ if [ -z "${ISOFOLD_CLASSPATH:-}" ]; then
   # until the next build. ISOFOLD_CDS=off neither makes nor uses them.
   if [ "${ISOFOLD_CDS:-on}" != off ]; then
     cds="$home/supervisor/target/cds"
-    java_on_path="$(command -v java)"
+    # the path of `java` as `command -v java` would print it, from bash's own table of commands: no
+    # command substitution, which forks
+    hash java 2>/dev/null || true
+    java_on_path=${BASH_CMDS[java]:-}
     # an archive is current when made after the last build and after its jar (a jar the JVM finds
     # changed makes it ignore the archive), by the JVM on PATH
     if { ! [ "$cds/supervisor.jsa" -nt "$stamp" ] || ! [ "$cds/supervisor.jsa" -nt "${jars[0]}" ] \
