@@ -4,13 +4,16 @@
 # client compiler alone (-XX:TieredStopAtLevel=1). Variants run side by side, their order turned every
 # round; prints each figure's median, its rounds, and the machine's load.
 #
-# usage: scripts/bench-start.sh [ROUNDS] [all|supervisor|worker]     (defaults: 5 rounds, all)
+# usage: scripts/bench-start.sh [ROUNDS] [all|supervisor|worker] [BASELINE]   (defaults: 5 rounds, all)
+#
+#   BASELINE: another checkout of isofold (an older commit, say); its scripts/run.sh is measured in the
+#     same rounds as this one's (figures marked "baseline"), so that both see the same machine load
 #
 #   supervisor fixed start: scripts/run.sh to the run's first journal line (run-start), and to its exit,
 #     for a run of one trivial attempt (--gpus none, a command that writes its result); ISOFOLD_CDS=off
-#     against the archives, and with the archives but without ensure-cuda.sh (ISOFOLD_CUDA_LIB set, as a
-#     fast path for machines without an NVIDIA driver would do); and its parts: ensure-package.sh,
-#     ensure-cuda.sh, the supervisor JVM alone (--version)
+#     against the archives, and with the archives but without ensure-cuda.sh (ISOFOLD_CUDA_LIB set; run.sh
+#     itself skips it where there is no /dev/nvidiactl); and its parts: ensure-package.sh, ensure-cuda.sh
+#     (which run.sh starts only when their first checks fail), the supervisor JVM alone (--version)
 #   worker: `java -jar isofold-worker.jar --list-devices` (JVM start, TensorFlow loaded, one line out);
 #     one whole attempt (mlp, 1 epoch, the bundled data, no model saved): wall time, and the JVM's uptime
 #     at its first progress line and at its first training step
@@ -18,9 +21,15 @@ set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=${1:-5}
 what=${2:-all}
+baseline=${3:-}
+if [ -n "$baseline" ]; then
+  baseline=$(cd "$baseline" && pwd)
+  [ -x "$baseline/scripts/run.sh" ] || { echo "bench-start: no $baseline/scripts/run.sh" >&2; exit 2; }
+fi
 
 # build and make the archives once, so no round pays for them
 "$home/scripts/run.sh" --version >/dev/null
+[ -z "$baseline" ] || "$baseline/scripts/run.sh" --version >/dev/null
 
 work=$(mktemp -d /tmp/isofold-bench-start.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -50,10 +59,11 @@ journal_ns() { date -d "$(sed -n "${2}s/.*\"time\":\"\([^\"]*\)\".*/\1/p" "$1")"
 declare -A fig # "name" -> "v1 v2 ..."
 add() { fig[$1]="${fig[$1]:-}$2 "; }
 
-run_sh() { # LABEL CDS(on|off) [ISOFOLD_CUDA_LIB]
-  local out=$work/run-$RANDOM$RANDOM s e
+run_sh() { # LABEL CDS(on|off) [ISOFOLD_CUDA_LIB (- for none) [CHECKOUT]]
+  local out=$work/run-$RANDOM$RANDOM cuda=${3:-} s e
+  [ "$cuda" != - ] || cuda=
   s=$(now_ns)
-  ISOFOLD_CDS=$2 ISOFOLD_CUDA_LIB=${3:-} "$home/scripts/run.sh" run --out "$out" --folds 2 --replicates 1 --gpus none -- "$work/trivial.sh" '{result}' \
+  ISOFOLD_CDS=$2 ISOFOLD_CUDA_LIB=$cuda "${4:-$home}/scripts/run.sh" run --out "$out" --folds 2 --replicates 1 --gpus none -- "$work/trivial.sh" '{result}' \
     >/dev/null 2>"$out.err" || { cat "$out.err" >&2; exit 1; }
   e=$(now_ns)
   add "run.sh to run-start line, $1" "$(ms "$s" "$(journal_ns "$out/journal.jsonl" 1)")"
@@ -108,6 +118,10 @@ worker_variants=(
   "attempt_run C1 -XX:TieredStopAtLevel=1"
   "attempt_run cds+C1 ${worker_cds[*]} -XX:TieredStopAtLevel=1"
 )
+if [ -n "$baseline" ]; then
+  # the baseline's run.sh as it is, and without ensure-cuda.sh, beside this checkout's "cds" ones
+  supervisor_variants+=("run_sh baseline,cds on - $baseline" "run_sh baseline,cds,no-ensure-cuda on /nonexistent $baseline")
+fi
 case "$what" in
   all) variants=("${supervisor_variants[@]}" "${worker_variants[@]}") ;;
   supervisor) variants=("${supervisor_variants[@]}") ;;

@@ -2,9 +2,16 @@
 # Entry point: builds the jars when they are missing or older than the sources, then runs the
 # supervisor with the given arguments (`run` is the default subcommand). Works from any directory.
 set -euo pipefail
-home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# This runs before every run: no process is started here that need not be (a fork and an exec cost 5 to
+# 50 ms on a busy machine). Hence no dirname, and the checks of ensure-package.sh and ensure-cuda.sh
+# made here, with bash builtins, before either script is started.
+script=${BASH_SOURCE[0]}
+[[ "$script" == */* ]] || script=./$script
+home="$(cd "${script%/*}/.." && pwd)"
 
-"$home/scripts/ensure-package.sh" default-jdk-headless java maven mvn util-linux setsid
+if ! command -v java >/dev/null || ! command -v mvn >/dev/null || ! command -v setsid >/dev/null; then
+  "$home/scripts/ensure-package.sh" default-jdk-headless java maven mvn util-linux setsid
+fi
 
 # the supervisor is a small long-lived loop: a small heap, one compiler thread, no server compiler.
 # Its memory is bounded by design (a few hundred bytes per finished attempt, worker files streamed):
@@ -58,7 +65,10 @@ if [ -z "${ISOFOLD_CLASSPATH:-}" ]; then
   # until the next build. ISOFOLD_CDS=off neither makes nor uses them.
   if [ "${ISOFOLD_CDS:-on}" != off ]; then
     cds="$home/supervisor/target/cds"
-    java_on_path="$(command -v java)"
+    # the path of `java` as `command -v java` would print it, from bash's own table of commands: no
+    # command substitution, which forks
+    hash java 2>/dev/null || true
+    java_on_path=${BASH_CMDS[java]:-}
     # an archive is current when made after the last build and after its jar (a jar the JVM finds
     # changed makes it ignore the archive), by the JVM on PATH
     if { ! [ "$cds/supervisor.jsa" -nt "$stamp" ] || ! [ "$cds/supervisor.jsa" -nt "${jars[0]}" ] \
@@ -90,8 +100,9 @@ else
   main=(-cp "$ISOFOLD_CLASSPATH" io.isofold.supervisor.cli.IsofoldCommand)
 fi
 
-# CUDA 12 / cuDNN 9 for the workers, fetched once where the NVIDIA driver is there and they are missing
-if [ -z "${ISOFOLD_CUDA_LIB:-}" ] && [ -x "$home/scripts/ensure-cuda.sh" ]; then
+# CUDA 12 / cuDNN 9 for the workers, fetched once where the NVIDIA driver is there and they are missing.
+# Without /dev/nvidiactl (no NVIDIA driver loaded) ensure-cuda.sh would print nothing: not started then.
+if [ -z "${ISOFOLD_CUDA_LIB:-}" ] && [ -e /dev/nvidiactl ] && [ -x "$home/scripts/ensure-cuda.sh" ]; then
   cuda_lib="$("$home/scripts/ensure-cuda.sh" || true)"
   [ -n "$cuda_lib" ] && export ISOFOLD_CUDA_LIB="$cuda_lib"
 fi

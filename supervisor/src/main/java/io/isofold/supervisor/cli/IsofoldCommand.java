@@ -10,10 +10,10 @@ import picocli.CommandLine.Command;
 /** The {@code isofold} command: {@code run} (the default), {@code status}, {@code report}, {@code gpus}. */
 @Command(name = "isofold", mixinStandardHelpOptions = true, version = "isofold 0.1.0",
         description = "Runs cross-validation folds (or any replicates) with one fresh worker process each, "
-                + "pinned to a GPU, watched by timeouts, retried until N have completed.",
-        subcommands = {RunCommand.class, ResumeCommand.class, StatusCommand.class, ReportCommand.class, GpusCommand.class,
-                DoctorCommand.class, CommandLine.HelpCommand.class})
+                + "pinned to a GPU, watched by timeouts, retried until N have completed.")
 public final class IsofoldCommand implements Runnable {
+    /** The subcommands, in the order the help lists them; added by {@link #subcommand}. */
+    private static final List<String> SUBCOMMANDS = List.of("run", "resume", "status", "report", "gpus", "doctor", "help");
     private static final Set<String> FIRST_WORDS = Set.of("run", "resume", "status", "report", "gpus", "doctor", "help",
             "-h", "--help", "-V", "--version");
 
@@ -38,8 +38,8 @@ public final class IsofoldCommand implements Runnable {
     /** Runs a command line and returns its exit status; the whole CLI, minus the System.exit. */
     public static int execute(String... args) {
         if (System.console() != null) {
-            // before any logger exists: logback reads these when it configures itself
-            System.setProperty("isofold.console.level", "WARN");
+            // before any logger exists: LogConfigurator reads it when logback configures itself
+            System.setProperty(LogConfigurator.LEVEL_PROPERTY, "WARN");
         }
         List<String> argv = new ArrayList<>(List.of(args));
         if (!argv.isEmpty() && !argv.get(0).startsWith("-") && !FIRST_WORDS.contains(argv.get(0))) {
@@ -52,6 +52,16 @@ public final class IsofoldCommand implements Runnable {
             argv.add(0, "run"); // run is the default subcommand
         }
         CommandLine cli = new CommandLine(new IsofoldCommand());
+        // picocli builds a command's model by reflection when the command is added, a good part of the
+        // start: a command line that begins with a subcommand gets that one only; help, --help and --version
+        // get them all. Before the handlers are set: they reach only the subcommands there at the time.
+        String first = argv.get(0);
+        boolean all = first.equals("help") || !SUBCOMMANDS.contains(first);
+        for (String name : SUBCOMMANDS) {
+            if (all || name.equals(first)) {
+                cli.addSubcommand(subcommand(name));
+            }
+        }
         cli.setParameterExceptionHandler(IsofoldCommand::badUsage);
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             // a bug, not bad input: keep the trace, it is what a bug report needs
@@ -60,6 +70,19 @@ public final class IsofoldCommand implements Runnable {
             return 70;
         });
         return cli.execute(argv.toArray(String[]::new));
+    }
+
+    private static Object subcommand(String name) {
+        return switch (name) {
+            case "run" -> new RunCommand();
+            case "resume" -> new ResumeCommand();
+            case "status" -> new StatusCommand();
+            case "report" -> new ReportCommand();
+            case "gpus" -> new GpusCommand();
+            case "doctor" -> new DoctorCommand();
+            case "help" -> new CommandLine.HelpCommand();
+            default -> throw new IllegalArgumentException("no subcommand " + name);
+        };
     }
 
     private static int badUsage(CommandLine.ParameterException e, String[] args) {

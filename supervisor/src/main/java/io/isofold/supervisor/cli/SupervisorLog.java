@@ -8,7 +8,7 @@ import ch.qos.logback.core.FileAppender;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 
-/** Adds the run's {@code supervisor.log} to the logging set up by logback.xml, once the output directory is known. */
+/** Adds the run's {@code supervisor.log} to the logging {@link LogConfigurator} set up, once the output directory is known. */
 final class SupervisorLog {
     private SupervisorLog() {}
 

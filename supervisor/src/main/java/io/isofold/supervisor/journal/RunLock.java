@@ -56,11 +56,14 @@ public final class RunLock implements AutoCloseable {
             throw new Held("another supervisor is running on " + dir
                     + (holder.isEmpty() ? "" : " (" + holder + ")") + "; wait for it or stop it first");
         }
-        // the holder's line, read back by a refused second supervisor and by liveHolder
+        // The holder's line, read back by a refused second supervisor and by liveHolder. Not forced to
+        // disk (an fsync cost 10 to 90 ms of every start, on the way to the first journal line): it is
+        // read only while its writer lives, from the page cache on this host, and a crash that loses it
+        // also ends its writer. On NFS, another host may read it a few seconds late (the client writes it
+        // back on its own); there the kernel lock, not this line, is what keeps a second supervisor out.
         String me = "pid " + ProcessHandle.current().pid() + " on " + hostName() + " since " + Instant.now();
         channel.truncate(0);
         channel.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-        channel.force(true);
         return new RunLock(channel, lock);
     }
 

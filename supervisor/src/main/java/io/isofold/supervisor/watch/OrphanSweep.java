@@ -26,17 +26,21 @@ public final class OrphanSweep {
      */
     public static Map<String, Integer> killOrphans(String variable, String prefix, Duration grace)
             throws InterruptedException {
-        ProcessTable table = ProcessTable.scan();
         Map<String, ProcessTable.Entry> firstOfAttempt = new LinkedHashMap<>();
         long self = ProcessHandle.current().pid();
-        for (ProcessTable.Entry e : table.entries().values()) {
-            if (e.pid() == self) {
+        // Each process's environment first, its stat file only when the environment names the run: the
+        // kernel builds /proc/PID/stat from every thread of the process, which for a machine's processes
+        // (JVMs of hundreds of threads among them) cost 15 to 20 ms of every start, three times the
+        // environments' reading.
+        for (long pid : ProcessTable.pids()) {
+            if (pid == self) {
                 continue;
             }
-            ProcessTable.environmentValue(e.pid(), variable)
+            ProcessTable.environmentValue(pid, variable)
                     .filter(value -> value.startsWith(prefix))
-                    .ifPresent(dir -> firstOfAttempt.merge(dir, e,
-                            (a, b) -> a.startTicks() <= b.startTicks() ? a : b));
+                    .ifPresent(value -> ProcessTable.read(pid).filter(ProcessTable.Entry::alive)
+                            .ifPresent(e -> firstOfAttempt.merge(value, e,
+                                    (a, b) -> a.startTicks() <= b.startTicks() ? a : b)));
         }
         Map<String, Integer> killed = new LinkedHashMap<>();
         for (Map.Entry<String, ProcessTable.Entry> m : firstOfAttempt.entrySet()) {

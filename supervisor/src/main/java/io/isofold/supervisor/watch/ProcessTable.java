@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,17 +39,26 @@ public final class ProcessTable {
     /** Scans every live process; zombies are left out. */
     public static ProcessTable scan() {
         Map<Long, Entry> entries = new HashMap<>();
+        for (long pid : pids()) {
+            read(pid).filter(Entry::alive).ifPresent(e -> entries.put(e.pid(), e));
+        }
+        return new ProcessTable(entries);
+    }
+
+    /** The pid of every process in /proc, zombies included, without reading anything of theirs. */
+    public static List<Long> pids() {
+        List<Long> pids = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
             for (Path dir : dirs) {
                 String name = dir.getFileName().toString();
                 if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
-                    read(Long.parseLong(name)).filter(Entry::alive).ifPresent(e -> entries.put(e.pid(), e));
+                    pids.add(Long.parseLong(name));
                 }
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot list /proc: " + e.getMessage(), e);
         }
-        return new ProcessTable(entries);
+        return pids;
     }
 
     /** Reads one process, zombies included; empty when it is gone. */
