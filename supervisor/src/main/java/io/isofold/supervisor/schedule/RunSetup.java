@@ -99,9 +99,9 @@ public final class RunSetup implements AutoCloseable {
                 history.apply(launch);
             }
             List<RunLoop.Adopted> adopted = new ArrayList<>();
-            for (JournalEvent.End end : settleUnfinished(spec, files, history, launcher, warnings, adopted)) {
-                journal.append(end);
-                history.apply(end);
+            for (JournalEvent settled : settleUnfinished(spec, files, history, launcher, warnings, adopted)) {
+                journal.append(settled);
+                history.apply(settled);
             }
             JournalEvent.RunStart start = new JournalEvent.RunStart(Instant.now().toString(),
                     ProcessHandle.current().pid(), RunLock.hostName(), ProcessTable.bootId(),
@@ -214,12 +214,14 @@ public final class RunSetup implements AutoCloseable {
     /**
      * The attempts a dead supervisor left without an end, settled through the backend (ended and
      * judged, or adopted: added to {@code adopted}), and what is left of any attempt of the run that
-     * the backend can find, ended.
+     * the backend can find, ended. Returns the journal lines that record it: an end per attempt
+     * settled, and the job id of an adopted job the journal did not name yet (the supervisor died
+     * before sbatch's answer was written).
      */
-    private static List<JournalEvent.End> settleUnfinished(RunSpec spec, RunFiles files, RunHistory history,
+    private static List<JournalEvent> settleUnfinished(RunSpec spec, RunFiles files, RunHistory history,
             WorkerLauncher launcher, List<String> warnings, List<RunLoop.Adopted> adopted)
             throws InterruptedException {
-        List<JournalEvent.End> ends = new ArrayList<>();
+        List<JournalEvent> ends = new ArrayList<>();
         Duration grace = spec.killGrace();
         Instant lastSeen = history.lastEvent() != null ? history.lastEvent() : Instant.now();
         for (AttemptRecord a : history.unfinished()) {
@@ -227,6 +229,10 @@ public final class RunSetup implements AutoCloseable {
             WorkerLauncher.Recovery recovery = launcher.recover(a, attempt, grace);
             if (recovery instanceof WorkerLauncher.Recovery.Adopted a2) {
                 adopted.add(new RunLoop.Adopted(a, a2.handle())); // the loop goes on watching it (a cluster job)
+                String jobId = a2.handle().identity().jobId();
+                if (jobId != null && (a.launch() == null || a.launch().jobId() == null)) {
+                    ends.add(JournalEvent.Submitted.of(Instant.now().toString(), a.id(), jobId));
+                }
                 continue;
             }
             WorkerLauncher.Recovery.Ended ended = (WorkerLauncher.Recovery.Ended) recovery;
