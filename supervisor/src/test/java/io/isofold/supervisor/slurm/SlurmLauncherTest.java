@@ -81,7 +81,14 @@ class SlurmLauncherTest {
     /** An end that comes while sbatch still runs waits for the job's id and cancels the job: none runs on unwatched. */
     @Test
     void endWhileSbatchRunsCancelsTheJobOnceItsIdComes() throws Exception {
-        AttemptHandle h = launcher.launch(request(8, List.of("sh", "-c", "exec sleep 300")));
+        RunFiles.AttemptFiles files = files(8);
+        AttemptHandle h = launcher.launch(request(files, List.of("sh", "-c", "exec sleep 300")));
+        // the job script is written on the submit thread just before sbatch runs
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (!Files.exists(files.dir().resolve(JobScript.FILE)) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(h.identity().jobId()).as("sbatch cannot have answered yet").isNull();
         CompletableFuture<Integer> end = h.end(Duration.ofSeconds(5));
 
         assertThat(end.get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(1);
@@ -106,6 +113,9 @@ class SlurmLauncherTest {
             h.identified().get(WAIT_S, TimeUnit.SECONDS); // every submission before it has answered
         }
         assertThat(client.pollByNamePrefix(prefix + "-r20-")).isEmpty();
+        for (AttemptHandle h : busy) {
+            h.end(Duration.ofSeconds(5)).get(WAIT_S, TimeUnit.SECONDS); // before the temporary directory goes
+        }
     }
 
     @Test
@@ -177,7 +187,7 @@ class SlurmLauncherTest {
     void aJobThatEndedWhileNoSupervisorWatchedIsJudgedByTheNextPoll() throws Exception {
         RunFiles.AttemptFiles files = files(5);
         AttemptHandle first = launcher.launch(request(files, List.of("sh", "-c", "sleep 1; exit 4")));
-        LaunchIdentity journalled = first.identity();
+        LaunchIdentity journalled = first.identified().get(WAIT_S, TimeUnit.SECONDS);
         launcher.close();
         awaitFile(files.exitStatus());
 
