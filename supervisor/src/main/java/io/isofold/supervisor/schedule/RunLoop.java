@@ -293,7 +293,7 @@ public final class RunLoop {
         handle.identified().thenAccept(known -> events.add(new Identified(r, known)));
         LaunchIdentity where = handle.identity();
         display.event(new RunEvent.Launched(id, slot.label(), where.jobId() != null ? "job " + where.jobId()
-                : where.pid() != null ? "pid " + where.pid() : "?"));
+                : where.pid() != null ? "pid " + where.pid() : "submitting"));
         requestReport();
     }
 

@@ -6,6 +6,8 @@ import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.launch.AttemptHandle;
 import io.isofold.supervisor.launch.LocalLauncher;
 import io.isofold.supervisor.launch.WorkerExit;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalLong;
@@ -154,6 +156,41 @@ final class SlurmAttempt implements AttemptHandle {
         }
         exit.complete(exitOf(status));
         return true;
+    }
+
+    /**
+     * Between polls: whether the job's wrapper has recorded that the worker exited 0. Such a worker
+     * has ended for good, whatever Slurm still does with the job (COMPLETING, its epilog) and however
+     * late the next poll comes, and its slot may take the next job now: a poll's answer comes up to a
+     * poll interval plus Slurm's completing time later (0.85 s median on the test cluster, polling every
+     * second). Any other status waits for Slurm's account, which may say more (out of memory, its
+     * time limit, a lost node). Returns whether the attempt is over. Poller thread only.
+     */
+    boolean observeExitFile() {
+        if (exit.isDone()) {
+            return true;
+        }
+        Integer recorded = LocalLauncher.recordedExitStatus(files);
+        if (recorded == null || recorded != 0) {
+            return false;
+        }
+        if (node == null) {
+            node = nodeFromFile();
+        }
+        // the node first: whoever acts on the start reads identity() for it
+        started.complete(Instant.now());
+        exit.complete(WorkerExit.status(0));
+        return true;
+    }
+
+    /** The node the job script wrote when it began, or null. */
+    private String nodeFromFile() {
+        try {
+            String line = Files.readString(files.dir().resolve(JobScript.NODE_FILE)).strip();
+            return line.isEmpty() ? null : line;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private WorkerExit exitOf(SlurmJobStatus s) {

@@ -64,6 +64,11 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
      * spends time of its own (start, authentication, the round trip) that overlaps with the others'.
      */
     static final int SUBMITTERS = 4;
+    /**
+     * How often the jobs' exit status files are looked at between polls ({@link SlurmAttempt#observeExitFile}):
+     * a file system call per unfinished job, no RPC to slurmctld.
+     */
+    static final Duration EXIT_FILE_CHECK = Duration.ofMillis(200);
 
     public SlurmLauncher(SlurmClient client, Settings settings) {
         this.client = client;
@@ -71,6 +76,8 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
         this.submitters = Executors.newFixedThreadPool(SUBMITTERS, daemon("isofold-sbatch"));
         long every = settings.pollInterval().toMillis();
         poller.scheduleWithFixedDelay(this::pollOnce, every, every, TimeUnit.MILLISECONDS);
+        long files = EXIT_FILE_CHECK.toMillis();
+        poller.scheduleWithFixedDelay(this::checkExitFiles, files, files, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -221,6 +228,20 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
         } catch (RuntimeException e) {
             // a thread of a scheduled executor dies silently on an exception; never let it
             log.error("polling Slurm: {}", e.toString());
+        }
+    }
+
+    /** The wrappers' exit status files of the unfinished jobs: a worker that exited 0 need not wait for a poll. */
+    void checkExitFiles() {
+        try {
+            for (SlurmAttempt a : unfinished.values()) {
+                if (a.observeExitFile()) {
+                    unfinished.remove(a.jobId());
+                }
+            }
+        } catch (RuntimeException e) {
+            // a thread of a scheduled executor dies silently on an exception; never let it
+            log.error("reading the jobs' exit status files: {}", e.toString());
         }
     }
 
