@@ -94,7 +94,10 @@ public final class RunSetup implements AutoCloseable {
             }
             List<String> warnings = new ArrayList<>(read.warnings());
             Journal journal = Journal.open(files.journal());
-            for (JournalEvent.Launch launch : unjournalled(spec, files, history, launcher, warnings)) {
+            // a new run's directory was empty: no attempt of it can have been launched yet, and asking
+            // the backend would cost a new run on Slurm a listing of all the user's jobs
+            for (JournalEvent.Launch launch : resumed ? unjournalled(spec, files, history, launcher, warnings)
+                    : List.<JournalEvent.Launch>of()) {
                 journal.append(launch);
                 history.apply(launch);
             }
