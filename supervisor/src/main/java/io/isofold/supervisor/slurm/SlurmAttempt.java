@@ -20,8 +20,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * An attempt that is one Slurm batch job. Its job id comes when sbatch answers, on one of
  * {@link SlurmLauncher}'s submit threads; its exit is learnt from the launcher's polls, one squeue
- * call for all of a run's jobs; ending it is scancel with TERM, the grace, then KILL, once the id is
- * known.
+ * call for all of a run's jobs, or, for a worker that exited 0, from its wrapper's exit status file
+ * between polls; ending it is scancel with TERM, the grace, then KILL, once the id is known.
  */
 final class SlurmAttempt implements AttemptHandle {
     /** How long end() waits, after KILL, for Slurm to report the job over (its KillWait, epilog). */

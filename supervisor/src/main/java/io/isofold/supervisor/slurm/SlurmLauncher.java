@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * job on the test cluster, up to the command timeout when the controller hangs), so launches overlap
  * and the loop's watchdog ticks go on meanwhile. One thread polls the state of all the run's unfinished
  * jobs in one squeue call every {@code pollInterval} (clusters rate-limit RPCs to slurmctld; one call
- * per job per tick would be what they limit) and completes the attempts' exits from it.
+ * per job per tick would be what they limit) and completes the attempts' exits from it; between
+ * polls the same thread looks at the jobs' exit status files, so a worker that exited 0 frees its
+ * place without waiting for the next poll.
  *
  * <p>On resume a job Slurm still knows is adopted, neither cancelled nor run again: a supervisor on a
  * login node may die and come back without losing GPU hours.
