@@ -188,8 +188,7 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
     private String byName(int replicate, int attempt) throws InterruptedException {
         String name = settings.jobNamePrefix() + "-r" + replicate + "-a" + attempt;
         try {
-            return client.pollByNamePrefix(name).stream().filter(s -> s.name().equals(name))
-                    .map(s -> Long.toString(s.jobId())).findFirst().orElse(null);
+            return client.jobsNamed(name).stream().map(s -> Long.toString(s.jobId())).findFirst().orElse(null);
         } catch (SlurmException e) {
             log.warn("cannot look for job {} by its name: {}", name, e.getMessage());
             return null;
