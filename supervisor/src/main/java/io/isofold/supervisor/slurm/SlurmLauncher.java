@@ -63,7 +63,9 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
 
     /**
      * Concurrent sbatch calls. slurmctld handles submissions one at a time, but each sbatch also
-     * spends time of its own (start, authentication, the round trip) that overlaps with the others'.
+     * spends time of its own (start, authentication, the round trip) that overlaps with the others':
+     * on the 2-core test cluster 40 to 60 held jobs took 34-57 ms each one at a time, 23-29 ms two at a
+     * time, 20-24 ms four at a time, and 34-40 ms eight at a time.
      */
     static final int SUBMITTERS = 4;
     /**
