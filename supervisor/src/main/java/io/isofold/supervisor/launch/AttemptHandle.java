@@ -25,8 +25,8 @@ public interface AttemptHandle {
     /**
      * Completes with {@link #identity} once it names the attempt for good: at once for a local
      * process; for a cluster job when the scheduler has accepted it (submission runs off the run
-     * loop's thread, so a job's id comes later than its launch). Never completes for a job that was
-     * never accepted: its {@link #exit} says why.
+     * loop's thread, so a job's id comes later than its launch). Completes exceptionally for a job
+     * that was never accepted: its {@link #exit} says why.
      */
     default CompletableFuture<LaunchIdentity> identified() {
         return CompletableFuture.completedFuture(identity());
