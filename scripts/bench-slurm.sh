@@ -11,6 +11,8 @@
 #   BENCH_TASKS         tasks per round                                [100]
 #   BENCH_MAX_RUNNING   isofold's --max-running                        [16]
 #   ISOFOLD_SLURM_POLL  isofold's squeue interval (a duration)         [isofold's default, 1s]
+#   BENCH_BASELINE_JAR  another build's isofold-supervisor.jar (with its lib/ beside it), timed in the
+#                       same rounds as a third side: before/after figures under one and the same load
 #
 # Both sides run CPU jobs of one CPU (the test node has 8): the array's jobs all wait in the queue
 # at once; isofold keeps at most --max-running queued. The array's end is seen by polling squeue
@@ -45,14 +47,14 @@ task='printf "{\"metrics\":{\"x\":1}}\n" > "$ISOFOLD_RESULT"'
 now() { date +%s.%N; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
-isofold_round() {
-  local out=$work/isofold-$1 t0 t1
+isofold_round() { # ROUND [JAR]
+  local out=$work/isofold-$1${2:+-baseline} t0 t1
   t0=$(now)
-  java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx128m -Disofold.home="$home" -jar "$jar" run \
+  java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx128m -Disofold.home="$home" -jar "${2:-$jar}" run \
     --out "$out" --backend slurm --gpus none --max-running "$MAX_RUNNING" --folds 2 --replicates "$TASKS" \
-    -- /bin/sh -c "$task" >"$work/isofold-$1.log" 2>&1 || {
+    -- /bin/sh -c "$task" >"$out.log" 2>&1 || {
       echo "bench-slurm.sh: the isofold run failed; its output:" >&2
-      tail -20 "$work/isofold-$1.log" >&2
+      tail -20 "$out.log" >&2
       exit 1
     }
   t1=$(now)
@@ -82,21 +84,38 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 
 echo "tasks per round: $TASKS; isofold --max-running $MAX_RUNNING, poll ${ISOFOLD_SLURM_POLL:-1s (default)}; $(nproc) cores"
 echo "load before: $(load)"
+baseline=${BENCH_BASELINE_JAR:-}
+[ -z "$baseline" ] || [ -f "$baseline" ] || { echo "bench-slurm.sh: BENCH_BASELINE_JAR $baseline is missing" >&2; exit 1; }
+[ -z "$baseline" ] || echo "baseline: $baseline, timed in the same rounds"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 iso=()
 arr=()
+base=()
 for ((r = 1; r <= ROUNDS; r++)); do
-  # alternate which goes first, so neither always meets the warmer (or busier) machine
-  if ((r % 2)); then
-    a=$(array_round "$r"); i=$(isofold_round "$r")
-  else
-    i=$(isofold_round "$r"); a=$(array_round "$r")
-  fi
+  # rotate which goes first, so none always meets the warmer (or busier) machine
+  sides=(array isofold)
+  [ -z "$baseline" ] || sides+=(baseline)
+  for ((k = 0; k < (r - 1) % ${#sides[@]}; k++)); do sides=("${sides[@]:1}" "${sides[0]}"); done
+  for side in "${sides[@]}"; do
+    case $side in
+      array) a=$(array_round "$r") ;;
+      isofold) i=$(isofold_round "$r") ;;
+      baseline) b=$(isofold_round "$r" "$baseline") ;;
+    esac
+  done
   iso+=("$i"); arr+=("$a")
-  printf 'round %d: array %6.2f s   isofold %6.2f s   ratio %.2f   load %s\n' "$r" "$a" "$i" \
-    "$(awk -v a="$i" -v b="$a" 'BEGIN {print a / b}')" "$(load)"
+  line=$(printf 'round %d: array %6.2f s   isofold %6.2f s   ratio %s' "$r" "$a" "$i" "$(ratio "$i" "$a")")
+  if [ -n "$baseline" ]; then
+    base+=("$b")
+    line+=$(printf '   baseline %6.2f s   ratio %s' "$b" "$(ratio "$b" "$a")")
+  fi
+  echo "$line   load $(load)"
 done
 mi=$(printf '%s\n' "${iso[@]}" | median)
 ma=$(printf '%s\n' "${arr[@]}" | median)
-printf 'median makespan: array %.2f s, isofold %.2f s; ratio %.2f (goal: at most 1.20)\n' "$ma" "$mi" \
-  "$(awk -v a="$mi" -v b="$ma" 'BEGIN {print a / b}')"
+printf 'median makespan: array %.2f s, isofold %.2f s; ratio %s (goal: at most 1.20)\n' "$ma" "$mi" "$(ratio "$mi" "$ma")"
+if [ -n "$baseline" ]; then
+  mb=$(printf '%s\n' "${base[@]}" | median)
+  printf 'median makespan of the baseline: %.2f s; ratio %s\n' "$mb" "$(ratio "$mb" "$ma")"
+fi
 echo "load after: $(load)"

@@ -15,6 +15,7 @@ import java.util.Map;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = JournalEvent.RunStart.class, name = "run-start"),
         @JsonSubTypes.Type(value = JournalEvent.Launch.class, name = "launch"),
+        @JsonSubTypes.Type(value = JournalEvent.Submitted.class, name = "submitted"),
         @JsonSubTypes.Type(value = JournalEvent.Began.class, name = "began"),
         @JsonSubTypes.Type(value = JournalEvent.Kill.class, name = "kill"),
         @JsonSubTypes.Type(value = JournalEvent.End.class, name = "end"),
@@ -76,6 +77,20 @@ public sealed interface JournalEvent {
 
         public LaunchIdentity identity() {
             return new LaunchIdentity(pid, sid, startTicks, bootId, jobId, node);
+        }
+    }
+
+    /**
+     * The scheduler accepted an attempt's job and named it {@code jobId}. Submission runs off the run
+     * loop's thread, so the id comes after the attempt's launch line (which then has no job id): a
+     * later supervisor finds the job by it, or by the job's name while this line is not yet written.
+     */
+    record Submitted(String time, int replicate, String model, int index, int fold, int shuffle, int attempt,
+            String jobId) implements OfAttempt {
+
+        public static Submitted of(String time, AttemptId id, String jobId) {
+            return new Submitted(time, id.replicate(), id.model(), id.index(), id.fold(), id.shuffle(), id.attempt(),
+                    jobId);
         }
     }
 

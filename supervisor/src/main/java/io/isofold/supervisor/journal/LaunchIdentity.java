@@ -20,6 +20,11 @@ public record LaunchIdentity(Long pid, Long sid, Long startTicks, String bootId,
         return new LaunchIdentity(null, null, null, null, null, null);
     }
 
+    /** Same as {@code this} with the job id, once the scheduler has accepted the job. */
+    public LaunchIdentity withJob(String id) {
+        return new LaunchIdentity(pid, sid, startTicks, bootId, id, node);
+    }
+
     /** Same as {@code this} with the node, once the scheduler has placed the job. */
     public LaunchIdentity onNode(String where) {
         return new LaunchIdentity(pid, sid, startTicks, bootId, jobId, where);

@@ -60,6 +60,13 @@ public final class RunHistory {
             attempts.put(key(l.replicate(), l.attempt()), new AttemptRecord(
                     new AttemptId(l.replicate(), names.intern(l.model()), l.index(), l.fold(), l.shuffle(), l.attempt()),
                     intern(l.slot()), intern(l.gpu()), l.identity(), at, null, parseTime(l.standbySince())));
+        } else if (e instanceof JournalEvent.Submitted s) {
+            long key = key(s.replicate(), s.attempt());
+            AttemptRecord launched = attempts.get(key);
+            if (launched != null && launched.running() && launched.launch() != null && s.jobId() != null) {
+                attempts.put(key, new AttemptRecord(launched.id(), launched.slot(), launched.gpu(),
+                        launched.launch().withJob(s.jobId()), launched.started(), null, launched.standbySince()));
+            }
         } else if (e instanceof JournalEvent.Began b) {
             long key = key(b.replicate(), b.attempt());
             AttemptRecord launched = attempts.get(key);

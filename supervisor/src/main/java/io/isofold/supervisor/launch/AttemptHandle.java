@@ -23,6 +23,16 @@ public interface AttemptHandle {
     LaunchIdentity identity();
 
     /**
+     * Completes with {@link #identity} once it names the attempt for good: at once for a local
+     * process; for a cluster job when the scheduler has accepted it (submission runs off the run
+     * loop's thread, so a job's id comes later than its launch). Completes exceptionally for a job
+     * that was never accepted: its {@link #exit} says why.
+     */
+    default CompletableFuture<LaunchIdentity> identified() {
+        return CompletableFuture.completedFuture(identity());
+    }
+
+    /**
      * Completes when the worker begins to run, with when that was by the backend's account: at launch
      * for a local process; for a cluster job, when the scheduler started it, which may be hours after
      * it was submitted. The watchdogs' clocks (--timeout, --stall-timeout) run from here, so time spent

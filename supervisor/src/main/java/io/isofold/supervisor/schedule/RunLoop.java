@@ -65,7 +65,10 @@ public final class RunLoop {
     private static final long REPORT_EVERY_NANOS = 1_000_000_000L;
     private static final long HEALTH_EVERY_SECONDS = 30;
 
-    private sealed interface Event permits Began, Exited, Over, StopRequested, HealthRead {}
+    private sealed interface Event permits Identified, Began, Exited, Over, StopRequested, HealthRead {}
+
+    /** The backend named the attempt for good after its launch (a cluster job's id, once sbatch answered). */
+    private record Identified(Running attempt, LaunchIdentity identity) implements Event {}
 
     /** The worker began to run (a cluster job left the queue), at {@code at} by the backend's clock. */
     private record Began(Running attempt, Instant at) implements Event {}
@@ -340,9 +343,10 @@ public final class RunLoop {
                 handle.identity(), attemptFiles.dir().toString());
         journalOrStop(standby == null ? launched : launched.fromStandby(standby.since().toString()));
         follow(r);
+        handle.identified().thenAccept(known -> events.add(new Identified(r, known)));
         LaunchIdentity where = handle.identity();
         display.event(new RunEvent.Launched(id, slot.label(), (where.jobId() != null ? "job " + where.jobId()
-                : where.pid() != null ? "pid " + where.pid() : "?") + (standby != null ? ", started ahead" : "")));
+                : where.pid() != null ? "pid " + where.pid() : "submitting") + (standby != null ? ", started ahead" : "")));
         requestReport();
     }
 
@@ -420,7 +424,11 @@ public final class RunLoop {
     }
 
     private void handle(Event e) {
-        if (e instanceof Began b) {
+        if (e instanceof Identified i && i.identity().jobId() != null) {
+            // the launch line went without it: a later supervisor finds the job by this line
+            journalOrStop(JournalEvent.Submitted.of(Instant.now().toString(), i.attempt().state.id,
+                    i.identity().jobId()));
+        } else if (e instanceof Began b) {
             began(b.attempt(), b.at());
         } else if (e instanceof Exited x) {
             exited(x.attempt(), x.exit(), x.failure());

@@ -95,14 +95,17 @@ public final class RunSetup implements AutoCloseable {
             }
             List<String> warnings = new ArrayList<>(read.warnings());
             Journal journal = Journal.open(files.journal());
-            for (JournalEvent.Launch launch : unjournalled(spec, files, history, launcher, warnings)) {
+            // a new run's directory was empty: no attempt of it can have been launched yet, and asking
+            // the backend would cost a new run on Slurm a listing of all the user's jobs
+            for (JournalEvent.Launch launch : resumed ? unjournalled(spec, files, history, launcher, warnings)
+                    : List.<JournalEvent.Launch>of()) {
                 journal.append(launch);
                 history.apply(launch);
             }
             List<RunLoop.Adopted> adopted = new ArrayList<>();
-            for (JournalEvent.End end : settleUnfinished(spec, files, history, launcher, warnings, adopted)) {
-                journal.append(end);
-                history.apply(end);
+            for (JournalEvent settled : settleUnfinished(spec, files, history, launcher, warnings, adopted)) {
+                journal.append(settled);
+                history.apply(settled);
             }
             JournalEvent.RunStart start = new JournalEvent.RunStart(Instant.now().toString(),
                     ProcessHandle.current().pid(), RunLock.hostName(), ProcessTable.bootId(),
@@ -215,12 +218,14 @@ public final class RunSetup implements AutoCloseable {
     /**
      * The attempts a dead supervisor left without an end, settled through the backend (ended and
      * judged, or adopted: added to {@code adopted}), and what is left of any attempt of the run that
-     * the backend can find, ended.
+     * the backend can find, ended. Returns the journal lines that record it: an end per attempt
+     * settled, and the job id of an adopted job the journal did not name yet (the supervisor died
+     * before sbatch's answer was written).
      */
-    private static List<JournalEvent.End> settleUnfinished(RunSpec spec, RunFiles files, RunHistory history,
+    private static List<JournalEvent> settleUnfinished(RunSpec spec, RunFiles files, RunHistory history,
             WorkerLauncher launcher, List<String> warnings, List<RunLoop.Adopted> adopted)
             throws InterruptedException {
-        List<JournalEvent.End> ends = new ArrayList<>();
+        List<JournalEvent> ends = new ArrayList<>();
         Duration grace = spec.killGrace();
         Instant lastSeen = history.lastEvent() != null ? history.lastEvent() : Instant.now();
         for (AttemptRecord a : history.unfinished()) {
@@ -228,6 +233,10 @@ public final class RunSetup implements AutoCloseable {
             WorkerLauncher.Recovery recovery = launcher.recover(a, attempt, grace);
             if (recovery instanceof WorkerLauncher.Recovery.Adopted a2) {
                 adopted.add(new RunLoop.Adopted(a, a2.handle())); // the loop goes on watching it (a cluster job)
+                String jobId = a2.handle().identity().jobId();
+                if (jobId != null && (a.launch() == null || a.launch().jobId() == null)) {
+                    ends.add(JournalEvent.Submitted.of(Instant.now().toString(), a.id(), jobId));
+                }
                 continue;
             }
             WorkerLauncher.Recovery.Ended ended = (WorkerLauncher.Recovery.Ended) recovery;

@@ -6,6 +6,8 @@ import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.launch.AttemptHandle;
 import io.isofold.supervisor.launch.LocalLauncher;
 import io.isofold.supervisor.launch.WorkerExit;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalLong;
@@ -16,14 +18,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * An attempt that is one Slurm batch job. Its exit is learnt from {@link SlurmLauncher}'s polls, one
- * squeue call for all of a run's jobs; ending it is scancel with TERM, the grace, then KILL.
+ * An attempt that is one Slurm batch job. Its job id comes when sbatch answers, on one of
+ * {@link SlurmLauncher}'s submit threads; its exit is learnt from the launcher's polls, one squeue
+ * call for all of a run's jobs, or, for a worker that exited 0, from its wrapper's exit status file
+ * between polls; ending it is scancel with TERM, the grace, then KILL, once the id is known.
  */
 final class SlurmAttempt implements AttemptHandle {
     /** How long end() waits, after KILL, for Slurm to report the job over (its KillWait, epilog). */
     private static final Duration AFTER_KILL = Duration.ofMinutes(2);
 
-    private final long jobId;
+    /** Completes when sbatch answers; exceptionally when it submitted nothing (then {@link #exit} says why). */
+    private final CompletableFuture<Long> jobId;
     private final RunFiles.AttemptFiles files;
     private final SlurmClient client;
     private final SlurmLauncher launcher;
@@ -35,12 +40,13 @@ final class SlurmAttempt implements AttemptHandle {
      */
     static final Duration UNSEEN_GRACE = Duration.ofSeconds(30);
 
-    private final long followedNanos = System.nanoTime();
+    private volatile long followedNanos = System.nanoTime();
     private final boolean submittedHere;
     private volatile boolean seen; // poller thread writes; read there only
     private volatile String node;
     private volatile boolean endRequested;
     private CompletableFuture<Integer> end; // guarded by this
+    private boolean withdrawn; // guarded by this: ended before its sbatch ran, so never submitted
 
     /**
      * @param submittedHere true for a job this supervisor submitted: its start is when a poll first sees it
@@ -50,6 +56,16 @@ final class SlurmAttempt implements AttemptHandle {
      */
     SlurmAttempt(long jobId, String node, RunFiles.AttemptFiles files, SlurmClient client, SlurmLauncher launcher,
             boolean submittedHere) {
+        this(CompletableFuture.completedFuture(jobId), node, files, client, launcher, submittedHere);
+    }
+
+    /** A job being submitted: {@link #submitted} or {@link #refused} follows. */
+    SlurmAttempt(RunFiles.AttemptFiles files, SlurmClient client, SlurmLauncher launcher) {
+        this(new CompletableFuture<>(), null, files, client, launcher, true);
+    }
+
+    private SlurmAttempt(CompletableFuture<Long> jobId, String node, RunFiles.AttemptFiles files, SlurmClient client,
+            SlurmLauncher launcher, boolean submittedHere) {
         this.submittedHere = submittedHere;
         this.jobId = jobId;
         this.node = node;
@@ -58,13 +74,47 @@ final class SlurmAttempt implements AttemptHandle {
         this.launcher = launcher;
     }
 
+    /**
+     * Called on the submit thread just before sbatch runs. False when an end came first (a stop while
+     * the job waited for a submit thread): then nothing is submitted, and the attempt is over, ended by
+     * that request like a job cancelled while pending.
+     */
+    synchronized boolean toSubmit() {
+        if (!endRequested) {
+            return true;
+        }
+        withdrawn = true;
+        exit.complete(new WorkerExit(null, null, null));
+        jobId.completeExceptionally(new SlurmException("ended before it was submitted"));
+        return false;
+    }
+
+    /** sbatch answered with the job's id; call before the polls follow the job. */
+    void submitted(long id) {
+        followedNanos = System.nanoTime(); // the grace for a job squeue does not list yet runs from here
+        jobId.complete(id);
+    }
+
+    /** sbatch submitted nothing: a failed attempt, with sbatch's own words. */
+    void refused(String reason) {
+        exit.complete(new WorkerExit(null, Verdict.FAILED, reason));
+        jobId.completeExceptionally(new SlurmException(reason));
+    }
+
+    /** Only for a job whose id is known: the launcher follows no other. */
     long jobId() {
-        return jobId;
+        return jobId.join();
     }
 
     @Override
     public LaunchIdentity identity() {
-        return LaunchIdentity.job(Long.toString(jobId), node);
+        Long id = jobId.isDone() && !jobId.isCompletedExceptionally() ? jobId.join() : null;
+        return LaunchIdentity.job(id == null ? null : Long.toString(id), node);
+    }
+
+    @Override
+    public CompletableFuture<LaunchIdentity> identified() {
+        return jobId.thenApply(id -> identity());
     }
 
     /** When the job began to run: see the constructor's {@code submittedHere}. */
@@ -90,7 +140,7 @@ final class SlurmAttempt implements AttemptHandle {
             // forgotten (MinJobAge passed, or the controller lost its state): the wrapper's file is the record
             Integer recorded = LocalLauncher.recordedExitStatus(files);
             exit.complete(recorded != null ? WorkerExit.status(recorded)
-                    : new WorkerExit(null, Verdict.FAILED, "Slurm no longer knows job " + jobId
+                    : new WorkerExit(null, Verdict.FAILED, "Slurm no longer knows job " + jobId()
                             + " and it left no exit status"));
             return true;
         }
@@ -108,10 +158,45 @@ final class SlurmAttempt implements AttemptHandle {
         return true;
     }
 
+    /**
+     * Between polls: whether the job's wrapper has recorded that the worker exited 0. Such a worker
+     * has ended for good, whatever Slurm still does with the job (COMPLETING, its epilog) and however
+     * late the next poll comes, and its slot may take the next job now: a poll's answer comes up to a
+     * poll interval plus Slurm's completing time later (0.85 s median on the test cluster, polling every
+     * second). Any other status waits for Slurm's account, which may say more (out of memory, its
+     * time limit, a lost node). Returns whether the attempt is over. Poller thread only.
+     */
+    boolean observeExitFile() {
+        if (exit.isDone()) {
+            return true;
+        }
+        Integer recorded = LocalLauncher.recordedExitStatus(files);
+        if (recorded == null || recorded != 0) {
+            return false;
+        }
+        if (node == null) {
+            node = nodeFromFile();
+        }
+        // the node first: whoever acts on the start reads identity() for it
+        started.complete(Instant.now());
+        exit.complete(WorkerExit.status(0));
+        return true;
+    }
+
+    /** The node the job script wrote when it began, or null. */
+    private String nodeFromFile() {
+        try {
+            String line = Files.readString(files.dir().resolve(JobScript.NODE_FILE)).strip();
+            return line.isEmpty() ? null : line;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private WorkerExit exitOf(SlurmJobStatus s) {
         // the batch script's status is the wrapper's, which is the worker's; a signal ended the wrapper too
         Integer status = s.exitCode() != null ? s.exitCode() : s.signal() != null ? 128 + s.signal() : null;
-        String where = "job " + jobId + (s.node() == null ? "" : " on " + s.node());
+        String where = "job " + s.jobId() + (s.node() == null ? "" : " on " + s.node());
         return switch (s.state()) {
             case COMPLETED, FAILED -> status == null
                     ? new WorkerExit(null, Verdict.FAILED, "Slurm reports no exit status for " + where)
@@ -145,18 +230,30 @@ final class SlurmAttempt implements AttemptHandle {
         return end;
     }
 
-    /** Slurm sweeps a job's processes itself when it ends, so only a job still going needs signals. */
+    /**
+     * Slurm sweeps a job's processes itself when it ends, so only a job still going needs signals. A
+     * job whose sbatch has not answered yet is waited for (at most the client's command timeout), so
+     * that a stop in that moment still cancels it rather than leave it to run unwatched.
+     */
     private int endNow(Duration grace) throws SlurmException, InterruptedException {
+        long id;
+        try {
+            id = jobId.get();
+        } catch (ExecutionException notSubmitted) {
+            synchronized (this) {
+                return withdrawn ? 1 : 0; // a withdrawn job counts as one ended by this request
+            }
+        }
         if (exit.isDone()) {
             return 0;
         }
-        if (client.cancel(jobId, SlurmClient.Signal.TERM) == SlurmClient.CancelOutcome.ALREADY_ENDED) {
+        if (client.cancel(id, SlurmClient.Signal.TERM) == SlurmClient.CancelOutcome.ALREADY_ENDED) {
             return 0;
         }
         if (awaitExit(grace)) {
             return 1;
         }
-        client.cancel(jobId, SlurmClient.Signal.KILL);
+        client.cancel(id, SlurmClient.Signal.KILL);
         awaitExit(AFTER_KILL);
         return 1;
     }

@@ -156,6 +156,21 @@ public final class SlurmClient {
     }
 
     /**
+     * This user's jobs named exactly {@code name} (no commas: squeue reads a list), in one squeue
+     * call that prints only those: squeue filters by name itself, so it costs no listing of every job
+     * the controller still keeps.
+     */
+    public List<SlurmJobStatus> jobsNamed(String name) throws SlurmException, InterruptedException {
+        List<String> argv = List.of("squeue", "--noheader", "--states=all", "--me", "--name=" + name,
+                "--Format=" + SqueueFormat.COLUMNS);
+        ExternalCommand.Result r = run(argv, clientEnvironment);
+        if (!r.ok()) {
+            throw new SlurmException("squeue failed: " + r.firstLine());
+        }
+        return SqueueFormat.parse(r.stdout()).stream().filter(s -> s.name().equals(name)).toList();
+    }
+
+    /**
      * Signals a job's processes: the batch script, the worker and anything else in the job. TERM to a
      * job that has not started yet cancels it, since there is nothing to end gracefully.
      */

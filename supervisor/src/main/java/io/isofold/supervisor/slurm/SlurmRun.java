@@ -42,7 +42,7 @@ public final class SlurmRun {
         SlurmClient client = new SlurmClient(Map.of(), SlurmClient.DEFAULT_COMMAND_TIMEOUT);
         String prefix = jobNamePrefix(spec.outDir());
         try {
-            client.pollByNamePrefix(prefix);
+            client.jobsNamed(prefix); // no job has that very name: an answer that lists nothing
         } catch (SlurmException e) {
             throw new BadInput("--backend slurm: Slurm does not answer here: " + e.getMessage());
         } catch (InterruptedException e) {

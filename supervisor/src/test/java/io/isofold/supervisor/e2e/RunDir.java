@@ -70,6 +70,30 @@ record RunDir(Path dir) {
         return events("launch");
     }
 
+    /**
+     * The cluster job of each launch, in launch order: named in the launch line, or, since sbatch
+     * answers after the launch, in the attempt's later "submitted" line; null while neither names it.
+     */
+    List<String> jobIds() {
+        List<JsonNode> journal = journal();
+        List<String> ids = new ArrayList<>();
+        for (JsonNode l : journal) {
+            if (!"launch".equals(l.path("type").asText())) {
+                continue;
+            }
+            String id = l.hasNonNull("job_id") ? l.get("job_id").asText() : null;
+            for (JsonNode s : journal) {
+                if (id == null && "submitted".equals(s.path("type").asText())
+                        && s.path("replicate").asInt() == l.path("replicate").asInt()
+                        && s.path("attempt").asInt() == l.path("attempt").asInt()) {
+                    id = s.path("job_id").asText();
+                }
+            }
+            ids.add(id);
+        }
+        return ids;
+    }
+
     List<JsonNode> ends() {
         return events("end");
     }

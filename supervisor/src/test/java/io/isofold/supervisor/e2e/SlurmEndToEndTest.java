@@ -66,10 +66,8 @@ class SlurmEndToEndTest extends EndToEndTest {
                 }
             }
         }
-        assertThat(run.launches()).hasSize(4).allSatisfy(l -> {
-            assertThat(l.path("job_id").asText()).matches("\\d+");
-            assertThat(l.path("slot").asText()).startsWith("slurm/");
-        });
+        assertThat(run.launches()).hasSize(4).allSatisfy(l -> assertThat(l.path("slot").asText()).startsWith("slurm/"));
+        assertThat(run.jobIds()).hasSize(4).allSatisfy(id -> assertThat(id).matches("\\d+"));
         assertThat(run.events("began")).hasSize(4).allSatisfy(b -> assertThat(b.path("node").asText())
                 .isEqualTo("localhost"));
         assertThat(run.results()).hasSize(4);
@@ -106,7 +104,7 @@ class SlurmEndToEndTest extends EndToEndTest {
         RunDir run = newRun("pending");
         var started = slurm().start(args(run, spec("--replicates", "1", "--max-attempts", "1", "--timeout", "3s",
                 "--stall-timeout", "3s", "--slurm-opt=--hold"), TestWorker.command("ok", "1")));
-        String jobId = await(() -> run.launches().isEmpty() ? null : run.launches().get(0).path("job_id").asText());
+        String jobId = await(() -> run.jobIds().isEmpty() ? null : run.jobIds().get(0));
         Thread.sleep(5000); // held: longer than either limit
         ExternalCommand.run(List.of("scontrol", "release", jobId), Duration.ofSeconds(20), SlurmTestCluster.CLIENT_ENV);
 
@@ -125,7 +123,7 @@ class SlurmEndToEndTest extends EndToEndTest {
         assertThat(o.exitCode()).as(o.toString()).isZero();
         assertThat(run.ends()).extracting(e -> e.get("verdict").asText())
                 .containsExactlyInAnyOrder("failed", "failed", "completed", "completed");
-        assertThat(run.launches()).extracting(l -> l.path("job_id").asText()).doesNotHaveDuplicates();
+        assertThat(run.jobIds()).hasSize(4).doesNotContainNull().doesNotHaveDuplicates();
         assertThat(run.results()).hasSize(2).allSatisfy(r -> assertThat(r.get("attempt")).isEqualTo("2"));
         assertThat(run.ends().stream().filter(e -> e.get("verdict").asText().equals("failed")))
                 .allSatisfy(e -> assertThat(e.path("stderr_tail").asText()).contains("flaky: failing on attempt 1"));
@@ -199,14 +197,18 @@ class SlurmEndToEndTest extends EndToEndTest {
         // as if it had died before journalling its second job
         Path journal = run.file("journal.jsonl");
         List<String> lines = Files.readAllLines(journal);
-        String secondLaunch = lines.stream().filter(l -> l.contains("\"launch\"")).reduce((a, b) -> b).orElseThrow();
-        String lostJob = run.launches().get(1).path("job_id").asText();
-        lines.remove(secondLaunch);
+        int second = run.launches().get(1).path("replicate").asInt();
+        String lostJob = run.jobIds().get(1);
+        lines.removeIf(l -> (l.contains("\"launch\"") || l.contains("\"submitted\""))
+                && l.contains("\"replicate\":" + second + ","));
         Files.write(journal, lines);
 
         var status = slurm().run("status", run.dir().toString());
         assertThat(status.stdout()).as(status.toString()).contains("supervisor not running")
                 .containsPattern("job \\d+ on localhost");
+        // and as if it had died before sbatch's answer for the first was written: found by its name too
+        lines.removeIf(l -> l.contains("\"submitted\""));
+        Files.write(journal, lines);
 
         var resumed = slurm().run("resume", run.dir().toString());
         assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
@@ -277,11 +279,121 @@ class SlurmEndToEndTest extends EndToEndTest {
     }
 
     /**
+     * sbatch runs off the run loop's thread: a slow one (a busy controller) neither holds up the other
+     * submissions nor the watchdogs of jobs already running. With sbatch on the loop's thread, the
+     * second job's 8 s sbatch kept the first job's 1 s timeout from being acted on for about 7 s.
+     */
+    @Test
+    void aSlowSbatchDelaysNeitherOtherSubmissionsNorTheWatchdogs() throws Exception {
+        RunDir run = newRun("slow-sbatch");
+        Path log = tmp.resolve("sbatch.log");
+        String path = sbatchInFront(log, "case \"$*\" in *-r1-a1*) sleep 8 ;; *) sleep 1 ;; esac");
+        var o = slurm().env("PATH", path).run(args(run, spec("--replicates", "2", "--max-running", "2",
+                "--max-attempts", "1", "--timeout", "1s"), TestWorker.command("hang")));
+
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
+        assertThat(mostAtOnce(log)).as("sbatch calls running at once").isEqualTo(2);
+        JsonNode first = run.ends().stream().filter(e -> e.get("replicate").asInt() == 0).findFirst().orElseThrow();
+        assertThat(first.get("verdict").asText()).isEqualTo("timeout");
+        // the timeout plus the TERM's effect, well before the other job's sbatch had even answered
+        assertThat(first.get("duration_s").asDouble()).isBetween(1.0, 3.5);
+        assertThat(run.ends()).hasSize(2).allSatisfy(e -> assertThat(e.get("verdict").asText()).isEqualTo("timeout"));
+        assertThat(run.jobIds()).hasSize(2).allSatisfy(id -> assertThat(id).matches("\\d+"));
+        assertThat(jobStates(run)).allMatch(SlurmJobState::ended, "ended");
+    }
+
+    /** A job sbatch refuses is a failed attempt whose reason quotes sbatch, then retried as usual. */
+    @Test
+    void aRefusedSubmissionIsAFailedAttemptWithSbatchsWords() throws Exception {
+        RunDir run = newRun("refused");
+        String refusal = "sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified";
+        String path = sbatchInFront(tmp.resolve("sbatch.log"),
+                "case \"$*\" in *-r0-a1*) echo '" + refusal + "' >&2; exit 1 ;; esac");
+        var o = slurm().env("PATH", path).run(args(run, spec("--gpus", "none", "--replicates", "1"),
+                TestWorker.command("ok")));
+
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        assertThat(run.ends()).extracting(e -> e.get("verdict").asText()).containsExactly("failed", "completed");
+        assertThat(run.ends().get(0).get("reason").asText()).contains(refusal);
+        assertThat(run.jobIds()).hasSize(2).containsOnlyOnce((String) null);
+        assertThat(workerStarts()).isEqualTo(1);
+    }
+
+    /** A stop while sbatch has not answered yet cancels the job as soon as its id comes: no job runs on unwatched. */
+    @Test
+    void aStopWhileSbatchRunsCancelsTheJobOnceItsIdComes() throws Exception {
+        RunDir run = newRun("stop-submitting");
+        Path log = tmp.resolve("sbatch.log");
+        String path = sbatchInFront(log, "sleep 3");
+        var started = slurm().env("PATH", path).start(args(run, spec("--gpus", "none", "--replicates", "1"),
+                TestWorker.command("hang")));
+        await(() -> {
+            try {
+                return Files.exists(log) && Files.readString(log).contains("begin") ? true : null;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        started.signal("TERM");
+
+        var o = started.await();
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(143);
+        assertThat(run.ends()).singleElement().satisfies(e -> assertThat(e.get("verdict").asText()).isEqualTo("interrupted"));
+        assertThat(Files.readString(log)).contains("end");
+        List<SlurmJobStatus> jobs = SlurmTestCluster.client().pollByNamePrefix(
+                io.isofold.supervisor.slurm.SlurmRun.jobNamePrefix(run.dir()) + "-r");
+        assertThat(jobs).singleElement().satisfies(j -> assertThat(j.state().ended()).as(j.toString()).isTrue());
+    }
+
+    /**
+     * A PATH whose sbatch runs {@code before} (shell code that sees sbatch's arguments as $*), then the
+     * real sbatch, logging "begin" and "end" lines with nanosecond times to {@code log}.
+     */
+    private String sbatchInFront(Path log, String before) throws Exception {
+        String real = null;
+        for (String dir : System.getenv("PATH").split(":")) {
+            if (Files.isExecutable(Path.of(dir, "sbatch"))) {
+                real = Path.of(dir, "sbatch").toString();
+                break;
+            }
+        }
+        assertThat(real).as("sbatch on PATH").isNotNull();
+        Path bin = Files.createDirectories(tmp.resolve("sbatch-bin"));
+        Path sbatch = bin.resolve("sbatch");
+        Files.writeString(sbatch, "#!/bin/sh\n"
+                + "echo \"begin $(date +%s%N)\" >> '" + log + "'\n"
+                + before + "\n"
+                + "'" + real + "' \"$@\"; s=$?\n"
+                + "echo \"end $(date +%s%N)\" >> '" + log + "'\n"
+                + "exit $s\n");
+        Files.setPosixFilePermissions(sbatch, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return bin + ":" + gpus.path();
+    }
+
+    /** The most sbatch calls the log shows running at one time. */
+    private static int mostAtOnce(Path log) throws Exception {
+        List<long[]> marks = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            String[] f = line.split(" ");
+            marks.add(new long[] {Long.parseLong(f[1]), f[0].equals("begin") ? 1 : -1});
+        }
+        // ends before begins at the same instant: touching is not overlapping
+        marks.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        int now = 0;
+        int most = 0;
+        for (long[] m : marks) {
+            now += (int) m[1];
+            most = Math.max(most, now);
+        }
+        return most;
+    }
+
+    /**
      * The states Slurm now reports for every job the run launched. A running job that isofold ends
      * gets TERM (scancel --signal) and reports the worker's 143: FAILED; a pending one is CANCELLED.
      */
     private static Set<SlurmJobState> jobStates(RunDir run) {
-        List<Long> ids = run.launches().stream().map(l -> Long.parseLong(l.path("job_id").asText())).toList();
+        List<Long> ids = run.jobIds().stream().map(Long::parseLong).toList();
         try {
             Map<Long, SlurmJobStatus> states = SlurmTestCluster.client().poll(ids);
             assertThat(states.keySet()).containsExactlyInAnyOrderElementsOf(ids);

@@ -77,4 +77,20 @@ class JournalReaderTest {
         assertThat(a.outcome().stderrTail()).isEqualTo("Traceback\nboom");
         assertThat(h.quarantined()).containsEntry("1", "3 failures");
     }
+
+    /** sbatch answers after the launch line: the job id comes in a line of its own and names the job from then on. */
+    @Test
+    void aJobIdJournalledAfterTheLaunchNamesTheAttemptsJob() throws Exception {
+        Path file = dir.resolve("journal.jsonl");
+        try (Journal j = Journal.open(file)) {
+            j.append(JournalEvent.Launch.of(Instant.now().toString(), ID, "slurm/0", "cpu", LaunchIdentity.job(null, null),
+                    "/d"));
+            j.append(JournalEvent.Submitted.of(Instant.now().toString(), ID, "4711"));
+            j.append(JournalEvent.Began.of(Instant.now().toString(), ID, "node3"));
+        }
+        assertThat(Files.readString(file)).contains("\"type\":\"submitted\"").contains("\"job_id\":\"4711\"");
+        AttemptRecord a = RunHistory.read(file).history().unfinished().get(0);
+        assertThat(a.launch().jobId()).isEqualTo("4711");
+        assertThat(a.launch().node()).isEqualTo("node3");
+    }
 }

@@ -86,6 +86,33 @@ class SlurmAttemptTest {
         assertThat(a.started().getNow(null)).isAfterOrEqualTo(before);
     }
 
+    /** Between polls a worker that exited 0 is over by its wrapper's file: its slot need not wait for squeue. */
+    @Test
+    void aWorkerThatExitedZeroIsOverByItsExitStatusFileBeforeAnyPoll() throws Exception {
+        SlurmAttempt a = attempt();
+        assertThat(a.observeExitFile()).isFalse();
+        Files.writeString(files().dir().resolve(JobScript.NODE_FILE), "node7\n");
+        Files.writeString(files().exitStatus(), "0\n");
+
+        assertThat(a.observeExitFile()).isTrue();
+        assertThat(a.exit().getNow(null)).isEqualTo(WorkerExit.status(0));
+        assertThat(a.started()).isDone();
+        assertThat(a.identity().node()).isEqualTo("node7");
+    }
+
+    /** Any other status waits for Slurm, which may know better: out of memory, its time limit, a lost node. */
+    @Test
+    void aWorkerThatFailedWaitsForSlurmsAccount() throws Exception {
+        SlurmAttempt a = attempt();
+        Files.writeString(files().exitStatus(), "137\n");
+
+        assertThat(a.observeExitFile()).isFalse();
+        assertThat(a.exit()).isNotDone();
+        a.observe(new SlurmJobStatus(7, "isofold-unit-r0-a1", SlurmJobState.OUT_OF_MEMORY, "OUT_OF_MEMORY", 0, 9,
+                "node7", "OutOfMemory", Instant.now()));
+        assertThat(a.exit().getNow(null).verdict()).isEqualTo(io.isofold.supervisor.journal.Verdict.MEMORY);
+    }
+
     private SlurmAttempt attempt() throws Exception {
         return attempt(true);
     }

@@ -62,6 +62,18 @@ class SlurmClientTest {
         assertThat(Files.readString(dir.resolve(JobScript.NODE_FILE))).isEqualTo("localhost\n");
     }
 
+    /** How a resume finds a job by its exact name, and how the start checks that Slurm answers: nothing else listed. */
+    @Test
+    void jobsNamedFindsExactlyThatName() throws Exception {
+        long id = slurm.submit(job(attemptDir("named"), "named", List.of("true"), Map.of(), false));
+        long other = slurm.submit(job(attemptDir("named1"), "named1", List.of("true"), Map.of(), false));
+
+        assertThat(slurm.jobsNamed(prefix + "named")).extracting(SlurmJobStatus::jobId).containsExactly(id);
+        assertThat(slurm.jobsNamed(prefix + "nam")).isEmpty();
+        awaitEnd(id);
+        awaitEnd(other);
+    }
+
     @Test
     void aFailingJobReportsTheWorkersExitCode() throws Exception {
         Path dir = attemptDir("fail");

@@ -15,9 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,6 +64,58 @@ class SlurmLauncherTest {
         assertThat(h.identity().node()).isEqualTo("localhost");
         assertThat(client.poll(List.of(Long.parseLong(h.identity().jobId()))).values())
                 .extracting(SlurmJobStatus::name).containsExactly(prefix + "-r0-a1");
+    }
+
+    /** sbatch runs off the caller's thread: the handle comes first, its job id when sbatch answers. */
+    @Test
+    void launchReturnsBeforeSbatchAnswersAndTheIdFollows() throws Exception {
+        AttemptHandle h = launcher.launch(request(7, List.of("sh", "-c", "exit 0")));
+        assertThat(h.identity().jobId()).as("sbatch cannot have answered yet").isNull();
+
+        String id = h.identified().get(WAIT_S, TimeUnit.SECONDS).jobId();
+        assertThat(id).matches("\\d+");
+        assertThat(h.exit().get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(WorkerExit.status(0));
+        assertThat(h.identity().jobId()).isEqualTo(id);
+    }
+
+    /** An end that comes while sbatch still runs waits for the job's id and cancels the job: none runs on unwatched. */
+    @Test
+    void endWhileSbatchRunsCancelsTheJobOnceItsIdComes() throws Exception {
+        RunFiles.AttemptFiles files = files(8);
+        AttemptHandle h = launcher.launch(request(files, List.of("sh", "-c", "exec sleep 300")));
+        // the job script is written on the submit thread just before sbatch runs
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (!Files.exists(files.dir().resolve(JobScript.FILE)) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(h.identity().jobId()).as("sbatch cannot have answered yet").isNull();
+        CompletableFuture<Integer> end = h.end(Duration.ofSeconds(5));
+
+        assertThat(end.get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(h.exit().get(WAIT_S, TimeUnit.SECONDS).verdict()).as("ended by the request, not failed").isNull();
+        long id = Long.parseLong(h.identity().jobId());
+        assertThat(client.poll(List.of(id)).get(id).state().ended()).isTrue();
+    }
+
+    /** A launch still waiting for a submit thread when its end comes is never submitted at all. */
+    @Test
+    void anEndBeforeSbatchBeganWithdrawsTheSubmission() throws Exception {
+        List<AttemptHandle> busy = new ArrayList<>();
+        for (int r = 10; r < 10 + SlurmLauncher.SUBMITTERS; r++) {
+            busy.add(launcher.launch(request(r, List.of("sh", "-c", "exec sleep 300"))));
+        }
+        AttemptHandle queued = launcher.launch(request(20, List.of("sh", "-c", "exec sleep 300")));
+        assertThat(queued.end(Duration.ofSeconds(5)).get(WAIT_S, TimeUnit.SECONDS)).isEqualTo(1);
+
+        assertThat(queued.exit().getNow(null)).isEqualTo(new WorkerExit(null, null, null));
+        assertThat(queued.identified()).isCompletedExceptionally();
+        for (AttemptHandle h : busy) {
+            h.identified().get(WAIT_S, TimeUnit.SECONDS); // every submission before it has answered
+        }
+        assertThat(client.pollByNamePrefix(prefix + "-r20-")).isEmpty();
+        for (AttemptHandle h : busy) {
+            h.end(Duration.ofSeconds(5)).get(WAIT_S, TimeUnit.SECONDS); // before the temporary directory goes
+        }
     }
 
     @Test
@@ -133,7 +187,7 @@ class SlurmLauncherTest {
     void aJobThatEndedWhileNoSupervisorWatchedIsJudgedByTheNextPoll() throws Exception {
         RunFiles.AttemptFiles files = files(5);
         AttemptHandle first = launcher.launch(request(files, List.of("sh", "-c", "sleep 1; exit 4")));
-        LaunchIdentity journalled = first.identity();
+        LaunchIdentity journalled = first.identified().get(WAIT_S, TimeUnit.SECONDS);
         launcher.close();
         awaitFile(files.exitStatus());
 
