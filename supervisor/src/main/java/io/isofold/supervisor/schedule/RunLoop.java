@@ -215,13 +215,14 @@ public final class RunLoop {
                         HEALTH_EVERY_SECONDS, HEALTH_EVERY_SECONDS, TimeUnit.SECONDS);
             }
             while (true) {
-                for (Event e = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS); e != null; e = events.poll()) {
-                    handle(e);
-                }
+                // slots first: the first attempts start at once, not a tick after the run began
                 fillSlots();
                 tick();
                 if (state.finished()) {
                     break;
+                }
+                for (Event e = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS); e != null; e = events.poll()) {
+                    handle(e);
                 }
             }
             endStandbys();
