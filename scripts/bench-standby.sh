@@ -3,8 +3,9 @@
 # issue measured it: N replicates (default 12) of the mlp on one CPU slot, --patience 10, once with 1 and
 # once with 3 epochs; the run's time T(e) = N x (dead + e x epoch), so epoch = (T3 - T1) / 2N and dead =
 # (3 T1 - T3) / 2N. Per round it runs the four runs back to back, standby and --no-standby alternating,
-# and prints both run times (run.sh's wall clock, and the journal's first launch to last end); then the
-# medians, the dead time per attempt from each and the machine's load.
+# and prints both run times (run.sh's wall clock, and the journal's first launch to last end) and each
+# run's median attempt, from a standby's handoff or a worker's launch to its end (the journal's
+# duration_s); then the medians, the dead time per attempt from each and the machine's load.
 #
 # Read the figures with the machine in mind: on a CPU slot the standby's start-up (JVM, TensorFlow, data,
 # a warm-up step) competes for the same cores as the attempt it runs beside, so it can hide only what
@@ -38,7 +39,20 @@ run() { # MODE EPOCHS ROUND
   local j=$out/journal.jsonl first last
   first=$(ns "$(grep -m1 '"type":"launch"' "$j" | sed 's/.*"time":"\([^"]*\)".*/\1/')")
   last=$(ns "$(grep '"type":"end"' "$j" | tail -1 | sed 's/.*"time":"\([^"]*\)".*/\1/')")
-  awk -v w="$((t1 - t0))" -v s="$((last - first))" 'BEGIN { printf "%.2f %.2f", w / 1e9, s / 1e9 }'
+  # the median time from launch (or handoff) to end of the attempts a standby ran, and of the others
+  local split
+  split=$(awk '
+    function field(name,   v) {
+      if (!match($0, "\"" name "\":(\"[^\"]*\"|[0-9.]+)")) return ""
+      v = substr($0, RSTART + length(name) + 3, RLENGTH - length(name) - 3); gsub(/"/, "", v); return v
+    }
+    /"type":"launch"/ { key = field("replicate") "-" field("attempt"); standby[key] = (index($0, "\"standby_since\"") > 0) }
+    /"type":"end"/ { key = field("replicate") "-" field("attempt"); print (standby[key] ? "s" : "f"), field("duration_s") }
+  ' "$j" | sort -k1,1 -k2g | awk '
+    { d[$1, ++n[$1]] = $2 }
+    function med(k) { if (!n[k]) return "-"; return n[k] % 2 ? d[k, (n[k] + 1) / 2] : (d[k, n[k] / 2] + d[k, n[k] / 2 + 1]) / 2 }
+    END { printf "%s %d %s %d", med("s"), n["s"], med("f"), n["f"] }')
+  awk -v w="$((t1 - t0))" -v s="$((last - first))" -v split="$split" 'BEGIN { printf "%.2f %.2f %s", w / 1e9, s / 1e9, split }'
   rm -rf "$out"
 }
 
@@ -48,11 +62,11 @@ declare -A wall span
 for r in $(seq 1 "$rounds"); do
   for e in 1 3; do
     for m in on off; do
-      read -r w s <<<"$(run "$m" "$e" "$r")"
+      read -r w s sb nsb fr nfr <<<"$(run "$m" "$e" "$r")"
       wall[$m-$e]+="$w "
       span[$m-$e]+="$s "
-      printf 'round %d: standby %-3s %d epoch(s): run.sh %6.2f s   first launch to last end %6.2f s   load %s\n' \
-        "$r" "$m" "$e" "$w" "$s" "$(load)"
+      printf 'round %d: standby %-3s %d epoch(s): run.sh %6.2f s   first launch to last end %6.2f s   attempt, median: %s s (%d from a standby) %s s (%d started for it)   load %s\n' \
+        "$r" "$m" "$e" "$w" "$s" "$sb" "$nsb" "$fr" "$nfr" "$(load)"
     done
   done
 done
