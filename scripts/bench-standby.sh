@@ -40,8 +40,8 @@ run() { # MODE EPOCHS ROUND
   first=$(ns "$(grep -m1 '"type":"launch"' "$j" | sed 's/.*"time":"\([^"]*\)".*/\1/')")
   last=$(ns "$(grep '"type":"end"' "$j" | tail -1 | sed 's/.*"time":"\([^"]*\)".*/\1/')")
   # the median time from launch (or handoff) to end of the attempts a standby ran, and of the others
-  local split
-  split=$(awk '
+  local parts
+  parts=$(awk '
     function field(name,   v) {
       if (!match($0, "\"" name "\":(\"[^\"]*\"|[0-9.]+)")) return ""
       v = substr($0, RSTART + length(name) + 3, RLENGTH - length(name) - 3); gsub(/"/, "", v); return v
@@ -52,7 +52,7 @@ run() { # MODE EPOCHS ROUND
     { d[$1, ++n[$1]] = $2 }
     function med(k) { if (!n[k]) return "-"; return n[k] % 2 ? d[k, (n[k] + 1) / 2] : (d[k, n[k] / 2] + d[k, n[k] / 2 + 1]) / 2 }
     END { printf "%s %d %s %d", med("s"), n["s"], med("f"), n["f"] }')
-  awk -v w="$((t1 - t0))" -v s="$((last - first))" -v split="$split" 'BEGIN { printf "%.2f %.2f %s", w / 1e9, s / 1e9, split }'
+  awk -v w="$((t1 - t0))" -v s="$((last - first))" -v parts="$parts" 'BEGIN { printf "%.2f %.2f %s", w / 1e9, s / 1e9, parts }'
   rm -rf "$out"
 }
 
