@@ -114,6 +114,27 @@ class StandbyRunTest extends EndToEndTest {
     }
 
     @Test
+    void resumeCanTurnStandbysOff() throws Exception {
+        RunDir run = newRun("standby-resume-off");
+        List<String> spec = List.of("--gpus", "none", "--folds", "2", "--replicates", "3", "--max-attempts", "1",
+                "--standby");
+        SupervisorProcess.Outcome first = supervisor().run(args(run, spec, TestWorker.command("flaky", "0.3")));
+        assertThat(first.exitCode()).as(first.toString()).isEqualTo(1); // attempt 1 fails: given up
+        assertThat(standbyRecorded(run)).isTrue();
+
+        SupervisorProcess.Outcome off = supervisor().run("resume", run.dir().toString(), "--max-attempts", "3",
+                "--no-standby");
+        assertThat(off.exitCode()).as(off.toString()).isZero();
+        assertThat(run.launches().stream().filter(l -> l.get("attempt").asInt() == 2))
+                .hasSize(3).noneMatch(l -> l.has("standby_since"));
+    }
+
+    private static boolean standbyRecorded(RunDir run) throws java.io.IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.file("run.json").toFile())
+                .path("standby").asBoolean();
+    }
+
+    @Test
     void standbyIsRefusedWhereItCannotWork() {
         RunDir run = newRun("standby-refused");
         SupervisorProcess.Outcome seed = supervisor().run(args(run, List.of("--gpus", "none", "--standby"),
