@@ -23,7 +23,9 @@ import java.util.stream.Stream;
 /**
  * A worker started ahead of its task (see {@link Handoff}): while the slot's current attempt still
  * runs, it pays what every attempt pays before its first step (the JVM, TensorFlow's native library,
- * the data, the classes that build and train a graph), then waits for the task. Given it, it runs
+ * the data and its split, the classes that build and train a graph, and the graph of the task it was
+ * told to expect, which carries that task's seed and is used only if the guess was right), then
+ * waits for the task. Given it, it runs
  * that one task exactly as a freshly started worker would and exits: a standby never trains twice.
  *
  * <p>On a GPU slot nothing here creates a TensorFlow session, and building a graph does not touch
@@ -48,6 +50,8 @@ final class Standby {
     /** The expected task's fold, split ahead: {@code [train, validation]}. */
     private int splitFold = -1;
     private Dataset[] split;
+    /** The expected task's own graph (its seed is in its ops): used if the guess was right. */
+    private TrainingGraph graph;
 
     private Standby(Path handoffFile) {
         this.handoffFile = handoffFile;
@@ -134,13 +138,28 @@ final class Standby {
         }
     }
 
+    /** The graph built ahead, for the trainer to use or close; null when none was built. */
+    TrainingGraph takeGraph() {
+        TrainingGraph g = graph;
+        graph = null;
+        return g;
+    }
+
     private void warmUp(ResolvedTask expected, boolean gpuSlot) {
         ModelConfig c = expected.config();
-        if (gpuSlot) {
-            // a graph, never a session: no CUDA context, no GPU memory while another attempt holds the GPU
-            new TrainingGraph(c, data.height(), data.width(), data.channels(), data.classes(), 0).close();
-            return;
+        if (!gpuSlot) {
+            trainOnce(expected);
         }
+        if (split != null) {
+            // a graph, never a session: no CUDA context, no GPU memory while another attempt holds the GPU
+            TrainingGraph.Plan p = Trainer.plan(c, split[0], split[1], expected.task().seed());
+            graph = new TrainingGraph(c, p.height(), p.width(), p.channels(), p.classes(), p.seed());
+        }
+    }
+
+    /** A throw-away model trained on a few examples: loads TF's kernels and the session's code (CPU slots only). */
+    private void trainOnce(ResolvedTask expected) {
+        ModelConfig c = expected.config();
         int n = Math.min(data.size(), WARMUP_BATCHES * c.batchSize());
         Dataset few = data.select(IntStream.range(0, n).toArray());
         ModelConfig once = new ModelConfig(c.name(), c.architecture(), 1, c.batchSize(), c.learningRate(), 1,

@@ -151,7 +151,8 @@ public final class WorkerMain {
         createDirectories(rt.attemptDir());
         Trainer.Settings settings = new Trainer.Settings(rt.config(), task.seed(), rt.threads(), rt.attemptDir(),
                 task.saveModel());
-        WorkerResult result = new Trainer(settings, progress).train(train, validation);
+        WorkerResult result = new Trainer(settings, progress).train(train, validation,
+                standby == null ? null : standby.takeGraph());
         writeAtomically(rt.resultFile(), result.withCudaMissing(cudaMissing));
     }
 

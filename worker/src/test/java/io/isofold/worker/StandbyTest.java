@@ -28,6 +28,33 @@ class StandbyTest {
     Path tmp;
 
     @Test
+    void whenTheGuessWasRightTheGraphBuiltAheadIsUsedAndTheResultIsAFreshWorkersOwn() throws Exception {
+        Path data = tmp.resolve("data");
+        TestData.writeIdx(TestData.bundledSlice(30), data, "train", true);
+        Path standbyDir = Files.createDirectories(tmp.resolve("standby"));
+        Files.writeString(standbyDir.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 2, standbyDir)));
+        Path handoff = standbyDir.resolve("handoff.json");
+        Map<String, String> env = new HashMap<>();
+        env.put(WorkerEnv.CUDA_VISIBLE_DEVICES, "");
+        env.put(ResolvedTask.THREADS, "1");
+        env.put(WorkerEnv.TASK, standbyDir.resolve("task.json").toString());
+        env.put(WorkerEnv.STANDBY, handoff.toString());
+        Process standby = ChildJvm.start(standbyDir, env, WorkerMain.class);
+        Path attempt = Files.createDirectories(tmp.resolve("attempt"));
+        try {
+            awaitLine(standbyDir.resolve("stderr.log"), "waiting for the task", 120);
+            Files.writeString(attempt.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 2, attempt)));
+            new Handoff(attemptEnv(attempt)).write(handoff);
+            assertThat(standby.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(standby.exitValue()).as(Files.readString(standbyDir.resolve("stderr.log"))).isZero();
+        } finally {
+            standby.destroyForcibly();
+        }
+        assertThat(Files.readString(standbyDir.resolve("stderr.log"))).contains("using the graph built ahead");
+        assertSameAsFresh(data, 2, Json.MAPPER.readTree(attempt.resolve("result.json").toFile()));
+    }
+
+    @Test
     void aStandbyWaitsThenRunsTheTaskItIsHandedAndGetsTheSameResultAsAFreshWorker() throws Exception {
         Path data = tmp.resolve("data");
         TestData.writeIdx(TestData.bundledSlice(30), data, "train", true);
@@ -60,9 +87,14 @@ class StandbyTest {
         String first = Files.readAllLines(attempt.resolve("progress.jsonl")).get(0);
         assertThat(Json.MAPPER.readTree(first).path("seconds").asDouble()).isLessThan(5.0);
 
-        // the same task in a worker started for it: the standby's warm-up changed nothing of the result
+        assertThat(Files.readString(standbyDir.resolve("stderr.log"))).doesNotContain("using the graph built ahead");
+        assertSameAsFresh(data, 3, fromStandby);
+    }
+
+    /** The same task in a worker started for it: what the standby did ahead changed nothing of the result. */
+    private void assertSameAsFresh(Path data, int replicate, JsonNode fromStandby) throws Exception {
         Path fresh = Files.createDirectories(tmp.resolve("fresh"));
-        Files.writeString(fresh.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 3, fresh)));
+        Files.writeString(fresh.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, replicate, fresh)));
         Map<String, String> freshEnv = new HashMap<>(attemptEnv(fresh));
         freshEnv.put(WorkerEnv.CUDA_VISIBLE_DEVICES, "");
         freshEnv.put(ResolvedTask.THREADS, "1");

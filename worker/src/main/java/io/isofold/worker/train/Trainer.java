@@ -52,11 +52,27 @@ public final class Trainer {
     }
 
     public WorkerResult train(Dataset train, Dataset val) {
+        return train(train, val, null);
+    }
+
+    /**
+     * @param ahead a graph built ahead (by a standby worker), used when it is the one this training would
+     *              build, and closed either way; or null
+     */
+    public WorkerResult train(Dataset train, Dataset val, TrainingGraph ahead) {
         start = System.nanoTime();
         ModelConfig c = settings.config();
         progress.phase(ProgressEvent.PHASE_BUILDING);
-        try (TrainingGraph g = new TrainingGraph(c, train.height(), train.width(), train.channels(),
-                     Math.max(train.classes(), val.classes()), settings.seed());
+        TrainingGraph.Plan plan = plan(c, train, val, settings.seed());
+        TrainingGraph built = null;
+        if (ahead != null && ahead.builtFor(plan)) {
+            built = ahead;
+            log("using the graph built ahead of the task");
+        } else if (ahead != null) {
+            ahead.close();
+        }
+        try (TrainingGraph g = built != null ? built : new TrainingGraph(c, plan.height(), plan.width(),
+                     plan.channels(), plan.classes(), plan.seed());
              Session session = new Session(g.graph, sessionConfig());
              TensorBoardWriter board = new TensorBoardWriter(settings.attemptDir().resolve("tensorboard"))) {
             // the initializers are the first ops to run on the device: on a GPU, where kernels may be compiled
@@ -101,6 +117,12 @@ public final class Trainer {
             return new WorkerResult(metrics(history, bestEpoch), history, device, g.parameterCount(),
                     g.variableNames(), saved, train.size(), val.size(), tfDevices, null);
         }
+    }
+
+    /** What the graph for {@code train} and {@code val} is built from. */
+    public static TrainingGraph.Plan plan(ModelConfig c, Dataset train, Dataset val, long seed) {
+        return new TrainingGraph.Plan(c, train.height(), train.width(), train.channels(),
+                Math.max(train.classes(), val.classes()), seed);
     }
 
     /** One pass over the shuffled training set; returns its mean loss and accuracy (with dropout, as Keras reports). */

@@ -45,8 +45,14 @@ public final class TrainingGraph implements AutoCloseable {
     final Operand<TFloat32> probabilities;
     final List<Placeholder<TFloat32>> restoreInputs = new ArrayList<>();
     final Op restore;
+    /** What the graph was built for: the model, the input's shape and classes, and the seed its ops carry. */
+    private final Plan built;
+
+    /** What a graph is built from: two equal ones build the same graph, op for op and seed for seed. */
+    public record Plan(ModelConfig config, int height, int width, int channels, int classes, long seed) {}
 
     public TrainingGraph(ModelConfig config, int height, int width, int channels, int classes, long seed) {
+        built = new Plan(config, height, width, channels, classes, seed);
         try {
             images = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, height, width, channels)));
             labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
@@ -93,6 +99,11 @@ public final class TrainingGraph implements AutoCloseable {
     private Operand<TFloat32> correct(Operand<TFloat32> logits) {
         Operand<TInt32> predicted = tf.math.argMax(logits, tf.constant(1), TInt32.class);
         return tf.sum(tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat32.class), tf.constant(0));
+    }
+
+    /** Whether this graph is the one {@code plan} would build. */
+    public boolean builtFor(Plan plan) {
+        return built.equals(plan);
     }
 
     public List<String> variableNames() {
