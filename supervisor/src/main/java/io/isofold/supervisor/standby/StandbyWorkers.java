@@ -136,11 +136,21 @@ public final class StandbyWorkers {
      */
     public void handOff(Taken taken, Map<String, String> env, RunFiles.AttemptFiles attempt) throws IOException {
         RunFiles.AttemptFiles standby = taken.files();
-        Files.createLink(attempt.stdout(), standby.stdout());
-        Files.createLink(attempt.stderr(), standby.stderr());
-        // fails if the wrapper has already written a status there: the standby exited, and is not handed a task
-        Files.createSymbolicLink(standby.exitStatus(), attempt.exitStatus());
-        new Handoff(env).write(standby.dir().resolve(HANDOFF));
+        try {
+            Files.createLink(attempt.stdout(), standby.stdout());
+            Files.createLink(attempt.stderr(), standby.stderr());
+            // fails if the wrapper has already written a status there: the standby exited, and gets no task
+            Files.createSymbolicLink(standby.exitStatus(), attempt.exitStatus());
+            new Handoff(env).write(standby.dir().resolve(HANDOFF));
+        } catch (IOException | RuntimeException e) {
+            // the worker started for the attempt instead gets logs of its own, not the standby's
+            Files.deleteIfExists(attempt.stdout());
+            Files.deleteIfExists(attempt.stderr());
+            if (Files.isSymbolicLink(standby.exitStatus())) {
+                Files.delete(standby.exitStatus()); // the ended standby's status must not land in the attempt's
+            }
+            throw e;
+        }
     }
 
     /** A taken standby that could not be handed its attempt: ended, its folder removed. */
