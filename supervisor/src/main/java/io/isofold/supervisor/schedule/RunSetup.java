@@ -90,9 +90,8 @@ public final class RunSetup implements AutoCloseable {
                 throw new BadInput("another supervisor (pid " + live + ") is running on " + out
                         + " (its lock file was removed); wait for it or stop it first");
             }
-            if (!resumed) {
-                AtomicFiles.writeString(files.runJson(), spec.toJson().toPrettyString());
-            }
+            // also on a resume: options it changed (--max-attempts, --no-standby...) stay changed for the next one
+            AtomicFiles.writeString(files.runJson(), spec.toJson().toPrettyString());
             List<String> warnings = new ArrayList<>(read.warnings());
             Journal journal = Journal.open(files.journal());
             // a new run's directory was empty: no attempt of it can have been launched yet, and asking

@@ -125,6 +125,7 @@ class StandbyRunTest extends EndToEndTest {
         SupervisorProcess.Outcome off = supervisor().run("resume", run.dir().toString(), "--max-attempts", "3",
                 "--no-standby");
         assertThat(off.exitCode()).as(off.toString()).isZero();
+        assertThat(standbyRecorded(run)).as("a later plain resume keeps the choice").isFalse();
         assertThat(run.launches().stream().filter(l -> l.get("attempt").asInt() == 2))
                 .hasSize(3).noneMatch(l -> l.has("standby_since"));
     }
