@@ -29,65 +29,38 @@ class StandbyTest {
 
     @Test
     void whenTheGuessWasRightTheGraphBuiltAheadIsUsedAndTheResultIsAFreshWorkersOwn() throws Exception {
-        Path data = tmp.resolve("data");
-        TestData.writeIdx(TestData.bundledSlice(30), data, "train", true);
-        Path standbyDir = Files.createDirectories(tmp.resolve("standby"));
-        Files.writeString(standbyDir.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 2, standbyDir)));
-        Path handoff = standbyDir.resolve("handoff.json");
-        Map<String, String> env = new HashMap<>();
-        env.put(WorkerEnv.CUDA_VISIBLE_DEVICES, "");
-        env.put(ResolvedTask.THREADS, "1");
-        env.put(WorkerEnv.TASK, standbyDir.resolve("task.json").toString());
-        env.put(WorkerEnv.STANDBY, handoff.toString());
-        Process standby = ChildJvm.start(standbyDir, env, WorkerMain.class);
-        Path attempt = Files.createDirectories(tmp.resolve("attempt"));
+        Path data = data(30);
+        Process standby = startStandby(data, 2, "");
         try {
-            awaitLine(standbyDir.resolve("stderr.log"), "waiting for the task", 120);
-            Files.writeString(attempt.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 2, attempt)));
-            new Handoff(attemptEnv(attempt)).write(handoff);
-            assertThat(standby.waitFor(120, TimeUnit.SECONDS)).isTrue();
-            assertThat(standby.exitValue()).as(Files.readString(standbyDir.resolve("stderr.log"))).isZero();
+            awaitLine(standbyStderr(), "waiting for the task", 120);
+            assertThat(handOver(standby, data, 2)).as(Files.readString(standbyStderr())).isZero();
         } finally {
             standby.destroyForcibly();
         }
-        assertThat(Files.readString(standbyDir.resolve("stderr.log"))).contains("using the graph built ahead");
-        assertSameAsFresh(data, 2, Json.MAPPER.readTree(attempt.resolve("result.json").toFile()));
+        assertThat(Files.readString(standbyStderr())).contains("using the graph built ahead");
+        assertSameAsFresh(data, 2, Json.MAPPER.readTree(tmp.resolve("attempt/result.json").toFile()));
     }
 
     @Test
     void aStandbyWaitsThenRunsTheTaskItIsHandedAndGetsTheSameResultAsAFreshWorker() throws Exception {
-        Path data = tmp.resolve("data");
-        TestData.writeIdx(TestData.bundledSlice(30), data, "train", true);
-        Path standbyDir = Files.createDirectories(tmp.resolve("standby"));
+        Path data = data(30);
         // the task announced ahead is another replicate than the one handed over: the handoff decides
-        Files.writeString(standbyDir.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 0, standbyDir)));
-        Path handoff = standbyDir.resolve("handoff.json");
-        Map<String, String> env = new HashMap<>();
-        env.put(WorkerEnv.CUDA_VISIBLE_DEVICES, "");
-        env.put(ResolvedTask.THREADS, "1");
-        env.put(WorkerEnv.TASK, standbyDir.resolve("task.json").toString());
-        env.put(WorkerEnv.STANDBY, handoff.toString());
-
-        Process standby = ChildJvm.start(standbyDir, env, WorkerMain.class);
-        Path attempt = Files.createDirectories(tmp.resolve("attempt"));
+        Process standby = startStandby(data, 0, "");
         try {
-            awaitLine(standbyDir.resolve("stderr.log"), "waiting for the task", 120);
+            awaitLine(standbyStderr(), "waiting for the task", 120);
             assertThat(standby.isAlive()).as("it waits for its task").isTrue();
-            assertThat(standbyDir.resolve("warm-up")).as("the warm-up cleans up after itself").doesNotExist();
-
-            Files.writeString(attempt.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 3, attempt)));
-            new Handoff(attemptEnv(attempt)).write(handoff);
-            assertThat(standby.waitFor(120, TimeUnit.SECONDS)).isTrue();
-            assertThat(standby.exitValue()).as(Files.readString(standbyDir.resolve("stderr.log"))).isZero();
+            assertThat(tmp.resolve("standby/warm-up")).as("the warm-up cleans up after itself").doesNotExist();
+            assertThat(handOver(standby, data, 3)).as(Files.readString(standbyStderr())).isZero();
         } finally {
             standby.destroyForcibly();
         }
+        Path attempt = tmp.resolve("attempt");
         JsonNode fromStandby = Json.MAPPER.readTree(attempt.resolve("result.json").toFile());
         // its progress counts from the handoff, not from the JVM's start long before
         String first = Files.readAllLines(attempt.resolve("progress.jsonl")).get(0);
         assertThat(Json.MAPPER.readTree(first).path("seconds").asDouble()).isLessThan(5.0);
 
-        assertThat(Files.readString(standbyDir.resolve("stderr.log"))).doesNotContain("using the graph built ahead");
+        assertThat(Files.readString(standbyStderr())).doesNotContain("using the graph built ahead");
         assertSameAsFresh(data, 3, fromStandby);
     }
 
@@ -115,30 +88,51 @@ class StandbyTest {
      */
     @Test
     void onAGpuSlotTheStandbyInitialisesCudaOnlyAfterItsHandoff() throws Exception {
-        Path data = tmp.resolve("data");
-        TestData.writeIdx(TestData.bundledSlice(10), data, "train", true);
-        Path standbyDir = Files.createDirectories(tmp.resolve("standby"));
-        Files.writeString(standbyDir.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 0, standbyDir)));
-        Path handoff = standbyDir.resolve("handoff.json");
-        Map<String, String> env = new HashMap<>();
-        env.put(WorkerEnv.CUDA_VISIBLE_DEVICES, "0");
-        env.put(WorkerEnv.TASK, standbyDir.resolve("task.json").toString());
-        env.put(WorkerEnv.STANDBY, handoff.toString());
-        Process standby = ChildJvm.start(standbyDir, env, WorkerMain.class);
-        Path stderr = standbyDir.resolve("stderr.log");
+        Path data = data(10);
+        Process standby = startStandby(data, 0, "0");
         try {
-            awaitLine(stderr, "waiting for the task", 120);
+            awaitLine(standbyStderr(), "waiting for the task", 120);
             Thread.sleep(1000); // anything it would still do on its own would show by now
-            assertThat(Files.readString(stderr)).doesNotContainIgnoringCase("cuInit");
-
-            Path attempt = Files.createDirectories(tmp.resolve("attempt"));
-            Files.writeString(attempt.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, 1, attempt)));
-            new Handoff(attemptEnv(attempt)).write(handoff);
-            assertThat(standby.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(standbyStderr())).doesNotContainIgnoringCase("cuInit");
+            handOver(standby, data, 1);
         } finally {
             standby.destroyForcibly();
         }
-        assertThat(Files.readString(stderr)).containsIgnoringCase("cuInit");
+        assertThat(Files.readString(standbyStderr())).containsIgnoringCase("cuInit");
+    }
+
+    private Path data(int perClass) throws Exception {
+        Path data = tmp.resolve("data");
+        TestData.writeIdx(TestData.bundledSlice(perClass), data, "train", true);
+        return data;
+    }
+
+    /** A standby JVM told to expect replicate {@code expected}, on a CPU slot ({@code ""}) or GPU {@code cuda}. */
+    private Process startStandby(Path data, int expected, String cuda) throws Exception {
+        Path standbyDir = Files.createDirectories(tmp.resolve("standby"));
+        Files.writeString(standbyDir.resolve("task.json"),
+                Json.MAPPER.writeValueAsString(task(data, expected, standbyDir)));
+        Map<String, String> env = new HashMap<>();
+        env.put(WorkerEnv.CUDA_VISIBLE_DEVICES, cuda);
+        if (cuda.isEmpty()) {
+            env.put(ResolvedTask.THREADS, "1"); // one thread: results repeat exactly, for the comparisons
+        }
+        env.put(WorkerEnv.TASK, standbyDir.resolve("task.json").toString());
+        env.put(WorkerEnv.STANDBY, standbyDir.resolve("handoff.json").toString());
+        return ChildJvm.start(standbyDir, env, WorkerMain.class);
+    }
+
+    private Path standbyStderr() {
+        return tmp.resolve("standby/stderr.log");
+    }
+
+    /** Hands the standby replicate {@code replicate} in {@code tmp/attempt}; returns its exit status. */
+    private int handOver(Process standby, Path data, int replicate) throws Exception {
+        Path attempt = Files.createDirectories(tmp.resolve("attempt"));
+        Files.writeString(attempt.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, replicate, attempt)));
+        new Handoff(attemptEnv(attempt)).write(tmp.resolve("standby/handoff.json"));
+        assertThat(standby.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return standby.exitValue();
     }
 
     private static Task task(Path data, int replicate, Path dir) {

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.launch;
 
+import com.google.common.collect.ImmutableMap;
 import io.isofold.shared.Task;
 import io.isofold.shared.WorkerEnv;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -106,24 +106,22 @@ public final class WorkerCommand {
         return new LaunchRequest(argv(expected, slot, standbyFiles), env, standbyFiles);
     }
 
-    /** What a standby receives for its task: the variables an attempt started fresh gets that the standby lacks. */
-    public Map<String, String> handoffEnvironment(Task task, RunFiles.AttemptFiles files) {
-        return taskEnvironment(task, files);
-    }
-
-    /** Placeholders that differ from attempt to attempt, which a worker started before its task cannot have. */
-    static final List<String> PER_ATTEMPT = List.of(
-            "{replicate}", "{fold}", "{attempt}", "{seed}", "{attempt_dir}", "{result}", "{progress}", "{task}");
+    /**
+     * Placeholders that differ from attempt to attempt, which a worker started before its task cannot
+     * have, with the variable of the handoff that carries each.
+     */
+    static final Map<String, String> PER_ATTEMPT = ImmutableMap.of(
+            "{replicate}", WorkerEnv.REPLICATE, "{fold}", WorkerEnv.FOLD, "{attempt}", WorkerEnv.ATTEMPT,
+            "{seed}", WorkerEnv.SEED, "{attempt_dir}", WorkerEnv.ATTEMPT_DIR, "{result}", WorkerEnv.RESULT,
+            "{progress}", WorkerEnv.PROGRESS, "{task}", WorkerEnv.TASK);
 
     /** Why a worker command cannot be started ahead of its task, or empty when it can. */
     public static Optional<String> standbyProblem(List<String> template) {
         for (String arg : template) {
-            for (String p : PER_ATTEMPT) {
-                if (arg.contains(p)) {
-                    String variable = p.equals("{task}") ? WorkerEnv.TASK : p.equals("{attempt_dir}") ? WorkerEnv.ATTEMPT_DIR
-                            : "ISOFOLD_" + p.substring(1, p.length() - 1).toUpperCase(Locale.ROOT);
-                    return Optional.of("the worker command uses " + p + ", which a worker started before its task "
-                            + "cannot know: take " + variable + " from the handoff instead");
+            for (Map.Entry<String, String> p : PER_ATTEMPT.entrySet()) {
+                if (arg.contains(p.getKey())) {
+                    return Optional.of("the worker command uses " + p.getKey() + ", which a worker started before "
+                            + "its task cannot know: take " + p.getValue() + " from the handoff instead");
                 }
             }
         }
@@ -171,8 +169,11 @@ public final class WorkerCommand {
         return env;
     }
 
-    /** What the task decides: the contract's per-attempt variables. */
-    private static Map<String, String> taskEnvironment(Task task, RunFiles.AttemptFiles files) {
+    /**
+     * What the task decides: the contract's per-attempt variables. Also what a standby is handed for its
+     * task: the variables a worker started for the attempt has that the standby lacks.
+     */
+    public static Map<String, String> taskEnvironment(Task task, RunFiles.AttemptFiles files) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(WorkerEnv.REPLICATE, Integer.toString(task.replicate()));
         env.put(WorkerEnv.FOLD, Integer.toString(task.fold()));

@@ -273,7 +273,8 @@ public final class RunLoop {
             if (standbys.count() >= waiting) {
                 return;
             }
-            if (bySlot.containsKey(slot.id()) && !state.quarantined(slot.gpuLabel())) {
+            // the guess costs a pass over the replicates: only for a busy slot that can take a standby
+            if (standbys.wanted(slot) && bySlot.containsKey(slot.id()) && !state.quarantined(slot.gpuLabel())) {
                 state.upcoming(slot).ifPresent(a -> standbys.start(slot, standby -> task(a, standby)));
             }
         }
@@ -364,7 +365,7 @@ public final class RunLoop {
             return null;
         }
         try {
-            standbys.handOff(taken, workerCommand.handoffEnvironment(task, attemptFiles), attemptFiles);
+            standbys.handOff(taken, WorkerCommand.taskEnvironment(task, attemptFiles), attemptFiles);
             return taken;
         } catch (IOException | RuntimeException e) {
             log.warn("cannot hand {} to its standby worker ({}); starting a worker for it", attemptFiles.dir(),

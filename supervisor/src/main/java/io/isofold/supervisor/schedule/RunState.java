@@ -140,13 +140,7 @@ final class RunState {
         if (stopStatus != null || spent + bySlot.size() >= budget) {
             return Optional.empty();
         }
-        List<Replicate> eligible = new ArrayList<>();
-        for (Replicate r : replicates) {
-            if (eligible(r)) {
-                eligible.add(r);
-            }
-        }
-        return order.next(eligible, r -> r.model.name())
+        return order.next(eligible(), r -> r.model.name())
                 .flatMap(r -> freeSlotFor(r).map(s -> new Assignment(r, s, r.lastAttempt + 1)));
     }
 
@@ -158,13 +152,7 @@ final class RunState {
         if (stopStatus != null) {
             return 0;
         }
-        int eligible = 0;
-        for (Replicate r : replicates) {
-            if (eligible(r)) {
-                eligible++;
-            }
-        }
-        return Math.max(0, Math.min(eligible, budget - spent - bySlot.size()));
+        return Math.max(0, Math.min(eligible().size(), budget - spent - bySlot.size()));
     }
 
     /**
@@ -175,18 +163,23 @@ final class RunState {
         if (waiting() == 0) {
             return Optional.empty();
         }
+        return order.next(eligible(), r -> r.model.name()).map(r -> new Assignment(r, slot, r.lastAttempt + 1));
+    }
+
+    /** A completed attempt's duration, for the order replicates start in. */
+    void completedIn(String model, double seconds) {
+        order.completed(model, seconds);
+    }
+
+    /** The replicates that may start, in the plan's order. */
+    private List<Replicate> eligible() {
         List<Replicate> eligible = new ArrayList<>();
         for (Replicate r : replicates) {
             if (eligible(r)) {
                 eligible.add(r);
             }
         }
-        return order.next(eligible, r -> r.model.name()).map(r -> new Assignment(r, slot, r.lastAttempt + 1));
-    }
-
-    /** A completed attempt's duration, for the order replicates start in. */
-    void completedIn(String model, double seconds) {
-        order.completed(model, seconds);
+        return eligible;
     }
 
     private boolean eligible(Replicate r) {

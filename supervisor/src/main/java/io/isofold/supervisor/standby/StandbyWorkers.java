@@ -79,13 +79,18 @@ public final class StandbyWorkers {
         return bySlot.size();
     }
 
+    /** Whether {@code slot} could get a standby now: standbys are on and it has none. */
+    public boolean wanted(Slot slot) {
+        return !off && !bySlot.containsKey(slot.id());
+    }
+
     /**
      * Starts a standby for {@code slot} unless it has one or standbys are off.
      *
      * @param expected the task to announce, given the files of the standby's folder
      */
     public void start(Slot slot, Function<RunFiles.AttemptFiles, Task> expected) {
-        if (off || bySlot.containsKey(slot.id())) {
+        if (!wanted(slot)) {
             return;
         }
         RunFiles.AttemptFiles files = new RunFiles.AttemptFiles(
@@ -132,7 +137,7 @@ public final class StandbyWorkers {
      * Hands {@code taken} its attempt: links its output and exit status into the attempt directory, then
      * writes the handoff file it waits for. On failure the caller ends it ({@link #discard}).
      *
-     * @param env the attempt's per-task environment ({@link WorkerCommand#handoffEnvironment})
+     * @param env the attempt's per-task environment ({@link WorkerCommand#taskEnvironment})
      */
     public void handOff(Taken taken, Map<String, String> env, RunFiles.AttemptFiles attempt) throws IOException {
         RunFiles.AttemptFiles standby = taken.files();
