@@ -9,6 +9,7 @@ import io.isofold.worker.data.Dataset;
 import io.isofold.worker.data.DatasetReader;
 import io.isofold.worker.device.CudaLibraries;
 import io.isofold.worker.device.DeviceReport;
+import io.isofold.worker.device.NativeLoading;
 import io.isofold.worker.train.ProgressWriter;
 import io.isofold.worker.train.Trainer;
 import java.io.IOException;
@@ -33,6 +34,7 @@ public final class WorkerMain {
     private WorkerMain() {}
 
     public static void main(String[] args) {
+        NativeLoading.skipStaleCudaPreloads();
         if (args.length == 1 && args[0].equals("--list-devices")) {
             System.exit(listDevices(System.getenv()));
         }

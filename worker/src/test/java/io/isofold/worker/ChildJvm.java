@@ -12,10 +12,14 @@ public final class ChildJvm {
     private ChildJvm() {}
 
     public static List<String> command(Class<?> main, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                main.getName()));
+        return command(List.of(), main, args);
+    }
+
+    public static List<String> command(List<String> jvmOptions, Class<?> main, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -207,7 +207,8 @@ final class RunExecution {
         long cpuSlots = slots.stream().filter(Slot::cpu).count();
         Integer threads = cpuSlots == 0 ? null
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / (int) cpuSlots);
-        return new WorkerCommand(WorkerCommand.builtIn(jar, spec.options().workerJvmOptions()), threads);
+        return new WorkerCommand(WorkerCommand.builtIn(jar, spec.options().workerJvmOptions()), threads,
+                WorkerCommand.builtInEnvironment(System.getenv()));
     }
 
     private static boolean executable(String exe) {
