@@ -5,7 +5,8 @@
 # (3 T1 - T3) / 2N. Per round it runs the four runs back to back, standby and --no-standby alternating,
 # and prints both run times (run.sh's wall clock, and the journal's first launch to last end) and each
 # run's median attempt, from a standby's handoff or a worker's launch to its end (the journal's
-# duration_s); then the medians, the dead time per attempt from each and the machine's load.
+# duration_s) and its CPU time (run.sh and all it started); then the medians, the dead time per attempt
+# from each, the least dead time the machine's cores allow for that CPU time, and the machine's load.
 #
 # Read the figures with the machine in mind: on a CPU slot the standby's start-up (JVM, TensorFlow, data,
 # a warm-up step) competes for the same cores as the attempt it runs beside, so it can hide only what
@@ -31,10 +32,12 @@ load() { uptime | sed 's/.*load average: //'; }
 run() { # MODE EPOCHS ROUND
   local out=$work/$1-$2-$3 opt=
   [ "$1" = off ] && opt=--no-standby
-  local t0 t1
+  local t0 t1 cpu
   t0=$(date +%s%N)
-  "$home/scripts/run.sh" run --out "$out" --model mlp --epochs "$2" --patience 10 --replicates "$n" --folds 5 \
-    --gpus none $opt >/dev/null 2>"$out.err" || { echo "bench-standby: a run failed" >&2; cat "$out.err" >&2; exit 1; }
+  # the CPU time of run.sh and every process it waited for (supervisor, workers, standbys), by bash's time
+  cpu=$( { TIMEFORMAT='%U %S'; time "$home/scripts/run.sh" run --out "$out" --model mlp --epochs "$2" --patience 10 \
+    --replicates "$n" --folds 5 --gpus none $opt >/dev/null 2>"$out.err"; } 2>&1 ) \
+    || { echo "bench-standby: a run failed" >&2; cat "$out.err" >&2; exit 1; }
   t1=$(date +%s%N)
   local j=$out/journal.jsonl first last
   first=$(ns "$(grep -m1 '"type":"launch"' "$j" | sed 's/.*"time":"\([^"]*\)".*/\1/')")
@@ -52,21 +55,23 @@ run() { # MODE EPOCHS ROUND
     { d[$1, ++n[$1]] = $2 }
     function med(k) { if (!n[k]) return "-"; return n[k] % 2 ? d[k, (n[k] + 1) / 2] : (d[k, n[k] / 2] + d[k, n[k] / 2 + 1]) / 2 }
     END { printf "%s %d %s %d", med("s"), n["s"], med("f"), n["f"] }')
-  awk -v w="$((t1 - t0))" -v s="$((last - first))" -v parts="$parts" 'BEGIN { printf "%.2f %.2f %s", w / 1e9, s / 1e9, parts }'
+  awk -v w="$((t1 - t0))" -v s="$((last - first))" -v parts="$parts" -v cpu="$cpu" 'BEGIN {
+    split(cpu, c, " "); printf "%.2f %.2f %s %.2f", w / 1e9, s / 1e9, parts, c[1] + c[2] }'
   rm -rf "$out"
 }
 
 echo "bench-standby: $n replicates of the mlp, 1 CPU slot, --patience 10, 1 and 3 epochs, standby on/off; $rounds rounds; $(nproc) cores"
 echo "load before: $(load)"
-declare -A wall span
+declare -A wall span cpus
 for r in $(seq 1 "$rounds"); do
   for e in 1 3; do
     for m in on off; do
-      read -r w s sb nsb fr nfr <<<"$(run "$m" "$e" "$r")"
+      read -r w s sb nsb fr nfr c <<<"$(run "$m" "$e" "$r")"
       wall[$m-$e]+="$w "
       span[$m-$e]+="$s "
-      printf 'round %d: standby %-3s %d epoch(s): run.sh %6.2f s   first launch to last end %6.2f s   attempt, median: %s s (%d from a standby) %s s (%d started for it)   load %s\n' \
-        "$r" "$m" "$e" "$w" "$s" "$sb" "$nsb" "$fr" "$nfr" "$(load)"
+      cpus[$m-$e]+="$c "
+      printf 'round %d: standby %-3s %d epoch(s): run.sh %6.2f s   first launch to last end %6.2f s   attempt, median: %s s (%d from a standby) %s s (%d started for it)   CPU %6.2f s   load %s\n' \
+        "$r" "$m" "$e" "$w" "$s" "$sb" "$nsb" "$fr" "$nfr" "$c" "$(load)"
     done
   done
 done
@@ -82,5 +87,17 @@ for m in on off; do
       printf "  standby %-3s %-4s T1 %6.2f s  T3 %6.2f s  epoch %.2f s  dead time per attempt %.2f s\n",
         m, (k == "wall" ? "run.sh" : "span"), t1, t3, (t3 - t1) / (2 * n), (3 * t1 - t3) / (2 * n) }'
   done
+done
+# What the cores allow: a run that needs C CPU-seconds per attempt cannot finish attempts faster than one
+# every C / cores seconds, however the work overlaps; the dead time cannot go below that less the epoch.
+echo "what the cores allow ($(nproc) cores; CPU = user + system time of run.sh and all it started, median):"
+for m in on off; do
+  c1=$(tr ' ' '\n' <<<"${cpus[$m-1]}" | grep . | median)
+  c3=$(tr ' ' '\n' <<<"${cpus[$m-3]}" | grep . | median)
+  t1=$(tr ' ' '\n' <<<"${span[$m-1]}" | grep . | median)
+  t3=$(tr ' ' '\n' <<<"${span[$m-3]}" | grep . | median)
+  awk -v m="$m" -v c1="$c1" -v c3="$c3" -v t1="$t1" -v t3="$t3" -v n="$n" -v k="$(nproc)" 'BEGIN {
+    printf "  standby %-3s CPU per attempt %.2f s (1 epoch), %.2f s (3 epochs): at least %.2f s per attempt at 1 epoch, so dead time at least %.2f s\n",
+      m, c1 / n, c3 / n, c1 / n / k, c1 / n / k - (t3 - t1) / (2 * n) }'
 done
 echo "load after: $(load)"

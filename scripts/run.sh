@@ -83,10 +83,7 @@ if [ -z "${ISOFOLD_CLASSPATH:-}" ]; then
     if [ "$cds/supervisor.jsa" -nt "$stamp" ] && [ "$cds/supervisor.jsa" -nt "${jars[0]}" ] \
         && [ "$java_on_path" -ef "$cds/java" ]; then
       # -Xlog: no word on the console when the JVM does not take the archive
-      start_opts=(-XX:SharedArchiveFile="$cds/supervisor.jsa" -Xshare:auto -Xlog:cds=off -Xlog:class+path=off
-        # map the archive where it was laid out instead of relocating it (Debian's JDK 17 relocates by
-        # default): 60 ms less per JVM start here; the archive is this JVM's own (checked above)
-        -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0)
+      start_opts=(-XX:SharedArchiveFile="$cds/supervisor.jsa" -Xshare:auto -Xlog:cds=off -Xlog:class+path=off)
       # Starting a worker the JDK's default way (POSIX_SPAWN) execs a helper, jspawnhelper, which then
       # execs the worker, and the run loop waits for both: 8.5 ms per launch here under load, 2.8 ms
       # with VFORK (one exec; Linux's default up to JDK 11). 400 trivial attempts: 14.6 s against

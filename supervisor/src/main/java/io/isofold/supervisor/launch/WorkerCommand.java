@@ -93,11 +93,10 @@ public final class WorkerCommand {
         } catch (IOException | RuntimeException e) {
             return List.of(); // no jar, no link, an unreadable folder: start as if there were no archive
         }
-        // Debian's JDK 17 maps the archive at a random address and relocates its pointers (the mode 1 of
-        // later JDKs): 60 ms of each start here (java -version 161 ms -> 99 ms). The flag exists in every
-        // HotSpot JVM from 17 on, and the archive was made by this one (checked above).
-        return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:cds=off", "-Xlog:class+path=off",
-                "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
+        // Not -XX:ArchiveRelocationMode=0 (map the archive where it was made instead of at a random
+        // address): java -version 161 -> 99 ms, but a whole attempt took more CPU with it (2.88 against
+        // 2.72 s, 8 rounds side by side), as the supervisor's start did (README, supervisor fixed start)
+        return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:cds=off", "-Xlog:class+path=off");
     }
 
     /** Where Linux says whether a process may ask for transparent huge pages. */

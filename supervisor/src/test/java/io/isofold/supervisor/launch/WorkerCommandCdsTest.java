@@ -39,8 +39,7 @@ class WorkerCommandCdsTest {
         Path a = archive(Instant.parse("2026-01-02T00:00:00Z"));
         Files.createSymbolicLink(cds.resolve("java"), java);
         assertThat(WorkerCommand.classDataSharing(java, jar))
-                .containsExactly("-XX:SharedArchiveFile=" + a, "-Xshare:auto", "-Xlog:cds=off", "-Xlog:class+path=off",
-                        "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
+                .containsExactly("-XX:SharedArchiveFile=" + a, "-Xshare:auto", "-Xlog:cds=off", "-Xlog:class+path=off");
     }
 
     @Test
