@@ -62,8 +62,9 @@ public final class WorkerCommand {
         argv.add("-XX:TieredStopAtLevel=1");
         if (transparentHugePagesOnRequest(THP_SETTING)) {
             // the heap in 2 MB pages: reading and splitting the data touches ~60 MB of fresh heap, and a
-            // small page's first touch costs ~12 us in a VM. Measured on 2 cores: the mlp's data phase
-            // 0.37 s -> 0.09 s, its attempt's page faults 55,000 -> 30,000 (with MALLOC_TUNABLES 16,000)
+            // small page's first touch costs ~12 us in this VM. Measured on 2 cores: reading and splitting
+            // the bundled data 0.37 s -> 0.09 to 0.29 s, an mlp attempt's page faults 55,000 -> 30,000
+            // (16,000 with MALLOC_TUNABLES), its CPU time 2.70 -> 2.41 s (medians of 6, side by side)
             argv.add("-XX:+UseTransparentHugePages");
         }
         argv.addAll(jvmOptions); // after ours: the user's -Xshare:off, own archive or compiler options win
