@@ -15,11 +15,10 @@ import java.util.Map;
 
 /**
  * A worker started ahead of its task (see {@link Handoff}): while the slot's current attempt still
- * runs, it pays what every attempt pays before its first step (the JVM, TensorFlow's native library,
- * the data and its split, the classes that build and train a graph, and the graph of the task it was
- * told to expect, which carries that task's seed and is used only if the guess was right), then
- * waits for the task. Given it, it runs
- * that one task exactly as a freshly started worker would and exits: a standby never trains twice.
+ * runs, it pays most of what every attempt pays before its first step (the JVM, TensorFlow's native
+ * library, the data and its split, and the graph of the task it was told to expect, which carries
+ * that task's seed and is used only if the guess was right), then waits for the task. Given it, it
+ * runs that one task exactly as a freshly started worker would and exits: a standby never trains twice.
  *
  * <p>On a GPU slot nothing here creates a TensorFlow session, and building a graph does not touch
  * the device: CUDA is initialised (and GPU memory taken) only by the first session, after the
