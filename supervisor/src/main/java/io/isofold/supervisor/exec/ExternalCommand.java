@@ -46,16 +46,31 @@ public final class ExternalCommand {
 
     /** The program could not be started, or did not finish in time. The message is one line for a user. */
     public static final class Failed extends Exception {
-        private final boolean notFound;
+        /** Why the program gave no result. */
+        public enum Cause {
+            /** Not installed: not on PATH, or not executable. */
+            NOT_FOUND,
+            /** It ran past the time limit and was killed: what it did before that may have taken effect. */
+            TIMED_OUT,
+            /** Anything else: it could not be started, its output could not be read. */
+            OTHER
+        }
 
-        Failed(String message, boolean notFound) {
+        private final Cause cause;
+
+        Failed(String message, Cause cause) {
             super(message);
-            this.notFound = notFound;
+            this.cause = cause;
         }
 
         /** True when the program is not installed (not on PATH, or not executable). */
         public boolean notFound() {
-            return notFound;
+            return cause == Cause.NOT_FOUND;
+        }
+
+        /** True when the program was killed at the time limit. */
+        public boolean timedOut() {
+            return cause == Cause.TIMED_OUT;
         }
     }
 
@@ -83,16 +98,16 @@ public final class ExternalCommand {
             try {
                 p = pb.start();
             } catch (IOException e) {
-                throw new Failed("cannot run " + name + ": " + startProblem(e), true);
+                throw new Failed("cannot run " + name + ": " + startProblem(e), Failed.Cause.NOT_FOUND);
             }
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                throw new Failed(name + " did not answer within " + seconds(timeout), false);
+                throw new Failed(name + " did not answer within " + seconds(timeout), Failed.Cause.TIMED_OUT);
             }
             return new Result(p.exitValue(), read(out), read(err));
         } catch (IOException e) {
-            throw new Failed("cannot run " + name + ": " + e.getMessage(), false);
+            throw new Failed("cannot run " + name + ": " + e.getMessage(), Failed.Cause.OTHER);
         } finally {
             deleteQuietly(out);
             deleteQuietly(err);

@@ -71,7 +71,15 @@ public final class SlurmClient {
         env.putAll(job.environment());
         env.putIfAbsent(WorkerEnv.ATTEMPT_DIR, job.attemptDir().toString());
         env.put(JobScript.GPU_REQUESTED, job.gpu() ? "1" : "0");
-        ExternalCommand.Result r = run(sbatchArgv(job, script), env);
+        ExternalCommand.Result r;
+        try {
+            r = ExternalCommand.run(sbatchArgv(job, script), commandTimeout, env);
+        } catch (ExternalCommand.Failed e) {
+            if (e.timedOut()) {
+                return acceptedDespite(job.name(), e.getMessage());
+            }
+            throw slurmException(e);
+        }
         if (!r.ok()) {
             throw new SlurmException("sbatch refused job " + job.name() + ": " + r.firstLine());
         }
@@ -82,6 +90,32 @@ public final class SlurmClient {
         } catch (NumberFormatException e) {
             throw new SlurmException("sbatch printed no job id for " + job.name() + ": '" + r.firstLine() + "'");
         }
+    }
+
+    /**
+     * The job an sbatch that ran past its time limit submitted after all: a busy controller can take
+     * the job and answer too late, and the job then runs whether sbatch was killed or not. Treated as
+     * refused, it would run on unwatched while a retry ran the same replicate again. Its name is the
+     * attempt's own, so squeue tells; asked twice, a second apart, in case the controller was still
+     * registering it when sbatch was killed.
+     */
+    private long acceptedDespite(String name, String timedOut) throws SlurmException, InterruptedException {
+        for (int ask = 0; ask < 2; ask++) {
+            if (ask > 0) {
+                Thread.sleep(1000);
+            }
+            List<SlurmJobStatus> taken;
+            try {
+                taken = jobsNamed(name);
+            } catch (SlurmException e) {
+                throw new SlurmException(timedOut + ", and whether Slurm took job " + name
+                        + " is unknown (" + e.getMessage() + ")");
+            }
+            if (!taken.isEmpty()) {
+                return taken.get(0).jobId();
+            }
+        }
+        throw new SlurmException(timedOut + "; Slurm has no job " + name);
     }
 
     static List<String> sbatchArgv(SlurmSubmission job, Path script) throws SlurmException {
@@ -210,10 +244,14 @@ public final class SlurmClient {
         try {
             return ExternalCommand.run(argv, commandTimeout, env);
         } catch (ExternalCommand.Failed e) {
-            throw new SlurmException(e.notFound()
-                    ? e.getMessage() + " (is this a Slurm login node? is Slurm's bin directory on PATH?)"
-                    : e.getMessage());
+            throw slurmException(e);
         }
+    }
+
+    private static SlurmException slurmException(ExternalCommand.Failed e) {
+        return new SlurmException(e.notFound()
+                ? e.getMessage() + " (is this a Slurm login node? is Slurm's bin directory on PATH?)"
+                : e.getMessage());
     }
 
     /** sbatch expands %j, %u... in --output; %% is a literal %. A backslash turns the expansion off in odd ways. */

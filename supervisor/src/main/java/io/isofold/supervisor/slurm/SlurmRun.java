@@ -39,7 +39,7 @@ public final class SlurmRun {
      * failing one after the other.
      */
     public static SlurmLauncher launcher(RunSpec spec) throws BadInput {
-        SlurmClient client = new SlurmClient(Map.of(), SlurmClient.DEFAULT_COMMAND_TIMEOUT);
+        SlurmClient client = new SlurmClient(Map.of(), commandTimeout());
         String prefix = jobNamePrefix(spec.outDir());
         try {
             client.jobsNamed(prefix); // no job has that very name: an answer that lists nothing
@@ -111,17 +111,27 @@ public final class SlurmRun {
         }
     }
 
+    /** The longest one sbatch, squeue or scancel may take: ISOFOLD_SLURM_COMMAND_TIMEOUT, or 30 s. */
+    private static Duration commandTimeout() {
+        return fromEnvironment("ISOFOLD_SLURM_COMMAND_TIMEOUT", SlurmClient.DEFAULT_COMMAND_TIMEOUT, Duration.ofSeconds(1));
+    }
+
     private static Duration pollInterval() {
-        String given = System.getenv("ISOFOLD_SLURM_POLL");
+        return fromEnvironment("ISOFOLD_SLURM_POLL", DEFAULT_POLL, Duration.ofMillis(100));
+    }
+
+    /** A duration the variable gives (at least {@code floor}), or {@code fallback} with a warning when it gives none. */
+    private static Duration fromEnvironment(String variable, Duration fallback, Duration floor) {
+        String given = System.getenv(variable);
         if (given == null || given.isBlank()) {
-            return DEFAULT_POLL;
+            return fallback;
         }
         try {
             Duration d = Durations.parse(given.trim());
-            return d.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : d;
+            return d.compareTo(floor) < 0 ? floor : d;
         } catch (IllegalArgumentException e) {
-            log.warn("ISOFOLD_SLURM_POLL={} is not a duration; polling every {}", given, Durations.format(DEFAULT_POLL));
-            return DEFAULT_POLL;
+            log.warn("{}={} is not a duration; using {}", variable, given, Durations.format(fallback));
+            return fallback;
         }
     }
 }

@@ -346,10 +346,32 @@ class SlurmEndToEndTest extends EndToEndTest {
     }
 
     /**
-     * A PATH whose sbatch runs {@code before} (shell code that sees sbatch's arguments as $*), then the
-     * real sbatch, logging "begin" and "end" lines with nanosecond times to {@code log}.
+     * An sbatch that answers after its time limit although Slurm took the job (a busy controller): the
+     * job is found by its name and followed. Taken for refused, it ran on unwatched while a retry ran
+     * the replicate again as a second job.
      */
+    @Test
+    void anSbatchThatTimesOutAfterSlurmTookTheJobIsFollowedNotRunTwice() throws Exception {
+        RunDir run = newRun("late-sbatch");
+        String path = sbatchInFront(tmp.resolve("sbatch.log"), "", "sleep 10");
+        var o = slurm().env("PATH", path).env("ISOFOLD_SLURM_COMMAND_TIMEOUT", "2s")
+                .run(args(run, spec("--gpus", "none", "--replicates", "1"), TestWorker.command("ok")));
+
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        assertThat(run.ends()).extracting(e -> e.get("verdict").asText()).containsExactly("completed");
+        assertThat(run.jobIds()).singleElement().satisfies(id -> assertThat(id).matches("\\d+"));
+        assertThat(workerStarts()).isEqualTo(1);
+    }
+
     private String sbatchInFront(Path log, String before) throws Exception {
+        return sbatchInFront(log, before, "");
+    }
+
+    /**
+     * A PATH whose sbatch runs {@code before} (shell code that sees sbatch's arguments as $*), then the
+     * real sbatch, then {@code after}, logging "begin" and "end" lines with nanosecond times to {@code log}.
+     */
+    private String sbatchInFront(Path log, String before, String after) throws Exception {
         String real = null;
         for (String dir : System.getenv("PATH").split(":")) {
             if (Files.isExecutable(Path.of(dir, "sbatch"))) {
@@ -364,6 +386,7 @@ class SlurmEndToEndTest extends EndToEndTest {
                 + "echo \"begin $(date +%s%N)\" >> '" + log + "'\n"
                 + before + "\n"
                 + "'" + real + "' \"$@\"; s=$?\n"
+                + after + "\n"
                 + "echo \"end $(date +%s%N)\" >> '" + log + "'\n"
                 + "exit $s\n");
         Files.setPosixFilePermissions(sbatch, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
