@@ -105,8 +105,9 @@ public final class WorkerCommand {
 
     /**
      * Whether the kernel gives huge pages to memory that asks for them ({@code [madvise]} selected):
-     * then the JVM's flag asks. With {@code [always]} the heap has them without it, and with
-     * {@code [never]} (or no such file) JDK 17 would print a warning into every attempt's stderr.
+     * then the JVM's flag asks. With {@code [always]} the heap has them without it, with {@code [never]}
+     * asking does nothing, and a kernel without them (no such file) would make the JVM print a warning
+     * into every attempt's stderr.
      */
     static boolean transparentHugePagesOnRequest(Path setting) {
         try {

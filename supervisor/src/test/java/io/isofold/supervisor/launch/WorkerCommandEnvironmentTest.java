@@ -28,8 +28,8 @@ class WorkerCommandEnvironmentTest {
         Files.writeString(setting, "[always] madvise never\n");
         assertThat(WorkerCommand.transparentHugePagesOnRequest(setting)).as("always: the heap has them anyway").isFalse();
         Files.writeString(setting, "always madvise [never]\n");
-        assertThat(WorkerCommand.transparentHugePagesOnRequest(setting)).as("never: JDK 17 would warn").isFalse();
-        assertThat(WorkerCommand.transparentHugePagesOnRequest(dir.resolve("missing"))).isFalse();
+        assertThat(WorkerCommand.transparentHugePagesOnRequest(setting)).as("never: asking does nothing").isFalse();
+        assertThat(WorkerCommand.transparentHugePagesOnRequest(dir.resolve("missing"))).as("no huge pages: the JVM would warn").isFalse();
     }
 
     @Test

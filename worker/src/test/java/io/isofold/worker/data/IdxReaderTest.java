@@ -127,4 +127,37 @@ class IdxReaderTest {
                 .isInstanceOf(BadTaskException.class)
                 .hasMessageContaining("train-labels-idx1-ubyte.gz does not exist");
     }
+
+    /** A header that promises more than any array can hold, as a corrupt one may: one line, no allocation. */
+    @Test
+    void aHeaderPromisingTooMuchIsABadTask() throws IOException {
+        Path images = dir.resolve("train-images-idx3-ubyte");
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 4 * 4 + 10);
+        b.put(new byte[] {0, 0, 0x08, 4}).putInt(65535).putInt(65535).putInt(65535).putInt(65535);
+        Files.write(images, b.array());
+        TestData.writeIdx(small(), dir.resolve("other"), "train", false);
+        Files.copy(dir.resolve("other/train-labels-idx1-ubyte"), dir.resolve("train-labels-idx1-ubyte"));
+
+        assertThatThrownBy(() -> IdxReader.read(images))
+                .isInstanceOf(BadTaskException.class)
+                .hasMessageContaining("promises more than")
+                .hasMessageContaining("more than one array holds");
+    }
+
+    @Test
+    void bytesAfterTheDataAreCounted() throws IOException {
+        Path images = TestData.writeIdx(small(), dir, "train", true);
+        byte[] plain;
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(images))) {
+            plain = in.readAllBytes();
+        }
+        Path extended = dir.resolve("x/train-images-idx3-ubyte");
+        Files.createDirectories(extended.getParent());
+        Files.write(extended, java.util.Arrays.copyOf(plain, plain.length + 7));
+        Files.copy(dir.resolve("train-labels-idx1-ubyte.gz"), dir.resolve("x/train-labels-idx1-ubyte"));
+
+        assertThatThrownBy(() -> IdxReader.read(extended))
+                .isInstanceOf(BadTaskException.class)
+                .hasMessageContaining("has 7 bytes after the data");
+    }
 }
