@@ -9,7 +9,7 @@
 # from each, the least dead time the machine's cores allow for that CPU time, and the machine's load.
 #
 # Read the figures with the machine in mind: on a CPU slot the standby's start-up (JVM, TensorFlow, data,
-# a warm-up step) competes for the same cores as the attempt it runs beside, so it can hide only what
+# the graph) competes for the same cores as the attempt it runs beside, so it can hide only what
 # the cores have to spare. On a GPU machine the attempt runs on the GPU and the cores are free.
 #
 # usage: scripts/bench-standby.sh [ROUNDS] [N]     (defaults: 3 rounds, 12 replicates)
