@@ -40,19 +40,22 @@ final class ChangeableOptions {
     Integer maxRunning;
     @Option(names = "--standby", negatable = true, description = "Start each slot's next worker while the slot's "
             + "attempt runs, so it has loaded its libraries and data when it gets its task (every attempt is still a "
-            + "fresh process). Default: on for the built-in worker on the local backend; a worker command opts in "
-            + "with --standby (see the README: the task arrives in the file $ISOFOLD_STANDBY).")
+            + "fresh process). Default: on for the built-in worker on the local backend, unless --cpu-workers is above 1 "
+            + "(several CPU workers keep the cores busy already); a worker command opts in with --standby (see the "
+            + "README: the task arrives in the file $ISOFOLD_STANDBY).")
     Boolean standby;
     @Option(names = "--allow-cpu-fallback", description = "Let a GPU slot's attempt that computed on the CPU count. Default: such an attempt stops the run (exit 2).")
     boolean allowCpuFallback;
 
     /**
-     * Whether the run starts standby workers: as given, else as recorded, else on for the built-in
-     * worker on the local backend. Asked for where it cannot work, it is a usage error.
+     * Whether the run starts standby workers: as given, else as recorded, else
+     * {@link RunSpec.Options#standbyByDefault}. Asked for where it cannot work, it is a usage error.
      *
-     * @param command the worker command (empty for the built-in worker)
+     * @param command   the worker command (empty for the built-in worker)
+     * @param placement the run's, for its number of CPU workers
      */
-    boolean standby(Boolean recorded, List<String> command, RunSpec.Backend backend) throws BadInput {
+    boolean standby(Boolean recorded, List<String> command, RunSpec.Placement placement) throws BadInput {
+        RunSpec.Backend backend = placement.backend();
         boolean asked = Boolean.TRUE.equals(standby);
         if (asked && backend == RunSpec.Backend.SLURM) {
             throw new BadInput("--standby is for the local backend: a cluster job is placed by the scheduler, so no "
@@ -67,7 +70,7 @@ final class ChangeableOptions {
         if (standby != null) {
             return standby;
         }
-        return recorded != null ? recorded : command.isEmpty() && backend == RunSpec.Backend.LOCAL;
+        return recorded != null ? recorded : RunSpec.Options.standbyByDefault(command, placement);
     }
 
     /** @param backend the run's: from --backend on {@code run}, from run.json on {@code resume} */

@@ -47,10 +47,10 @@ final class ResumeCommand implements Callable<Integer> {
             throw new BadInput(runJson + " is unreadable: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         }
         RunSpec was = RunSpec.fromJson(out, recorded);
+        RunSpec.Placement placement = changeable.placement(was.placement(), was.placement().backend());
         RunSpec.Options options = new RunSpec.Options(was.saveModel(), was.options().workerJvmOptions(),
                 changeable.allowCpuFallback || was.allowCpuFallback(), was.options().metrics(),
-                changeable.standby(was.standby(), was.command(), was.placement().backend()));
-        return new RunSpec(out, was.experiment(), changeable.placement(was.placement(), was.placement().backend()),
-                changeable.limits(was.limits(), was.attemptBudget()), options);
+                changeable.standby(was.standby(), was.command(), placement));
+        return new RunSpec(out, was.experiment(), placement, changeable.limits(was.limits(), was.attemptBudget()), options);
     }
 }

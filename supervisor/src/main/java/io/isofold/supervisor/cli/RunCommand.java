@@ -117,7 +117,7 @@ final class RunCommand implements Callable<Integer> {
         List<String> jvm = workerJvmOpts == null || workerJvmOpts.isBlank() ? List.of()
                 : List.of(workerJvmOpts.trim().split("\\s+"));
         RunSpec.Options options = new RunSpec.Options(!noSaveModel, jvm, changeable.allowCpuFallback, metrics,
-                changeable.standby(null, command, backend));
+                changeable.standby(null, command, placement));
         return new RunSpec(outDir(), experiment, placement, limits, options);
     }
 
