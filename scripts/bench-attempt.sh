@@ -26,8 +26,7 @@ work=$(mktemp -d /tmp/isofold-bench-attempt.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 unset CUDA_VISIBLE_DEVICES GLIBC_TUNABLES
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-load() { uptime | sed 's/.*load average: //'; }
+. "$home/scripts/bench-lib.sh"
 
 # label | GLIBC_TUNABLES (empty: isofold's) | worker JVM options
 variants=(
@@ -69,11 +68,11 @@ done
 
 echo
 echo "medians over $rounds rounds, per attempt (CPU: user + system time of the run, supervisor included, / $n):"
-base=$(tr ' ' '\n' <<<"${cpus[none-of-them]}" | grep . | median)
+base=$(median_of "${cpus[none-of-them]}")
 for v in "${variants[@]}"; do
   label=${v%%|*}
-  c=$(tr ' ' '\n' <<<"${cpus[$label]}" | grep . | median)
-  w=$(tr ' ' '\n' <<<"${walls[$label]}" | grep . | median)
+  c=$(median_of "${cpus[$label]}")
+  w=$(median_of "${walls[$label]}")
   awk -v l="$label" -v c="$c" -v w="$w" -v b="$base" 'BEGIN {
     printf "  %-14s CPU %.3f s (%.2f of none-of-them)   wall %.3f s\n", l, c, c / b, w }'
 done

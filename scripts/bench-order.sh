@@ -33,8 +33,7 @@ WORKER
 chmod +x "$work/sleeper.sh"
 unset CUDA_VISIBLE_DEVICES
 
-ns() { date -d "$1" +%s%N; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+. "$home/scripts/bench-lib.sh"
 
 echo "bench-order: 4 models of 1, 2, 4, 8 s x $scale, 5 folds each, $slots slots, $rounds rounds; $(nproc) cores"
 echo "load before: $(uptime | sed 's/.*load average: //')"

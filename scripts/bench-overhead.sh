@@ -61,8 +61,7 @@ run_parallel() { # TAG N
   echo $((end - start))
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-load() { uptime | sed 's/.*load average: //'; }
+. "$home/scripts/bench-lib.sh"
 
 echo "bench-overhead: ${sizes[*]} trivial attempts on 4 fake GPU slots, $rounds rounds, alternating; $(nproc) cores"
 echo "load before: $(load)"
@@ -77,9 +76,9 @@ for r in $(seq 1 "$rounds"); do
   done
 done
 for n in "${sizes[@]}"; do
-  mi=$(echo "${iso[$n]}" | tr ' ' '\n' | grep . | median)
-  mp=$(echo "${par[$n]}" | tr ' ' '\n' | grep . | median)
-  mr=$(echo "${rss[$n]}" | tr ' ' '\n' | grep . | median)
+  mi=$(median_of "${iso[$n]}")
+  mp=$(median_of "${par[$n]}")
+  mr=$(median_of "${rss[$n]}")
   printf '%5d attempts: median isofold %6s ms   median parallel %6s ms   ratio isofold/parallel %.2f   isofold peak RSS (median) %.0f MB\n' \
     "$n" "$mi" "$mp" "$(awk -v a="$mi" -v b="$mp" 'BEGIN { print a / b }')" "$(awk -v m="$mr" 'BEGIN { print m / 1024 }')"
   eval "mi_$n=$mi mp_$n=$mp"

@@ -24,9 +24,7 @@ work=$(mktemp -d /tmp/isofold-bench-standby.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 unset CUDA_VISIBLE_DEVICES
 
-ns() { date -d "$1" +%s%N; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-load() { uptime | sed 's/.*load average: //'; }
+. "$home/scripts/bench-lib.sh"
 
 # one run; prints "wall span" in seconds
 run() { # MODE EPOCHS ROUND
@@ -81,8 +79,8 @@ echo "medians over $rounds rounds (dead = (3 T1 - T3) / 2N, epoch = (T3 - T1) / 
 for m in on off; do
   for kind in wall span; do
     declare -n times=$kind
-    t1=$(tr ' ' '\n' <<<"${times[$m-1]}" | grep . | median)
-    t3=$(tr ' ' '\n' <<<"${times[$m-3]}" | grep . | median)
+    t1=$(median_of "${times[$m-1]}")
+    t3=$(median_of "${times[$m-3]}")
     awk -v m="$m" -v k="$kind" -v t1="$t1" -v t3="$t3" -v n="$n" 'BEGIN {
       printf "  standby %-3s %-4s T1 %6.2f s  T3 %6.2f s  epoch %.2f s  dead time per attempt %.2f s\n",
         m, (k == "wall" ? "run.sh" : "span"), t1, t3, (t3 - t1) / (2 * n), (3 * t1 - t3) / (2 * n) }'
@@ -92,10 +90,10 @@ done
 # every C / cores seconds, however the work overlaps; the dead time cannot go below that less the epoch.
 echo "what the cores allow ($(nproc) cores; CPU = user + system time of run.sh and all it started, median):"
 for m in on off; do
-  c1=$(tr ' ' '\n' <<<"${cpus[$m-1]}" | grep . | median)
-  c3=$(tr ' ' '\n' <<<"${cpus[$m-3]}" | grep . | median)
-  t1=$(tr ' ' '\n' <<<"${span[$m-1]}" | grep . | median)
-  t3=$(tr ' ' '\n' <<<"${span[$m-3]}" | grep . | median)
+  c1=$(median_of "${cpus[$m-1]}")
+  c3=$(median_of "${cpus[$m-3]}")
+  t1=$(median_of "${span[$m-1]}")
+  t3=$(median_of "${span[$m-3]}")
   awk -v m="$m" -v c1="$c1" -v c3="$c3" -v t1="$t1" -v t3="$t3" -v n="$n" -v k="$(nproc)" 'BEGIN {
     printf "  standby %-3s CPU per attempt %.2f s (1 epoch), %.2f s (3 epochs): at least %.2f s per attempt at 1 epoch, so dead time at least %.2f s\n",
       m, c1 / n, c3 / n, c1 / n / k, c1 / n / k - (t3 - t1) / (2 * n) }'

@@ -30,13 +30,7 @@ class StandbyTest {
     @Test
     void whenTheGuessWasRightTheGraphBuiltAheadIsUsedAndTheResultIsAFreshWorkersOwn() throws Exception {
         Path data = data(30);
-        Process standby = startStandby(data, 2, "");
-        try {
-            awaitLine(standbyStderr(), "waiting for the task", 120);
-            assertThat(handOver(standby, data, 2)).as(Files.readString(standbyStderr())).isZero();
-        } finally {
-            standby.destroyForcibly();
-        }
+        assertThat(standbyRun(data, 2, "", 2, standby -> {})).as(Files.readString(standbyStderr())).isZero();
         assertThat(Files.readString(standbyStderr())).contains("using the graph built ahead");
         assertSameAsFresh(data, 2, Json.MAPPER.readTree(tmp.resolve("attempt/result.json").toFile()));
     }
@@ -45,14 +39,9 @@ class StandbyTest {
     void aStandbyWaitsThenRunsTheTaskItIsHandedAndGetsTheSameResultAsAFreshWorker() throws Exception {
         Path data = data(30);
         // the task announced ahead is another replicate than the one handed over: the handoff decides
-        Process standby = startStandby(data, 0, "");
-        try {
-            awaitLine(standbyStderr(), "waiting for the task", 120);
-            assertThat(standby.isAlive()).as("it waits for its task").isTrue();
-            assertThat(handOver(standby, data, 3)).as(Files.readString(standbyStderr())).isZero();
-        } finally {
-            standby.destroyForcibly();
-        }
+        int status = standbyRun(data, 0, "", 3,
+                standby -> assertThat(standby.isAlive()).as("it waits for its task").isTrue());
+        assertThat(status).as(Files.readString(standbyStderr())).isZero();
         Path attempt = tmp.resolve("attempt");
         JsonNode fromStandby = Json.MAPPER.readTree(attempt.resolve("result.json").toFile());
         // its progress counts from the handoff, not from the JVM's start long before
@@ -88,15 +77,10 @@ class StandbyTest {
     @Test
     void onAGpuSlotTheStandbyInitialisesCudaOnlyAfterItsHandoff() throws Exception {
         Path data = data(10);
-        Process standby = startStandby(data, 0, "0");
-        try {
-            awaitLine(standbyStderr(), "waiting for the task", 120);
+        standbyRun(data, 0, "0", 1, standby -> {
             Thread.sleep(1000); // anything it would still do on its own would show by now
             assertThat(Files.readString(standbyStderr())).doesNotContainIgnoringCase("cuInit");
-            handOver(standby, data, 1);
-        } finally {
-            standby.destroyForcibly();
-        }
+        });
         assertThat(Files.readString(standbyStderr())).containsIgnoringCase("cuInit");
     }
 
@@ -104,6 +88,26 @@ class StandbyTest {
         Path data = tmp.resolve("data");
         TestData.writeIdx(TestData.bundledSlice(perClass), data, "train", true);
         return data;
+    }
+
+    /** What a test checks while the standby waits for its task. */
+    private interface WhileWaiting {
+        void check(Process standby) throws Exception;
+    }
+
+    /**
+     * Starts a standby told to expect replicate {@code expected}, checks {@code whileWaiting} once it
+     * waits, then hands it replicate {@code handed}; the standby's exit status.
+     */
+    private int standbyRun(Path data, int expected, String cuda, int handed, WhileWaiting whileWaiting) throws Exception {
+        Process standby = startStandby(data, expected, cuda);
+        try {
+            awaitLine(standbyStderr(), "waiting for the task", 120);
+            whileWaiting.check(standby);
+            return handOver(standby, data, handed);
+        } finally {
+            standby.destroyForcibly();
+        }
     }
 
     /** A standby JVM told to expect replicate {@code expected}, on a CPU slot ({@code ""}) or GPU {@code cuda}. */
