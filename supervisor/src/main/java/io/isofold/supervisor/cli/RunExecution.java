@@ -1,5 +1,6 @@
 package io.isofold.supervisor.cli;
 
+import io.isofold.supervisor.exec.ExternalCommand;
 import io.isofold.supervisor.gpu.Gpu;
 import io.isofold.supervisor.gpu.GpuDetector;
 import io.isofold.supervisor.gpu.GpuHealth;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -207,8 +209,34 @@ final class RunExecution {
         long cpuSlots = slots.stream().filter(Slot::cpu).count();
         Integer threads = cpuSlots == 0 ? null
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / (int) cpuSlots);
-        return new WorkerCommand(WorkerCommand.builtIn(jar, spec.options().workerJvmOptions()), threads,
-                WorkerCommand.builtInEnvironment(System.getenv()));
+        List<String> argv = WorkerCommand.builtIn(jar, spec.options().workerJvmOptions());
+        if (!spec.options().workerJvmOptions().isEmpty()) {
+            checkJvmOptions(argv);
+        }
+        return new WorkerCommand(argv, threads, WorkerCommand.builtInEnvironment(System.getenv()));
+    }
+
+    /**
+     * Starts the worker's JVM once with its options and {@code -version}: an option the JVM refuses
+     * would otherwise fail every attempt, each with the JVM's last line ("A fatal exception has
+     * occurred"), while the first one names the option. About 0.1 s, only when --worker-jvm-opts is given.
+     */
+    private static void checkJvmOptions(List<String> builtIn) throws BadInput {
+        List<String> argv = new ArrayList<>(builtIn.subList(0, builtIn.indexOf("-jar")));
+        argv.add("-version");
+        ExternalCommand.Result r;
+        try {
+            r = ExternalCommand.run(argv, Duration.ofSeconds(30));
+        } catch (ExternalCommand.Failed e) {
+            throw new BadInput("--worker-jvm-opts: cannot check them: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BadInput("interrupted while checking --worker-jvm-opts");
+        }
+        if (!r.ok()) {
+            throw new BadInput("--worker-jvm-opts: the JVM refuses them: " + r.stderr().lines()
+                    .filter(l -> !l.isBlank()).findFirst().orElse("exit " + r.exitCode()));
+        }
     }
 
     private static boolean executable(String exe) {

@@ -82,7 +82,10 @@ class BadInputTest extends EndToEndTest {
                         tmp -> List.of("--models", tmp.resolve("no-filters.json").toString())),
                 custom("--metric", "rmse:lowest"),
                 custom("--param", "lr"),
-                builtIn("--param", "lr=0.1"))
+                builtIn("--param", "lr=0.1"),
+                // a JVM option the JVM refuses failed every attempt with "A fatal exception has occurred"
+                builtIn("--worker-jvm-opts", "-XX:+NoSuchFlag"),
+                builtIn("--worker-jvm-opts", "-Xmx1banana"))
                 .map(Arguments::of);
     }
 
