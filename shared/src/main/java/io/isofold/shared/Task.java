@@ -3,12 +3,16 @@ package io.isofold.shared;
 /**
  * The full task of one attempt, written by the supervisor to {@code task.json} before launch.
  *
- * @param replicate   the replicate id, unique within the run (across models too)
- * @param index       the replicate's index within its model; fold = index mod folds, shuffle = index div folds
- * @param shuffleSeed seed of the fold assignment of this shuffle, equal for every replicate of the shuffle
- * @param seed        the replicate's seed for model initialisation and batch order
- * @param gpu         the physical GPU index, or {@code cpu}
- * @param data        the dataset path the built-in worker reads
+ * @param replicate       the replicate id, unique within the run (numbered across variants)
+ * @param index           the replicate's index within its variant: fold = index mod folds, shuffle = index div folds
+ * @param splitSeed       the seed the data is split into folds with (0..2^31-1), equal for every variant and fold
+ *                        of one shuffle
+ * @param seed            the replicate's seed for model initialisation and batch order (0..2^31-1)
+ * @param gpu             the physical GPU index, or {@code cpu}
+ * @param data            the dataset path the built-in worker reads; null for a worker command
+ * @param checkpointDir   the replicate's checkpoint directory, kept across its attempts; null when the run does not
+ *                        continue attempts ({@code --no-continue} gives each attempt an empty one instead)
+ * @param checkpointEvery the built-in worker's checkpoint interval within an epoch, in seconds; null for none
  */
 public record Task(
         int replicate,
@@ -18,7 +22,7 @@ public record Task(
         int fold,
         int folds,
         int shuffle,
-        long shuffleSeed,
+        long splitSeed,
         long seed,
         int attempt,
         String gpu,
@@ -26,4 +30,6 @@ public record Task(
         boolean saveModel,
         String attemptDir,
         String progressFile,
-        String resultFile) {}
+        String resultFile,
+        String checkpointDir,
+        Long checkpointEvery) {}

@@ -57,8 +57,8 @@ class StratifiedFoldsTest {
         ReplicatePlan r7 = ReplicatePlan.of(7, 5, 42);
         assertThat(r7.fold()).isEqualTo(2);
         assertThat(r7.shuffle()).isEqualTo(1);
-        assertThat(r7.shuffleSeed()).isEqualTo(ReplicatePlan.of(5, 5, 42).shuffleSeed());
-        assertThat(r7.shuffleSeed()).isNotEqualTo(ReplicatePlan.of(4, 5, 42).shuffleSeed());
+        assertThat(r7.splitSeed()).isEqualTo(ReplicatePlan.of(5, 5, 42).splitSeed());
+        assertThat(r7.splitSeed()).isNotEqualTo(ReplicatePlan.of(4, 5, 42).splitSeed());
         assertThat(r7.seed()).isNotEqualTo(ReplicatePlan.of(6, 5, 42).seed());
     }
 }

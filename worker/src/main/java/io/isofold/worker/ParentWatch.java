@@ -16,7 +16,7 @@ import java.util.Optional;
  * is what happens the moment a parent dies and the orphan is re-parented.
  */
 public final class ParentWatch {
-    public static final int EXIT_PARENT_GONE = 3;
+    public static final int EXIT_PARENT_GONE = WorkerEnv.EXIT_SUPERVISOR_LOST;
     static final long INTERVAL_MILLIS = 500;
 
     /** A process identified by PID and start time, since a PID alone may be reused after it dies. */

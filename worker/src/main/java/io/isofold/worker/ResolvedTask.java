@@ -19,8 +19,6 @@ import java.util.Map;
 public record ResolvedTask(Task task, ModelConfig config, Path data, Path attemptDir, Path progressFile,
                            Path resultFile, Integer threads) {
 
-    public static final String THREADS = "ISOFOLD_THREADS";
-
     /** Reads the task named by {@code --task PATH}, else by {@code ISOFOLD_TASK}. */
     public static ResolvedTask load(String[] args, Map<String, String> env) {
         String taskPath = env.get(WorkerEnv.TASK);
@@ -123,7 +121,7 @@ public record ResolvedTask(Task task, ModelConfig config, Path data, Path attemp
     }
 
     private static Integer threads(Map<String, String> env) {
-        String s = env.get(THREADS);
+        String s = env.get(WorkerEnv.THREADS);
         if (s == null || s.isBlank()) {
             return null;
         }
@@ -135,6 +133,6 @@ public record ResolvedTask(Task task, ModelConfig config, Path data, Path attemp
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new BadTaskException(THREADS + " must be a positive integer, got '" + s + "'");
+        throw new BadTaskException(WorkerEnv.THREADS + " must be a positive integer, got '" + s + "'");
     }
 }

@@ -59,7 +59,7 @@ final class Standby {
             ResolvedTask expected = ResolvedTask.load(args, env);
             s.dataPath = expected.data();
             s.data = DatasetReader.read(expected.data());
-            s.folds(expected.task().folds(), expected.task().shuffleSeed());
+            s.folds(expected.task().folds(), expected.task().splitSeed());
             s.split(expected.task().fold());
             if (!Files.exists(s.handoffFile)) { // a task that came early is run at once, with no graph built for a guess
                 s.buildGraph(expected);

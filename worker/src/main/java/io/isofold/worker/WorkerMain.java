@@ -132,10 +132,10 @@ public final class WorkerMain {
         if (all == null) {
             all = DatasetReader.read(rt.data());
         }
-        int[] fold = standby == null ? null : standby.folds(all, task.folds(), task.shuffleSeed());
+        int[] fold = standby == null ? null : standby.folds(all, task.folds(), task.splitSeed());
         if (fold == null) {
             try {
-                fold = StratifiedFolds.assign(all.labels(), task.folds(), task.shuffleSeed());
+                fold = StratifiedFolds.assign(all.labels(), task.folds(), task.splitSeed());
             } catch (IllegalArgumentException e) {
                 throw new BadTaskException(rt.data() + ": " + e.getMessage());
             }

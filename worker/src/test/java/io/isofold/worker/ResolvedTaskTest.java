@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class ResolvedTaskTest {
     private static Task task(String model, ModelConfig config, int fold, String attemptDir) {
-        return new Task(3, 3, model, config, fold, 5, 0, 1, 2, 1, "cpu", "/data", true, attemptDir, null, null);
+        return new Task(3, 3, model, config, fold, 5, 0, 1, 2, 1, "cpu", "/data", true, attemptDir, null, null, null, null);
     }
 
     @Test
@@ -47,9 +47,9 @@ class ResolvedTaskTest {
         assertThatThrownBy(() -> ResolvedTask.resolve(task("x", badDropout, 0, "/a"), Path.of("/"), Map.of()))
                 .isInstanceOf(BadTaskException.class).hasMessageContaining("dropout");
         assertThatThrownBy(() -> ResolvedTask.resolve(task("cnn", null, 0, "/a"), Path.of("/"),
-                Map.of(ResolvedTask.THREADS, "two")))
+                Map.of(WorkerEnv.THREADS, "two")))
                 .isInstanceOf(BadTaskException.class).hasMessageContaining("ISOFOLD_THREADS");
-        assertThat(ResolvedTask.resolve(task("cnn", null, 0, "/a"), Path.of("/"), Map.of(ResolvedTask.THREADS, "2"))
+        assertThat(ResolvedTask.resolve(task("cnn", null, 0, "/a"), Path.of("/"), Map.of(WorkerEnv.THREADS, "2"))
                 .threads()).isEqualTo(2);
     }
 

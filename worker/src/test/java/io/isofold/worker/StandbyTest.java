@@ -58,7 +58,7 @@ class StandbyTest {
         Files.writeString(fresh.resolve("task.json"), Json.MAPPER.writeValueAsString(task(data, replicate, fresh)));
         Map<String, String> freshEnv = new HashMap<>(attemptEnv(fresh));
         freshEnv.put(WorkerEnv.CUDA_VISIBLE_DEVICES, "");
-        freshEnv.put(ResolvedTask.THREADS, "1");
+        freshEnv.put(WorkerEnv.THREADS, "1");
         Process p = ChildJvm.start(fresh, freshEnv, WorkerMain.class);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(Files.readString(fresh.resolve("stderr.log"))).isZero();
@@ -118,7 +118,7 @@ class StandbyTest {
         Map<String, String> env = new HashMap<>();
         env.put(WorkerEnv.CUDA_VISIBLE_DEVICES, cuda);
         if (cuda.isEmpty()) {
-            env.put(ResolvedTask.THREADS, "1"); // one thread: results repeat exactly, for the comparisons
+            env.put(WorkerEnv.THREADS, "1"); // one thread: results repeat exactly, for the comparisons
         }
         env.put(WorkerEnv.TASK, standbyDir.resolve("task.json").toString());
         env.put(WorkerEnv.STANDBY, standbyDir.resolve("handoff.json").toString());
@@ -141,7 +141,7 @@ class StandbyTest {
     private static Task task(Path data, int replicate, Path dir) {
         return new Task(replicate, replicate, TINY.name(), TINY, replicate % 5, 5, 0, 3, 100 + replicate, 1, "cpu",
                 data.toString(), false, dir.toString(), dir.resolve("progress.jsonl").toString(),
-                dir.resolve("result.json").toString());
+                dir.resolve("result.json").toString(), null, null);
     }
 
     private static Map<String, String> attemptEnv(Path attempt) {

@@ -30,7 +30,7 @@ class WorkerMainTest {
 
     private Task task(String data, ModelConfig config) {
         // attempt dir, progress and result files left out: the worker must take them from the environment
-        return new Task(0, 1, config.name(), config, 1, 5, 0, 17, 23, 1, "cpu", data, true, null, null, null);
+        return new Task(0, 1, config.name(), config, 1, 5, 0, 17, 23, 1, "cpu", data, true, null, null, null, null, null);
     }
 
     private record Run(int status, String stderr, Path attemptDir) {}
@@ -55,7 +55,7 @@ class WorkerMainTest {
         env.put(WorkerEnv.PROGRESS, attempt.resolve("progress.jsonl").toString());
         env.put(WorkerEnv.RESULT, attempt.resolve("result.json").toString());
         env.put(WorkerEnv.SUPERVISOR_PID, Long.toString(ProcessHandle.current().pid()));
-        env.put(ResolvedTask.THREADS, "2");
+        env.put(WorkerEnv.THREADS, "2");
         env.putAll(slotEnv);
         Process p = ChildJvm.start(attempt, env, WorkerMain.class);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -160,7 +160,7 @@ class WorkerMainTest {
         Files.writeString(tmp.resolve("a-file"), "");
         ModelConfig c = TINY_CNN;
         Task t = new Task(0, 0, c.name(), c, 0, 5, 0, 1, 1, 1, "cpu", data.toString(), false, null,
-                tmp.resolve("a-file/progress.jsonl").toString(), null);
+                tmp.resolve("a-file/progress.jsonl").toString(), null, null, null);
 
         Run r = run(t);
 

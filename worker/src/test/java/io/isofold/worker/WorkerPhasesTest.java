@@ -44,7 +44,7 @@ class WorkerPhasesTest {
         env.put(WorkerEnv.PROGRESS, progress.toString());
         env.put(WorkerEnv.RESULT, attempt.resolve("result.json").toString());
         env.put(WorkerEnv.CUDA_VISIBLE_DEVICES, "");
-        env.put(ResolvedTask.THREADS, "2");
+        env.put(WorkerEnv.THREADS, "2");
 
         long launched = System.nanoTime();
         Process p = ChildJvm.start(attempt, env, WorkerMain.class);
@@ -61,7 +61,7 @@ class WorkerPhasesTest {
             assertThat(p.isAlive()).isTrue();
 
             ModelConfig c = new ModelConfig("tiny", "mlp", 2, 32, 2e-3, 2, List.of(), List.of(16), 0.0);
-            Task task = new Task(0, 0, c.name(), c, 0, 5, 0, 3, 5, 1, "cpu", data.toString(), true, null, null, null);
+            Task task = new Task(0, 0, c.name(), c, 0, 5, 0, 3, 5, 1, "cpu", data.toString(), true, null, null, null, null, null);
             Files.writeString(taskPipe, Json.MAPPER.writeValueAsString(task));
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).as(Files.readString(attempt.resolve("stderr.log"))).isZero();

@@ -14,6 +14,8 @@ public record RunFiles(Path dir) {
     public static final String REPLICATES = "replicates";
     /** Standby workers' folders while they wait for a task (see {@code standby.StandbyWorkers}). */
     public static final String STANDBY = "standby";
+    /** A replicate's checkpoint directory, beside its attempt directories. */
+    public static final String CHECKPOINTS = "checkpoint";
 
     public Path runJson() {
         return dir.resolve(RUN_JSON);
@@ -53,6 +55,11 @@ public record RunFiles(Path dir) {
 
     public Path replicateDir(int replicate) {
         return replicates().resolve(Integer.toString(replicate));
+    }
+
+    /** The replicate's checkpoint directory, kept across its attempts (the worker owns what is inside). */
+    public Path checkpoints(int replicate) {
+        return replicateDir(replicate).resolve(CHECKPOINTS);
     }
 
     public AttemptFiles attempt(int replicate, int attempt) {

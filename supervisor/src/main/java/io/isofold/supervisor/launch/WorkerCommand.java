@@ -23,8 +23,8 @@ import java.util.Optional;
  */
 public final class WorkerCommand {
     public static final List<String> PLACEHOLDERS = List.of(
-            "{replicate}", "{fold}", "{folds}", "{attempt}", "{seed}", "{gpu}", "{attempt_dir}", "{result}",
-            "{model}", "{progress}", "{task}", "{param.NAME}");
+            "{replicate}", "{index}", "{fold}", "{folds}", "{shuffle}", "{split_seed}", "{attempt}", "{seed}", "{gpu}",
+            "{attempt_dir}", "{result}", "{model}", "{progress}", "{task}", "{checkpoint_dir}", "{param.NAME}");
 
 
     private final List<String> template;
@@ -161,10 +161,13 @@ public final class WorkerCommand {
      * Placeholders that differ from attempt to attempt, which a worker started before its task cannot
      * have, with the variable of the handoff that carries each.
      */
-    static final Map<String, String> PER_ATTEMPT = ImmutableMap.of(
-            "{replicate}", WorkerEnv.REPLICATE, "{fold}", WorkerEnv.FOLD, "{attempt}", WorkerEnv.ATTEMPT,
-            "{seed}", WorkerEnv.SEED, "{attempt_dir}", WorkerEnv.ATTEMPT_DIR, "{result}", WorkerEnv.RESULT,
-            "{progress}", WorkerEnv.PROGRESS, "{task}", WorkerEnv.TASK);
+    static final Map<String, String> PER_ATTEMPT = ImmutableMap.<String, String>builder()
+            .put("{replicate}", WorkerEnv.REPLICATE).put("{index}", WorkerEnv.INDEX).put("{fold}", WorkerEnv.FOLD)
+            .put("{shuffle}", WorkerEnv.SHUFFLE).put("{split_seed}", WorkerEnv.SPLIT_SEED)
+            .put("{attempt}", WorkerEnv.ATTEMPT).put("{seed}", WorkerEnv.SEED)
+            .put("{attempt_dir}", WorkerEnv.ATTEMPT_DIR).put("{result}", WorkerEnv.RESULT)
+            .put("{progress}", WorkerEnv.PROGRESS).put("{task}", WorkerEnv.TASK)
+            .put("{checkpoint_dir}", WorkerEnv.CHECKPOINT_DIR).build();
 
     /** Why a worker command cannot be started ahead of its task, or empty when it can. */
     public static Optional<String> standbyProblem(List<String> template) {
@@ -187,8 +190,14 @@ public final class WorkerCommand {
     private List<String> argv(Task task, Slot slot, RunFiles.AttemptFiles files) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("{replicate}", Integer.toString(task.replicate()));
+        values.put("{index}", Integer.toString(task.index()));
         values.put("{fold}", Integer.toString(task.fold()));
         values.put("{folds}", Integer.toString(task.folds()));
+        values.put("{shuffle}", Integer.toString(task.shuffle()));
+        values.put("{split_seed}", Long.toString(task.splitSeed()));
+        if (task.checkpointDir() != null) {
+            values.put("{checkpoint_dir}", task.checkpointDir());
+        }
         values.put("{attempt}", Integer.toString(task.attempt()));
         values.put("{seed}", Long.toString(task.seed()));
         values.put("{gpu}", slot.gpuLabel());
@@ -215,7 +224,7 @@ public final class WorkerCommand {
         env.put(WorkerEnv.SUPERVISOR_PID, Long.toString(ProcessHandle.current().pid()));
         cudaEnvironment(env);
         if (slot.cpu() && threadsPerCpuWorker != null) {
-            env.put("ISOFOLD_THREADS", Integer.toString(threadsPerCpuWorker));
+            env.put(WorkerEnv.THREADS, Integer.toString(threadsPerCpuWorker));
         }
         return env;
     }
@@ -227,8 +236,14 @@ public final class WorkerCommand {
     public static Map<String, String> taskEnvironment(Task task, RunFiles.AttemptFiles files) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(WorkerEnv.REPLICATE, Integer.toString(task.replicate()));
+        env.put(WorkerEnv.INDEX, Integer.toString(task.index()));
         env.put(WorkerEnv.FOLD, Integer.toString(task.fold()));
         env.put(WorkerEnv.FOLDS, Integer.toString(task.folds()));
+        env.put(WorkerEnv.SHUFFLE, Integer.toString(task.shuffle()));
+        env.put(WorkerEnv.SPLIT_SEED, Long.toString(task.splitSeed()));
+        if (task.checkpointDir() != null) {
+            env.put(WorkerEnv.CHECKPOINT_DIR, task.checkpointDir());
+        }
         env.put(WorkerEnv.ATTEMPT, Integer.toString(task.attempt()));
         env.put(WorkerEnv.SEED, Long.toString(task.seed()));
         env.put(WorkerEnv.ATTEMPT_DIR, task.attemptDir());

@@ -7,8 +7,6 @@ import java.util.Map;
 
 /** The contract's verdict on a worker that exited by itself: completed only on exit 0 with a valid result. */
 record Judgement(Verdict verdict, String reason, Map<String, Double> metrics, ResultCheck result) {
-    /** The built-in worker's exit status when it saw its supervisor die (ParentWatch). */
-    static final int EXIT_SUPERVISOR_LOST = 3;
 
     static Judgement of(int exitCode, Path resultFile) {
         if (exitCode == 0) {

@@ -297,9 +297,9 @@ public final class RunLoop {
     private Task task(RunState.Assignment a, RunFiles.AttemptFiles in) {
         AttemptId id = a.id();
         return new Task(id.replicate(), id.index(), id.model(), a.replicate().model, id.fold(), spec.folds(),
-                id.shuffle(), a.replicate().plan.shuffleSeed(), a.replicate().plan.seed(), id.attempt(),
+                id.shuffle(), a.replicate().plan.splitSeed(), a.replicate().plan.seed(), id.attempt(),
                 a.slot().gpuLabel(), spec.data(), spec.saveModel(), in.dir().toString(),
-                in.progress().toString(), in.result().toString());
+                in.progress().toString(), in.result().toString(), files.checkpoints(id.replicate()).toString(), null);
     }
 
     private void launch(RunState.Assignment a) {
@@ -315,6 +315,7 @@ public final class RunLoop {
         LaunchRequest request = workerCommand.request(task, slot, attemptFiles);
         try {
             Files.createDirectories(attemptFiles.dir());
+            Files.createDirectories(Path.of(task.checkpointDir()));
             Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(attemptFiles.task().toFile(), task);
         } catch (IOException e) {
             fatal("cannot write the attempt directory " + attemptFiles.dir() + ": " + IoFailure.reason(e));

@@ -3,6 +3,7 @@ package io.isofold.supervisor.schedule;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.isofold.shared.Json;
 import io.isofold.shared.Task;
+import io.isofold.shared.WorkerEnv;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.AttemptId;
 import io.isofold.supervisor.journal.AttemptRecord;
@@ -273,7 +274,7 @@ public final class RunSetup implements AutoCloseable {
         if (kill.isPresent()) {
             verdict = kill.get().verdict();
             reason = kill.get().reason();
-        } else if (status == null || status == Judgement.EXIT_SUPERVISOR_LOST) {
+        } else if (status == null || status == WorkerEnv.EXIT_SUPERVISOR_LOST) {
             verdict = Verdict.SUPERVISOR_LOST;
             reason = status == null ? "the supervisor died while it ran"
                     : "exit 3: it stopped because its supervisor died";

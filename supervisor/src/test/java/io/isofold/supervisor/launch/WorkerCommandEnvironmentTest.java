@@ -37,7 +37,7 @@ class WorkerCommandEnvironmentTest {
         Task task = Json.MAPPER.readValue("""
                 {"replicate":1,"index":1,"model":"mlp","model_config":{"name":"mlp","architecture":"mlp","epochs":1,
                  "batch_size":64,"learning_rate":0.001,"patience":10,"filters":[],"units":[8],"dropout":0.2,"params":{}},
-                 "fold":1,"folds":5,"shuffle":0,"shuffle_seed":1,"seed":2,"attempt":1,"gpu":"cpu","data":"d",
+                 "fold":1,"folds":5,"shuffle":0,"split_seed":1,"seed":2,"attempt":1,"gpu":"cpu","data":"d",
                  "save_model":true,"attempt_dir":"a","progress_file":"p","result_file":"r"}""", Task.class);
         Slot cpu = new Slot(0, null, 0);
         RunFiles.AttemptFiles files = new RunFiles.AttemptFiles(dir.resolve("attempt-1"));
