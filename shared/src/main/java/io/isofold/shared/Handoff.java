@@ -1,9 +1,7 @@
 package io.isofold.shared;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,11 +22,9 @@ public record Handoff(Map<String, String> env) {
         env = Map.copyOf(env);
     }
 
-    /** Writes {@code file} atomically: a temporary file beside it, renamed. */
+    /** Writes {@code file} atomically ({@link AtomicFiles}): a waiting worker sees no file or all of it. */
     public void write(Path file) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Json.MAPPER.writeValue(tmp.toFile(), Map.of("env", new TreeMap<>(env)));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.writeJson(file, Map.of("env", new TreeMap<>(env)));
     }
 
     public static Handoff read(Path file) throws IOException {

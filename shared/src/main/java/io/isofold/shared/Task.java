@@ -32,4 +32,11 @@ public record Task(
         String progressFile,
         String resultFile,
         String checkpointDir,
-        Long checkpointEvery) {}
+        Long checkpointEvery) {
+
+    /** The same task with its files elsewhere: what a standby worker is told to expect, in its own folder. */
+    public Task locatedIn(String newAttemptDir, String newProgressFile, String newResultFile) {
+        return new Task(replicate, index, model, modelConfig, fold, folds, shuffle, splitSeed, seed, attempt, gpu, data,
+                saveModel, newAttemptDir, newProgressFile, newResultFile, checkpointDir, checkpointEvery);
+    }
+}

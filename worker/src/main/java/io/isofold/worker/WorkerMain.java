@@ -1,5 +1,6 @@
 package io.isofold.worker;
 
+import io.isofold.shared.AtomicFiles;
 import io.isofold.shared.Json;
 import io.isofold.shared.ProgressEvent;
 import io.isofold.shared.StratifiedFolds;
@@ -17,7 +18,6 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -158,14 +158,10 @@ public final class WorkerMain {
         writeAtomically(rt.resultFile(), result.withCudaMissing(cudaMissing));
     }
 
-    /** Temp file and rename: the supervisor never sees half a result, even if this JVM is killed mid-write. */
+    /** The supervisor never sees half a result, even if this JVM is killed mid-write. */
     static void writeAtomically(Path file, Object value) {
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), value);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.writeJson(file, value);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write result " + file, e);
         }

@@ -10,7 +10,7 @@ import io.isofold.supervisor.report.RunReport;
 import io.isofold.supervisor.report.RunView;
 import io.isofold.supervisor.report.RunViews;
 import io.isofold.supervisor.report.SupervisorSessions;
-import io.isofold.supervisor.schedule.RunLoop;
+import io.isofold.supervisor.report.ReportSchedule;
 import io.isofold.supervisor.spec.RunSpec;
 import java.io.IOException;
 import java.time.Instant;
@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Feeds the run loop's attempts to the reports: results.csv, summary.json and report.html. */
-final class JournalReports implements RunLoop.ReportSink {
+final class JournalReports implements ReportSchedule.Sink {
     private static final Logger log = LoggerFactory.getLogger(JournalReports.class);
 
     private final RunSpec spec;

@@ -5,12 +5,13 @@ import io.isofold.supervisor.gpu.Gpu;
 import io.isofold.supervisor.gpu.GpuDetector;
 import io.isofold.supervisor.gpu.GpuHealth;
 import io.isofold.supervisor.gpu.GpuSlots;
+import io.isofold.supervisor.gpu.HealthWatch;
 import io.isofold.supervisor.gpu.HealthReport;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.launch.LocalLauncher;
 import io.isofold.supervisor.launch.WorkerCommand;
-import io.isofold.supervisor.standby.StandbyWorkers;
+import io.isofold.supervisor.standby.StandbyLauncher;
 import io.isofold.supervisor.launch.WorkerLauncher;
 import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.progress.ProgressDisplay;
@@ -49,7 +50,9 @@ final class RunExecution {
             // on Slurm the scheduler places jobs on GPUs this machine (a login node) does not have
             slots = slurm ? List.of() : slots(spec);
             workerCommand = workerCommand(spec, slots);
-            launcher = slurm ? slurmLauncher(spec) : new LocalLauncher();
+            launcher = slurm ? slurmLauncher(spec) : spec.standby()
+                    ? new StandbyLauncher(new LocalLauncher(), new RunFiles(spec.outDir()), workerCommand, spec.killGrace())
+                    : new LocalLauncher();
         } catch (BadInput e) {
             return badInput(e.getMessage());
         }
@@ -63,11 +66,12 @@ final class RunExecution {
             JournalReports reports = new JournalReports(spec, slots);
             // GPU health counters are read with nvidia-smi here: of no use for GPUs on other machines
             RunLoop loop = new RunLoop(spec, slots, workerCommand, setup.launcher(), setup.journal(), setup.history(),
-                    setup.adopted(), ProgressDisplay.forConsole(), reports, slurm ? null : healthProbe(slots),
-                    spec.standby() && !slurm ? new StandbyWorkers(new RunFiles(spec.outDir()), workerCommand,
-                            setup.launcher(), spec.killGrace()) : null);
+                    setup.adopted(), ProgressDisplay.forConsole(), reports, slurm ? null : healthProbe(slots));
             Signals.forward(loop);
             ExitStatus status = loop.run();
+            if (launcher instanceof StandbyLauncher standbys) {
+                standbys.close(); // while the run is still locked: no standby outlives its supervisor's hold
+            }
             String reason = loop.stopReason();
             log.info("run ended with exit status {}{}", status.code(),
                     reason == null ? "" : ": " + reason.lines().findFirst().orElse(""));
@@ -173,7 +177,7 @@ final class RunExecution {
      * or retired pages or remapped rows pending gets no more attempts. A reading that fails takes
      * nothing out of the run (it is logged); null on a CPU run.
      */
-    static RunLoop.HealthProbe healthProbe(List<Slot> slots) {
+    static HealthWatch.Probe healthProbe(List<Slot> slots) {
         if (slots.stream().allMatch(Slot::cpu)) {
             return null;
         }

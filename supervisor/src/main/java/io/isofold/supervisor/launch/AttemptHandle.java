@@ -50,6 +50,28 @@ public interface AttemptHandle {
      */
     CompletableFuture<Integer> end(Duration grace);
 
+    /** When the attempt's worker was started ahead of its task, as a standby; null when it was started for it. */
+    default Instant preparedSince() {
+        return null;
+    }
+
+    /**
+     * Whether the worker has ended though {@link #exit} may not have heard yet (its backend's thread has
+     * not run: a supervisor stopped with SIGSTOP and continued finds its workers' ends late). A kill
+     * ordered now would end nothing; its exit is on its way.
+     */
+    default boolean endedUnheard() {
+        return false;
+    }
+
+    /**
+     * When the worker ended by the backend's record, or null where unknown: the end of its duration when
+     * its exit was heard late.
+     */
+    default Instant endedAt() {
+        return null;
+    }
+
     /** What the attempt's processes really use (shared pages counted once), or empty where unknown. Cheap. */
     OptionalLong memoryBytes();
 }

@@ -1,5 +1,7 @@
 package io.isofold.supervisor.launch;
 
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.journal.LaunchIdentity;
 import io.isofold.supervisor.journal.RunFiles;
@@ -19,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts an attempt as a local child process in a session and process group of its own, through
@@ -34,6 +38,7 @@ import java.util.concurrent.Executors;
  * the shell, so they arrive literally.
  */
 public final class LocalLauncher implements WorkerLauncher {
+    private static final Logger log = LoggerFactory.getLogger(LocalLauncher.class);
     // The trap keeps the wrapper alive through a SIGTERM so that it reports the worker's own status
     // (a worker that ignores TERM is still running); a caught signal, unlike an ignored one, is reset
     // to its default in the worker. One short write: a reader sees the whole number or, mid-write,
@@ -54,7 +59,7 @@ public final class LocalLauncher implements WorkerLauncher {
     private long lastScanNanos;
 
     @Override
-    public AttemptHandle launch(LaunchRequest request) throws IOException {
+    public LocalAttempt launch(LaunchRequest request) throws IOException {
         List<String> argv = new ArrayList<>(request.command().size() + 6);
         // --wait: should setsid have to fork, it still waits and passes on the worker's exit status
         argv.add("setsid");
@@ -80,7 +85,7 @@ public final class LocalLauncher implements WorkerLauncher {
                 ? AttemptProcesses.Marker.standby(standby)
                 : AttemptProcesses.Marker.attemptDir(request.files().dir().toString()));
         return new LocalAttempt(process, processes, LaunchIdentity.process(pid, pid, startTicks, ProcessTable.bootId()),
-                this);
+                request.files().exitStatus(), this);
     }
 
     /**
@@ -107,13 +112,21 @@ public final class LocalLauncher implements WorkerLauncher {
 
     /**
      * Every process whose ISOFOLD_ATTEMPT_DIR lies under the run's replicates, or whose ISOFOLD_STANDBY
-     * lies under its standby folder, whoever started it.
+     * lies under its standby folder, whoever started it; then the standby folder itself (an attempt that
+     * was a standby has its output in its own directory).
      */
     @Override
     public Map<String, Integer> endLeftovers(RunFiles run, Duration grace) throws InterruptedException {
         Map<String, Integer> killed = new LinkedHashMap<>(
                 OrphanSweep.killOrphans(WorkerEnv.ATTEMPT_DIR, run.replicates() + "/", grace));
         killed.putAll(OrphanSweep.killOrphans(WorkerEnv.STANDBY, run.standby() + "/", grace));
+        if (Files.isDirectory(run.standby())) {
+            try {
+                MoreFiles.deleteRecursively(run.standby(), RecursiveDeleteOption.ALLOW_INSECURE);
+            } catch (IOException e) {
+                log.warn("cannot remove {} left by an earlier supervisor: {}", run.standby(), e.toString());
+            }
+        }
         return killed;
     }
 

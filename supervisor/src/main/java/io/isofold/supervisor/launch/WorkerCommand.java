@@ -137,7 +137,7 @@ public final class WorkerCommand {
     public LaunchRequest request(Task task, Slot slot, RunFiles.AttemptFiles files) {
         Map<String, String> env = slotEnvironment(slot);
         env.putAll(taskEnvironment(task, files));
-        return new LaunchRequest(argv(task, slot, files), env, files);
+        return new LaunchRequest(task, slot, argv(task, slot, files), env, files);
     }
 
     /**
@@ -154,7 +154,7 @@ public final class WorkerCommand {
         env.put(WorkerEnv.MODEL, expected.model());
         env.put(WorkerEnv.PARAMS, params(expected));
         env.put(WorkerEnv.STANDBY, handoff.toString());
-        return new LaunchRequest(argv(expected, slot, standbyFiles), env, standbyFiles);
+        return new LaunchRequest(expected, slot, argv(expected, slot, standbyFiles), env, standbyFiles);
     }
 
     /**

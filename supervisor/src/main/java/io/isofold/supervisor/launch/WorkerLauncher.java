@@ -19,6 +19,14 @@ public interface WorkerLauncher {
     AttemptHandle launch(LaunchRequest request) throws IOException;
 
     /**
+     * What the run expects to launch next on its busy slots, at most one per slot: a launcher that can
+     * start a slot's next worker ahead of its task does so (see {@code standby.StandbyLauncher}), and ends
+     * those it started for slots no longer named. The guess may prove wrong; {@link #launch} decides.
+     * Called from the run loop's thread whenever the run's state changed; empty when the run stops.
+     */
+    default void expect(List<LaunchRequest> next) {}
+
+    /**
      * On resume, for an attempt a dead supervisor left without an end: either a handle to go on
      * watching it (a cluster job still queued or running), or how it ended, after whatever was left
      * of it has been ended.

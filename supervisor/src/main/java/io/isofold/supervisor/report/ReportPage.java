@@ -1,5 +1,6 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.shared.AtomicFiles;
 import static io.isofold.supervisor.report.Html.escape;
 
 import com.fasterxml.jackson.core.JsonProcessingException;

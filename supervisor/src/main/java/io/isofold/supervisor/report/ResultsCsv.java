@@ -1,5 +1,6 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.shared.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.shared.AtomicFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

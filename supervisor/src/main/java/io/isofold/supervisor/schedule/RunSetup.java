@@ -3,7 +3,6 @@ package io.isofold.supervisor.schedule;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.isofold.shared.Json;
 import io.isofold.shared.Task;
-import io.isofold.shared.WorkerEnv;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.AttemptId;
 import io.isofold.supervisor.journal.AttemptRecord;
@@ -13,12 +12,11 @@ import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.RunLock;
-import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.launch.WorkerLauncher;
-import io.isofold.supervisor.report.AtomicFiles;
+import io.isofold.supervisor.outcome.AttemptJudge;
+import io.isofold.shared.AtomicFiles;
 import io.isofold.supervisor.spec.BadInput;
 import io.isofold.supervisor.spec.RunSpec;
-import io.isofold.supervisor.standby.StandbyWorkers;
 import io.isofold.supervisor.watch.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -250,43 +248,17 @@ public final class RunSetup implements AutoCloseable {
                 warnings.add("killed " + n + " process(es) of " + dir + " left by an earlier supervisor");
             }
         });
-        StandbyWorkers.removeFolder(files); // its workers were ended just now; an attempt's output is in its own directory
         return ends;
     }
 
-    /**
-     * How an attempt left behind ended. A kill the dead supervisor had ordered explains its end
-     * better than its exit status does; a worker that ended by itself is judged from the status its
-     * wrapper recorded, as the supervisor would have judged it; the built-in worker's exit 3 (it saw
-     * its supervisor die) and an attempt with no recorded status are {@code supervisor-lost}.
-     */
+    /** How an attempt left behind ended, judged as its supervisor would have; its duration as far as the journal tells. */
     private static Outcome judgeLeftBehind(AttemptRecord a, RunFiles.AttemptFiles files,
             WorkerLauncher.Recovery.Ended ended, RunHistory history, Instant lastSeen) {
-        Instant now = Instant.now();
         Instant end = lastSeen.isAfter(a.started()) ? lastSeen : a.started();
         double seconds = Math.max(0, end.toEpochMilli() - a.started().toEpochMilli()) / 1000.0;
-        String leftovers = ended.killed() > 0 ? ended.killed() + " process(es) it left were killed on resume" : null;
-        Integer status = ended.exitStatus();
-        var kill = history.killOf(a.id());
-        Verdict verdict;
-        String reason;
-        java.util.Map<String, Double> metrics = java.util.Map.of();
-        if (kill.isPresent()) {
-            verdict = kill.get().verdict();
-            reason = kill.get().reason();
-        } else if (status == null || status == WorkerEnv.EXIT_SUPERVISOR_LOST) {
-            verdict = Verdict.SUPERVISOR_LOST;
-            reason = status == null ? "the supervisor died while it ran"
-                    : "exit 3: it stopped because its supervisor died";
-        } else {
-            Judgement j = Judgement.of(status, files.result());
-            verdict = j.verdict();
-            reason = j.reason();
-            metrics = j.metrics();
-        }
-        reason = leftovers == null ? reason : reason == null ? leftovers : reason + "; " + leftovers;
-        String tail = verdict == Verdict.COMPLETED ? null : StderrTail.of(files.stderr());
-        return new Outcome(now, verdict, reason, status, metrics, seconds, tail);
+        AttemptJudge.Kill kill = history.killOf(a.id()).map(k -> new AttemptJudge.Kill(k.verdict(), k.reason()))
+                .orElse(null);
+        return AttemptJudge.leftBehind(files, ended.exitStatus(), ended.killed(), kill, seconds);
     }
 
     public Journal journal() {

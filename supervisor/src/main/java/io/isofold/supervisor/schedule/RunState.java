@@ -4,8 +4,11 @@ import io.isofold.shared.ModelConfig;
 import io.isofold.shared.ReplicatePlan;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.AttemptId;
+import io.isofold.supervisor.journal.AttemptRecord;
+import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.spec.ExitStatus;
+import io.isofold.supervisor.spec.RunSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -75,6 +78,11 @@ final class RunState {
 
     /** What to start next: this attempt of this replicate on this slot. */
     record Assignment(Replicate replicate, Slot slot, int attempt) {
+        /** The same attempt on another slot. */
+        Assignment on(Slot other) {
+            return new Assignment(replicate, other, attempt);
+        }
+
         AttemptId id() {
             return new AttemptId(replicate.id, replicate.model.name(), replicate.plan.index(), replicate.plan.fold(),
                     replicate.plan.shuffle(), attempt);
@@ -112,6 +120,22 @@ final class RunState {
                 replicates.add(new Replicate(r * models.size() + m, models.get(m), plan));
             }
         }
+    }
+
+    /** The state of a run whose history so far is {@code history}: the attempts that ended, the GPUs taken out. */
+    static RunState replayed(RunSpec spec, List<Slot> slots, RunHistory history) {
+        RunState state = new RunState(spec.models(), spec.replicates(), spec.folds(), spec.seed(), slots,
+                spec.maxAttempts(), spec.attemptBudget());
+        for (AttemptRecord a : history.attempts()) {
+            if (a.outcome() != null) {
+                state.replay(a.id(), a.gpu(), a.verdict());
+                if (a.completed() && a.outcome().durationS() != null) {
+                    state.completedIn(a.id().model(), a.outcome().durationS());
+                }
+            }
+        }
+        history.quarantined().forEach(state::quarantine);
+        return state;
     }
 
     /** An attempt an earlier supervisor ended (or a resume found ended). */
@@ -157,13 +181,14 @@ final class RunState {
 
     /**
      * The replicate that would start next if a slot were free now, with the attempt number it would
-     * get: what a standby worker prepares for. The guess may prove wrong (another slot frees first).
+     * get, on no slot yet ({@link Assignment#on}): what a launcher may prepare a worker for. The guess may
+     * prove wrong (another slot frees first).
      */
-    Optional<Assignment> upcoming(Slot slot) {
-        if (waiting() == 0) {
+    Optional<Assignment> upcoming() {
+        if (stopStatus != null || spent + bySlot.size() >= budget) {
             return Optional.empty();
         }
-        return order.next(eligible(), r -> r.model.name()).map(r -> new Assignment(r, slot, r.lastAttempt + 1));
+        return order.next(eligible(), r -> r.model.name()).map(r -> new Assignment(r, null, r.lastAttempt + 1));
     }
 
     /** A completed attempt's duration, for the order replicates start in. */

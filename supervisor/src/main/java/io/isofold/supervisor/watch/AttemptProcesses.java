@@ -2,8 +2,10 @@ package io.isofold.supervisor.watch;
 
 import io.isofold.shared.WorkerEnv;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Every process that belongs to one attempt, tracked across scans: the processes of its session,
@@ -17,7 +19,7 @@ import java.util.Set;
 public final class AttemptProcesses {
     private final long sessionId;
     private final long launchTicks;
-    private final Marker marker;
+    private final List<Marker> markers = new CopyOnWriteArrayList<>();
     private final Map<Long, Long> members = new HashMap<>(); // pid -> start ticks
 
     /**
@@ -34,7 +36,7 @@ public final class AttemptProcesses {
     public AttemptProcesses(long rootPid, long sessionId, long launchTicks, Marker marker) {
         this.sessionId = sessionId;
         this.launchTicks = launchTicks;
-        this.marker = marker;
+        this.markers.add(marker);
         members.put(rootPid, launchTicks);
     }
 
@@ -70,7 +72,15 @@ public final class AttemptProcesses {
     private AttemptProcesses(String attemptDir) {
         this.sessionId = -1;
         this.launchTicks = 0;
-        this.marker = Marker.attemptDir(attemptDir);
+        this.markers.add(Marker.attemptDir(attemptDir));
+    }
+
+    /**
+     * Another variable a process of the attempt may carry instead: a standby worker, once handed its
+     * attempt, passes the attempt's ISOFOLD_ATTEMPT_DIR (not its own ISOFOLD_STANDBY) to what it starts.
+     */
+    public void alsoMarkedBy(Marker marker) {
+        markers.add(marker);
     }
 
     /** Updates the members from a scan: drops the dead, adds the session and the descendants. */
@@ -107,7 +117,7 @@ public final class AttemptProcesses {
         refresh(table);
         for (ProcessTable.Entry e : table.entries().values()) {
             if (!members.containsKey(e.pid()) && e.startTicks() >= launchTicks
-                    && marker.carriedBy(e.pid())) {
+                    && markers.stream().anyMatch(m -> m.carriedBy(e.pid()))) {
                 members.put(e.pid(), e.startTicks());
             }
         }

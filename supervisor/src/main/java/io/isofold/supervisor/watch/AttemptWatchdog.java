@@ -1,6 +1,5 @@
 package io.isofold.supervisor.watch;
 
-import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.spec.Durations;
 import io.isofold.supervisor.spec.Sizes;
 import java.time.Duration;
@@ -30,8 +29,11 @@ public final class AttemptWatchdog {
         }
     }
 
+    /** Which limit an attempt went past. */
+    public enum Limit { TIMEOUT, STALL, MEMORY }
+
     /** Why to kill. */
-    public record Kill(Verdict verdict, String reason) {}
+    public record Kill(Limit limit, String reason) {}
 
     private final Limits limits;
     private final long startNanos;
@@ -63,16 +65,16 @@ public final class AttemptWatchdog {
     /** @param memoryBytes what the attempt uses now, or empty when not measured */
     public Optional<Kill> check(long nowNanos, OptionalLong memoryBytes) {
         if (limits.timeout() != null && nowNanos - startNanos > limits.timeout().toNanos()) {
-            return Optional.of(new Kill(Verdict.TIMEOUT,
+            return Optional.of(new Kill(Limit.TIMEOUT,
                     "still running after " + Durations.format(limits.timeout()) + " (--timeout)"));
         }
         if (limits.stall() != null && nowNanos - lastProgressNanos > limits.stall().toNanos()) {
-            return Optional.of(new Kill(Verdict.STALL,
+            return Optional.of(new Kill(Limit.STALL,
                     "no progress for " + Durations.format(limits.stall()) + " (--stall-timeout)"));
         }
         if (limits.maxMemoryBytes() != null && memoryBytes.isPresent()
                 && memoryBytes.getAsLong() > limits.maxMemoryBytes()) {
-            return Optional.of(new Kill(Verdict.MEMORY, "using " + Sizes.format(memoryBytes.getAsLong()) + ", over "
+            return Optional.of(new Kill(Limit.MEMORY, "using " + Sizes.format(memoryBytes.getAsLong()) + ", over "
                     + Sizes.format(limits.maxMemoryBytes()) + " (--max-memory)"));
         }
         return Optional.empty();

@@ -2,7 +2,7 @@ package io.isofold.supervisor.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.isofold.supervisor.report.AtomicFiles;
+import io.isofold.shared.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;

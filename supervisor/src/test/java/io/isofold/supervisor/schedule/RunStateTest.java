@@ -52,7 +52,7 @@ class RunStateTest {
         RunState.Attempt first = start(s);
         start(s);
         assertThat(s.waiting()).isEqualTo(2);
-        RunState.Assignment upcoming = s.upcoming(first.slot).orElseThrow();
+        RunState.Assignment upcoming = s.upcoming().orElseThrow();
         assertThat(upcoming.id().replicate()).isEqualTo(2);
         assertThat(s.waiting()).as("a guess starts nothing").isEqualTo(2);
         s.ended(first, Verdict.FAILED); // a retry is wanted, but the budget of 4 leaves room for one more start beside the two running
@@ -60,7 +60,7 @@ class RunStateTest {
         assertThat(s.waiting()).isEqualTo(1);
         s.stop(ExitStatus.INTERRUPTED, "stopped", "interrupted");
         assertThat(s.waiting()).isZero();
-        assertThat(s.upcoming(first.slot)).isEmpty();
+        assertThat(s.upcoming()).isEmpty();
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.isofold.supervisor.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.isofold.supervisor.journal.Verdict;
 import java.time.Duration;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -14,8 +13,8 @@ class AttemptWatchdogTest {
     void timeoutIsMeasuredOnTheMonotonicClockItIsGiven() {
         var w = new AttemptWatchdog(new AttemptWatchdog.Limits(Duration.ofSeconds(30), null, null), 100 * S);
         assertThat(w.check(129 * S, OptionalLong.empty())).isEmpty();
-        assertThat(w.check(131 * S, OptionalLong.empty())).get().extracting(AttemptWatchdog.Kill::verdict)
-                .isEqualTo(Verdict.TIMEOUT);
+        assertThat(w.check(131 * S, OptionalLong.empty())).get().extracting(AttemptWatchdog.Kill::limit)
+                .isEqualTo(AttemptWatchdog.Limit.TIMEOUT);
     }
 
     /**
@@ -38,8 +37,8 @@ class AttemptWatchdogTest {
         w.observeProgress(100, 1, 9 * S);
         assertThat(w.check(18 * S, OptionalLong.empty())).isEmpty();
         w.observeProgress(100, 1, 18 * S); // unchanged
-        assertThat(w.check(20 * S, OptionalLong.empty())).get().extracting(AttemptWatchdog.Kill::verdict)
-                .isEqualTo(Verdict.STALL);
+        assertThat(w.check(20 * S, OptionalLong.empty())).get().extracting(AttemptWatchdog.Kill::limit)
+                .isEqualTo(AttemptWatchdog.Limit.STALL);
     }
 
     @Test
@@ -47,7 +46,7 @@ class AttemptWatchdogTest {
         var w = new AttemptWatchdog(new AttemptWatchdog.Limits(null, null, 100L << 20), 0);
         assertThat(w.check(S, OptionalLong.of(99L << 20))).isEmpty();
         assertThat(w.check(S, OptionalLong.of(150L << 20))).get().satisfies(k -> {
-            assertThat(k.verdict()).isEqualTo(Verdict.MEMORY);
+            assertThat(k.limit()).isEqualTo(AttemptWatchdog.Limit.MEMORY);
             assertThat(k.reason()).contains("150m").contains("100m");
         });
     }

@@ -1,4 +1,4 @@
-package io.isofold.supervisor.schedule;
+package io.isofold.supervisor.outcome;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -1,4 +1,4 @@
-package io.isofold.supervisor.schedule;
+package io.isofold.supervisor.outcome;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,6 +1,7 @@
-package io.isofold.supervisor.report;
+package io.isofold.shared;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -10,26 +11,43 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Replaces a file in one step, so a reader (a browser reloading report.html, a script polling summary.json)
- * sees the old or the new file, never half of one.
+ * Replaces a file in one step, so a reader (the supervisor reading a result, a standby waiting for its
+ * handoff, a browser reloading report.html) sees the old or the new file, never half of one, even if
+ * the writer is killed mid-write. The one way both sides write a file another process reads.
  */
 public final class AtomicFiles {
+    /** What a writer of the file's content does with the stream it is given. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     private AtomicFiles() {}
 
     public static void writeString(Path target, String content) throws IOException {
+        write(target, out -> out.write(content.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Writes {@code value} as JSON in the project's dialect ({@link Json#MAPPER}), indented. */
+    public static void writeJson(Path target, Object value) throws IOException {
+        write(target, out -> Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out, value));
+    }
+
+    public static void write(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         // same directory: a rename within one file system is atomic, across file systems it is a copy.
         // Not Files.createTempFile, which makes the file 0600: results are for colleagues to read too, so the
         // file gets the permissions of the user's umask, like any file the user makes.
         // The random part only keeps two writers of one file apart (CREATE_NEW refuses a name in use): no
-        // SecureRandom, whose set-up cost 25 to 40 ms of the start (run.json is written before the first
-        // journal line).
+        // SecureRandom, whose set-up cost 25 to 40 ms of the supervisor's start.
         String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
         Path temp = dir.resolve("." + target.getFileName() + "." + random + ".tmp");
         try {
-            Files.writeString(temp, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
+            try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                content.writeTo(out); // a second close, by Jackson, is harmless
+            }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

@@ -1,4 +1,4 @@
-package io.isofold.supervisor.schedule;
+package io.isofold.supervisor.outcome;
 
 import io.isofold.shared.WorkerEnv;
 import io.isofold.supervisor.journal.Verdict;

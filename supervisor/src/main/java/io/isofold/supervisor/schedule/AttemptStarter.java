@@ -1,0 +1,95 @@
+package io.isofold.supervisor.schedule;
+
+import io.isofold.shared.AtomicFiles;
+import io.isofold.shared.Task;
+import io.isofold.supervisor.journal.AttemptId;
+import io.isofold.supervisor.journal.Outcome;
+import io.isofold.supervisor.journal.RunFiles;
+import io.isofold.supervisor.journal.Verdict;
+import io.isofold.supervisor.launch.AttemptHandle;
+import io.isofold.supervisor.launch.LaunchRequest;
+import io.isofold.supervisor.launch.WorkerCommand;
+import io.isofold.supervisor.launch.WorkerLauncher;
+import io.isofold.supervisor.spec.RunSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Starts the attempt the run's state assigned to a slot: its task, its directory with {@code task.json},
+ * its worker through the backend. The loop asks once and is told what happened; it never builds a task
+ * or a command itself.
+ */
+final class AttemptStarter {
+    /** What became of a start. */
+    sealed interface Start permits Launched, Failed, NumberTaken, CannotWrite {}
+
+    /** The worker was started (or handed the task, or submitted). */
+    record Launched(AttemptHandle handle, RunFiles.AttemptFiles files, Instant at, long nanos) implements Start {}
+
+    /** The worker could not be started at all: a failed attempt, judged already. */
+    record Failed(RunFiles.AttemptFiles files, Instant at, Outcome outcome) implements Start {}
+
+    /** The attempt's directory exists: a supervisor that died made it without a journal line; take the next number. */
+    record NumberTaken() implements Start {}
+
+    /** The output directory cannot take the attempt: the run cannot go on. */
+    record CannotWrite(String problem) implements Start {}
+
+    private final RunSpec spec;
+    private final RunFiles files;
+    private final WorkerCommand command;
+    private final WorkerLauncher launcher;
+
+    AttemptStarter(RunSpec spec, RunFiles files, WorkerCommand command, WorkerLauncher launcher) {
+        this.spec = spec;
+        this.files = files;
+        this.command = command;
+        this.launcher = launcher;
+    }
+
+    Start start(RunState.Assignment a) {
+        RunFiles.AttemptFiles attempt = files.attempt(a.id());
+        if (Files.exists(attempt.dir())) {
+            return new NumberTaken();
+        }
+        Task task = task(a, attempt);
+        LaunchRequest request = command.request(task, a.slot(), attempt);
+        try {
+            Files.createDirectories(attempt.dir());
+            Files.createDirectories(Path.of(task.checkpointDir()));
+            AtomicFiles.writeJson(attempt.task(), task);
+        } catch (IOException e) {
+            return new CannotWrite("cannot write the attempt directory " + attempt.dir() + ": " + IoFailure.reason(e));
+        }
+        Instant at = Instant.now();
+        long nanos = System.nanoTime();
+        try {
+            return new Launched(launcher.launch(request), attempt, at, nanos);
+        } catch (IOException e) {
+            // the worker could not even start (a vanished executable, no more processes): a failed attempt
+            return new Failed(attempt, at, new Outcome(Instant.now(), Verdict.FAILED,
+                    "cannot start the worker: " + IoFailure.reason(e), null, Map.of(), 0.0, null));
+        }
+    }
+
+    RunFiles.AttemptFiles files(AttemptId id) {
+        return files.attempt(id);
+    }
+
+    /** The request the assigned attempt would be launched with: what a launcher may prepare ahead. */
+    LaunchRequest expected(RunState.Assignment a) {
+        RunFiles.AttemptFiles attempt = files.attempt(a.id());
+        return command.request(task(a, attempt), a.slot(), attempt);
+    }
+
+    private Task task(RunState.Assignment a, RunFiles.AttemptFiles in) {
+        AttemptId id = a.id();
+        return new Task(id.replicate(), id.index(), id.model(), a.replicate().model, id.fold(), spec.folds(),
+                id.shuffle(), a.replicate().plan.splitSeed(), a.replicate().plan.seed(), id.attempt(),
+                a.slot().gpuLabel(), spec.data(), spec.saveModel(), in.dir().toString(), in.progress().toString(),
+                in.result().toString(), files.checkpoints(id.replicate()).toString(), null);
+    }
+}
