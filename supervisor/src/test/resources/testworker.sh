@@ -9,6 +9,9 @@
 #            | crash-on-gpu GPU | device DEVICE | ok-stubborn-child | big-result MIB | forked-memory
 #            | params-metric (rmse from the variant's ISOFOLD_PARAMS {"rmse": X}, plus r2 and a metric named gpu)
 #            | standby-dies (as a standby, exits at once; otherwise ok)
+#            | ignore-standby (as a standby, runs the task in ISOFOLD_TASK at once instead of waiting for its
+#              own: writes that task's progress, then its result after SECONDS; started for an attempt, waits
+#              until such a standby has written its progress, then ok)
 #   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
 #
 # Records, in $ISOFOLD_ATTEMPT_DIR:
@@ -31,6 +34,15 @@ if [ -n "${ISOFOLD_STANDBY:-}" ]; then
   if [ "$mode" = standby-dies ]; then
     echo "standby-dies: a worker that does not wait for its task" >&2
     exit 1
+  fi
+  if [ "$mode" = ignore-standby ]; then
+    eval "$(python3 -c 'import json, shlex, sys
+t = json.load(open(sys.argv[1]))
+print("p=%s r=%s" % (shlex.quote(t["progress_file"]), shlex.quote(t["result_file"])))' "$ISOFOLD_TASK")"
+    echo '{"epoch":1,"loss":0.5}' >>"$p"
+    sleep "$arg"
+    echo '{"metrics":{"accuracy":0.5}}' >"$r"
+    exit 0
   fi
   for _ in $(seq 30000); do
     [ -f "$ISOFOLD_STANDBY" ] && break
@@ -73,6 +85,18 @@ ok() {
 
 case "$mode" in
   ok | env | standby-dies) ok ;;
+  ignore-standby)
+    # the slot frees only once the standby started beside this attempt has shown it ignores the protocol
+    # (once: after that, standbys are off)
+    out="$(cd "$dir/../../.." && pwd)"
+    for _ in $(seq 3000); do
+      [ -e "$out/.standby-seen" ] && break
+      compgen -G "$out/standby/*/progress.jsonl" >/dev/null && touch "$out/.standby-seen" && break
+      sleep 0.02
+    done
+    arg=0
+    ok
+    ;;
   flaky)
     if [ "$ISOFOLD_ATTEMPT" = 1 ]; then
       echo "flaky: failing on attempt 1" >&2

@@ -19,10 +19,16 @@ public final class AttemptJudge {
     public record Kill(Verdict verdict, String reason) {}
 
     /**
-     * @param stopRun why the whole run must stop now (exit 2), or null: a GPU slot's attempt computed on the
-     *                CPU, which is a problem of the machine that every further attempt would share
+     * Why the whole run must stop now (exit 2): a worker that says its task is bad, a GPU slot's attempt
+     * that computed on the CPU (a problem of the machine, which every further attempt would share).
+     *
+     * @param cause      in words, for the user
+     * @param killReason the reason the attempts still running are ended with
      */
-    public record Judged(Outcome outcome, String stopRun) {}
+    public record Stop(String cause, String killReason) {}
+
+    /** @param stop null when the run goes on */
+    public record Judged(Outcome outcome, Stop stop) {}
 
     private final boolean allowCpuFallback;
 
@@ -43,7 +49,7 @@ public final class AttemptJudge {
         Verdict verdict;
         String reason;
         Map<String, Double> metrics = Map.of();
-        String stopRun = null;
+        Stop stop = null;
         // A kill that found nothing left to signal ended nothing: the worker had ended by itself, and
         // its exit decides. Locally that is a same-tick race; a cluster job's end is learnt a poll late,
         // so a watchdog or a stop may well order a kill of a job that had already completed.
@@ -72,12 +78,18 @@ public final class AttemptJudge {
                         : "; CUDA libraries not found: " + String.join(", ", j.result().cudaMissing());
                 reason = "computed on the CPU on GPU " + slot.gpuLabel() + " (its result says device \"" + device
                         + "\")" + missing;
-                stopRun = "GPU " + slot.gpuLabel() + ": " + label + " computed on the CPU (" + device + ")" + missing
-                        + ". Run scripts/run.sh doctor; --allow-cpu-fallback lets such a run go on";
+                stop = new Stop("GPU " + slot.gpuLabel() + ": " + label + " computed on the CPU (" + device + ")"
+                        + missing + ". Run scripts/run.sh doctor; --allow-cpu-fallback lets such a run go on",
+                        "run stopped: a GPU slot computed on the CPU");
             }
         }
         String tail = verdict == Verdict.COMPLETED || verdict == Verdict.INTERRUPTED ? null : StderrTail.of(files.stderr());
-        return new Judged(new Outcome(Instant.now(), verdict, reason, exit.status(), metrics, seconds, tail), stopRun);
+        if (verdict == Verdict.BAD_TASK) {
+            stop = new Stop("bad task: " + label + " exited 2" + (tail == null ? " (stderr empty)"
+                    : "; its stderr ends with:\n  " + tail.replace("\n", "\n  ")),
+                    "run stopped: another attempt reported a bad task");
+        }
+        return new Judged(new Outcome(Instant.now(), verdict, reason, exit.status(), metrics, seconds, tail), stop);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.isofold.supervisor.schedule;
 
 import io.isofold.shared.AtomicFiles;
 import io.isofold.shared.Task;
+import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.AttemptId;
 import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.RunFiles;
@@ -15,7 +16,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Starts the attempt the run's state assigned to a slot: its task, its directory with {@code task.json},
@@ -79,10 +83,24 @@ final class AttemptStarter {
         return files.attempt(id);
     }
 
-    /** The request the assigned attempt would be launched with: what a launcher may prepare ahead. */
-    LaunchRequest expected(RunState.Assignment a) {
-        RunFiles.AttemptFiles attempt = files.attempt(a.id());
-        return command.request(task(a, attempt), a.slot(), attempt);
+    /**
+     * What would start on each of the busy slots once it frees, no more than there are attempts left to
+     * start: what a launcher may prepare workers for ahead of their tasks.
+     */
+    List<LaunchRequest> expected(RunState state, List<Slot> busy) {
+        Optional<RunState.Assignment> upcoming = state.upcoming();
+        if (upcoming.isEmpty()) {
+            return List.of();
+        }
+        List<LaunchRequest> next = new ArrayList<>();
+        for (Slot slot : busy.subList(0, Math.min(busy.size(), state.waiting()))) {
+            if (!state.quarantined(slot.gpuLabel())) {
+                RunState.Assignment a = upcoming.get().on(slot);
+                RunFiles.AttemptFiles attempt = files.attempt(a.id());
+                next.add(command.request(task(a, attempt), slot, attempt));
+            }
+        }
+        return next;
     }
 
     private Task task(RunState.Assignment a, RunFiles.AttemptFiles in) {

@@ -12,6 +12,7 @@ import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.RunLock;
+import io.isofold.supervisor.launch.AttemptHandle;
 import io.isofold.supervisor.launch.WorkerLauncher;
 import io.isofold.supervisor.outcome.AttemptJudge;
 import io.isofold.shared.AtomicFiles;
@@ -36,16 +37,19 @@ import java.util.stream.Stream;
  * {@link RunLoop}.
  */
 public final class RunSetup implements AutoCloseable {
+    /** An attempt a dead supervisor launched that still runs where the backend can follow it: the loop takes it over. */
+    public record Adopted(AttemptRecord record, AttemptHandle handle) {}
+
     private final RunLock lock;
     private final Journal journal;
     private final RunHistory history;
     private final boolean resumed;
     private final WorkerLauncher launcher;
     private final List<String> warnings;
-    private final List<RunLoop.Adopted> adopted;
+    private final List<Adopted> adopted;
 
     private RunSetup(RunLock lock, Journal journal, RunHistory history, boolean resumed, WorkerLauncher launcher,
-            List<String> warnings, List<RunLoop.Adopted> adopted) {
+            List<String> warnings, List<Adopted> adopted) {
         this.lock = lock;
         this.journal = journal;
         this.history = history;
@@ -100,7 +104,7 @@ public final class RunSetup implements AutoCloseable {
                 journal.append(launch);
                 history.apply(launch);
             }
-            List<RunLoop.Adopted> adopted = new ArrayList<>();
+            List<Adopted> adopted = new ArrayList<>();
             for (JournalEvent settled : settleUnfinished(spec, files, history, launcher, warnings, adopted)) {
                 journal.append(settled);
                 history.apply(settled);
@@ -221,7 +225,7 @@ public final class RunSetup implements AutoCloseable {
      * before sbatch's answer was written).
      */
     private static List<JournalEvent> settleUnfinished(RunSpec spec, RunFiles files, RunHistory history,
-            WorkerLauncher launcher, List<String> warnings, List<RunLoop.Adopted> adopted)
+            WorkerLauncher launcher, List<String> warnings, List<Adopted> adopted)
             throws InterruptedException {
         List<JournalEvent> ends = new ArrayList<>();
         Duration grace = spec.killGrace();
@@ -230,7 +234,7 @@ public final class RunSetup implements AutoCloseable {
             RunFiles.AttemptFiles attempt = files.attempt(a.id());
             WorkerLauncher.Recovery recovery = launcher.recover(a, attempt, grace);
             if (recovery instanceof WorkerLauncher.Recovery.Adopted a2) {
-                adopted.add(new RunLoop.Adopted(a, a2.handle())); // the loop goes on watching it (a cluster job)
+                adopted.add(new Adopted(a, a2.handle())); // the loop goes on watching it (a cluster job)
                 String jobId = a2.handle().identity().jobId();
                 if (jobId != null && (a.launch() == null || a.launch().jobId() == null)) {
                     ends.add(JournalEvent.Submitted.of(Instant.now().toString(), a.id(), jobId));
@@ -274,7 +278,7 @@ public final class RunSetup implements AutoCloseable {
     }
 
     /** Attempts still running where the backend follows them (cluster jobs), for the loop to take over. */
-    public List<RunLoop.Adopted> adopted() {
+    public List<Adopted> adopted() {
         return adopted;
     }
 

@@ -147,19 +147,18 @@ final class StandbyWorkers {
      * was told to expect (its progress or result file appeared in its folder) instead of waiting.
      */
     private static String protocolBroken(Waiting w) {
-        if (w.handle().exit().isDone() || w.handle().endedUnheard()) {
-            Integer status = w.handle().exit().isDone() && !w.handle().exit().isCompletedExceptionally()
-                    ? w.handle().exit().join().status() : null;
-            String tail = StderrTail.of(w.files().stderr());
-            return "a standby worker exited before it was given a task (exit status " + status + ")"
-                    + (tail == null ? "" : "; its stderr ends with:\n  " + tail.replace("\n", "\n  "));
-        }
         for (Path written : List.of(w.files().progress(), w.files().result())) {
             if (Files.exists(written)) {
                 return "a standby worker wrote " + written.getFileName() + " before it was given a task: the worker "
                         + "command runs the task in " + RunFiles.AttemptFiles.TASK + " instead of waiting for the one "
                         + "that arrives in $ISOFOLD_STANDBY";
             }
+        }
+        if (w.handle().exit().isDone() || w.handle().endedUnheard()) {
+            Integer status = LocalLauncher.recordedExitStatus(w.files());
+            String tail = StderrTail.of(w.files().stderr());
+            return "a standby worker exited before it was given a task (exit status " + status + ")"
+                    + (tail == null ? "" : "; its stderr ends with:\n  " + tail.replace("\n", "\n  "));
         }
         return null;
     }
