@@ -1,7 +1,7 @@
 package io.isofold.supervisor.journal;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
+import io.isofold.supervisor.proc.ProcessTable;
+import java.io.IOException;import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -78,10 +78,10 @@ public final class RunLock implements AutoCloseable {
                 || !hostName().equals(start.host())) {
             return java.util.Optional.empty();
         }
-        if (start.bootId() != null && !start.bootId().equals(io.isofold.supervisor.watch.ProcessTable.bootId())) {
+        if (start.bootId() != null && !start.bootId().equals(io.isofold.supervisor.proc.ProcessTable.bootId())) {
             return java.util.Optional.empty();
         }
-        var entry = io.isofold.supervisor.watch.ProcessTable.read(start.pid()).filter(e -> e.alive());
+        var entry = io.isofold.supervisor.proc.ProcessTable.read(start.pid()).filter(e -> e.alive());
         if (entry.isEmpty() || (start.startTicks() != null && entry.get().startTicks() != start.startTicks())) {
             return java.util.Optional.empty();
         }

@@ -7,7 +7,7 @@ import io.isofold.supervisor.journal.LaunchIdentity;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.watch.AttemptProcesses;
 import io.isofold.supervisor.watch.OrphanSweep;
-import io.isofold.supervisor.watch.ProcessTable;
+import io.isofold.supervisor.proc.ProcessTable;
 import io.isofold.supervisor.watch.ProcessTreeKiller;
 import java.io.File;
 import java.io.IOException;

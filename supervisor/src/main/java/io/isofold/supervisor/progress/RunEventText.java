@@ -2,7 +2,7 @@ package io.isofold.supervisor.progress;
 
 import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.Verdict;
-import io.isofold.supervisor.report.MetricDirection;
+import io.isofold.supervisor.spec.MetricDirection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;

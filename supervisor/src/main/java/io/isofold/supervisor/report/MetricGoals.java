@@ -1,7 +1,7 @@
 package io.isofold.supervisor.report;
 
-import io.isofold.supervisor.spec.MetricGoal;
-import java.util.ArrayList;
+import io.isofold.supervisor.spec.MetricDirection;
+import io.isofold.supervisor.spec.MetricGoal;import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.supervisor.spec.MetricDirection;
 import java.util.Map;
-
 /**
  * Model A against model B (A before B in spec order) on every metric both report, over paired replicates.
  *

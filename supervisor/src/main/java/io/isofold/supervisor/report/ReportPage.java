@@ -1,7 +1,7 @@
 package io.isofold.supervisor.report;
 
-import io.isofold.shared.AtomicFiles;
-import static io.isofold.supervisor.report.Html.escape;
+import io.isofold.supervisor.spec.MetricDirection;
+import io.isofold.shared.AtomicFiles;import static io.isofold.supervisor.report.Html.escape;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;

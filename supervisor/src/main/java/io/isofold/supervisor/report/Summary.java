@@ -1,7 +1,7 @@
 package io.isofold.supervisor.report;
 
-import java.nio.file.Path;
-import java.time.Instant;
+import io.isofold.supervisor.spec.MetricDirection;
+import java.nio.file.Path;import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;

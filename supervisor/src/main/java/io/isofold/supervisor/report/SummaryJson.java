@@ -1,7 +1,7 @@
 package io.isofold.supervisor.report;
 
-import io.isofold.shared.AtomicFiles;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import io.isofold.supervisor.spec.MetricDirection;
+import io.isofold.shared.AtomicFiles;import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isofold.shared.Json;

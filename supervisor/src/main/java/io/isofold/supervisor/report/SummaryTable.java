@@ -1,7 +1,7 @@
 package io.isofold.supervisor.report;
 
-import java.util.ArrayList;
-import java.util.List;
+import io.isofold.supervisor.spec.MetricDirection;
+import java.util.ArrayList;import java.util.List;
 
 /**
  * The plain-text table printed at the end of a run: a reader should know in five seconds which model did

@@ -12,7 +12,7 @@
  * <p>Which way a metric is better comes from the run's {@code --metric NAME:min|max} goals
  * ({@link io.isofold.supervisor.report.MetricGoals}, from the RunSpec live and from run.json's {@code metrics}
  * for {@code report DIR} and {@code status DIR}); for any other metric it is guessed from the name
- * ({@link io.isofold.supervisor.report.MetricDirection}) and every report marks it as guessed. The first goal
+ * ({@link io.isofold.supervisor.spec.MetricDirection}) and every report marks it as guessed. The first goal
  * is the primary metric: first in the tables, drawn by the distribution chart, the one the comparison line
  * and the page's headline are about. The run's time ("took") is the sum of the supervisors' sessions
  * ({@link io.isofold.supervisor.report.SupervisorSessions}), not the wall time since the first start.
@@ -21,5 +21,7 @@
  * quantile through the regularized incomplete beta function), per-metric mean, sample std and t interval
  * ({@link io.isofold.supervisor.report.MetricStats}), and the corrected resampled t-test of Nadeau and Bengio
  * for paired cross-validation replicates ({@link io.isofold.supervisor.report.PairedComparison}).
+ *
+ * <p>Never imports: cli, schedule, standby, slurm, outcome, progress, launch, watch, gpu, exec, proc.
  */
 package io.isofold.supervisor.report;

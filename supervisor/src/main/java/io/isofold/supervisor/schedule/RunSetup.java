@@ -18,7 +18,7 @@ import io.isofold.supervisor.outcome.AttemptJudge;
 import io.isofold.shared.AtomicFiles;
 import io.isofold.supervisor.spec.BadInput;
 import io.isofold.supervisor.spec.RunSpec;
-import io.isofold.supervisor.watch.ProcessTable;
+import io.isofold.supervisor.proc.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.isofold.supervisor.watch;
 
-import io.isofold.shared.WorkerEnv;
-import java.util.HashMap;
+import io.isofold.supervisor.proc.ProcessTable;
+import io.isofold.shared.WorkerEnv;import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package io.isofold.supervisor.watch;
 
-import io.isofold.shared.WorkerEnv;
-import java.time.Duration;
+import io.isofold.supervisor.proc.ProcessTable;
+import io.isofold.shared.WorkerEnv;import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

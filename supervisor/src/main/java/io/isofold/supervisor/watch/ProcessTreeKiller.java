@@ -1,7 +1,7 @@
 package io.isofold.supervisor.watch;
 
-import java.time.Duration;
-import java.util.HashSet;
+import io.isofold.supervisor.proc.ProcessTable;
+import java.time.Duration;import java.util.HashSet;
 import java.util.Set;
 
 /**

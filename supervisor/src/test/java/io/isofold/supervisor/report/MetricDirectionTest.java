@@ -2,8 +2,8 @@ package io.isofold.supervisor.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isofold.supervisor.spec.MetricDirection;
 import io.isofold.supervisor.spec.MetricGoal;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -73,12 +73,5 @@ class MetricDirectionTest {
         // names that say nothing of a direction (a count, a setting) after the scores and losses
         assertThat(MetricGoals.NONE.displayOrder(Set.of("gpu", "rmse", "epochs", "r2")))
                 .containsExactly("r2", "rmse", "epochs", "gpu");
-    }
-
-    @Test
-    void theKnownListsDoNotOverlap() {
-        Set<String> both = new HashSet<>(MetricDirection.LOWER);
-        both.retainAll(MetricDirection.HIGHER);
-        assertThat(both).isEmpty();
     }
 }

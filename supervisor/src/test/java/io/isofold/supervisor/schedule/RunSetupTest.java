@@ -15,7 +15,7 @@ import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.launch.LocalLauncher;
 import io.isofold.supervisor.spec.BadInput;
 import io.isofold.supervisor.spec.RunSpec;
-import io.isofold.supervisor.watch.ProcessTable;
+import io.isofold.supervisor.proc.ProcessTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

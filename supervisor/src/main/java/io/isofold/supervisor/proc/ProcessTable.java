@@ -1,4 +1,4 @@
-package io.isofold.supervisor.watch;
+package io.isofold.supervisor.proc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.isofold.supervisor.report;
+package io.isofold.supervisor.spec;
 
 import java.util.ArrayList;
 import java.util.Collection;
