@@ -16,12 +16,16 @@ readonly ARTIFACT=org.bytedeco:cuda:12.6-9.5-1.5.11:jar:linux-x86_64-redist
 readonly JAR_PATH=org/bytedeco/cuda/12.6-9.5-1.5.11/cuda-12.6-9.5-1.5.11-linux-x86_64-redist.jar
 readonly JAR_LIBS=org/bytedeco/cuda/linux-x86_64
 readonly DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
-# what TF 2.18 dlopens besides the driver's libcuda.so.1 (../shared/TFJAVA-NOTES.md, GPU section);
-# cuDNN 9 loads its sub-libraries itself
-readonly SONAMES=(libcudart.so.12 libcublas.so.12 libcublasLt.so.12 libcufft.so.11 libcusolver.so.11
-  libcusparse.so.12 libnvJitLink.so.12 libcurand.so.10 libcudnn.so.9
-  libcudnn_graph.so.9 libcudnn_engines_precompiled.so.9 libcudnn_engines_runtime_compiled.so.9
-  libcudnn_heuristic.so.9 libcudnn_ops.so.9 libcudnn_adv.so.9 libcudnn_cnn.so.9 libnvrtc.so.12)
+# the list the worker and `doctor` use too: what TF 2.18 opens (tf), what those open in turn (part), and the
+# driver's libcuda.so.1, which is never fetched
+readonly LIST="$(dirname "$0")/../shared/src/main/resources/io/isofold/shared/cuda-libraries.txt"
+mapfile -t SONAMES < <(awk '!/^#/ && ($2 == "tf" || $2 == "part") { print $1 }' "$LIST")
+mapfile -t TF_OPENS < <(awk '!/^#/ && $2 == "tf" { print $1 }' "$LIST")
+readonly SONAMES TF_OPENS
+if [ ${#SONAMES[@]} -eq 0 ]; then
+  echo "ensure-cuda: no library list in $LIST" >&2
+  exit 1
+fi
 # what is unpacked: those, NVRTC (cuDNN's runtime-compiled engines use it), CUPTI (TF's profiler) and NCCL
 # (collectives); the jar's NPP, nvJPEG, nvCOMP, cuSOLVERMg, nvBLAS (0.5 GB) are of no use to TF
 readonly UNPACK=(libcudart.so libcublas libcufft.so libcusolver.so libcusparse.so libnvJitLink.so libcurand.so
@@ -94,7 +98,7 @@ if [ "$force" -eq 0 ] && ! driver_works; then
 fi
 
 missing=()
-for s in "${SONAMES[@]:0:9}"; do
+for s in "${TF_OPENS[@]}"; do
   findable "$s" || missing+=("$s")
 done
 if [ ${#missing[@]} -eq 0 ]; then

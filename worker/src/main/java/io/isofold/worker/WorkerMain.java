@@ -8,7 +8,7 @@ import io.isofold.shared.WorkerEnv;
 import io.isofold.shared.WorkerResult;
 import io.isofold.worker.data.Dataset;
 import io.isofold.worker.data.DatasetReader;
-import io.isofold.worker.device.CudaLibraries;
+import io.isofold.shared.CudaLibraries;
 import io.isofold.worker.device.DeviceReport;
 import io.isofold.worker.device.NativeLoading;
 import io.isofold.worker.train.ProgressWriter;

@@ -121,7 +121,7 @@ class WorkerMainTest {
         List<String> missing = new java.util.ArrayList<>();
         json.path("cuda_missing").forEach(n -> missing.add(n.asText()));
         assertThat(missing).contains("libcuda.so.1", "libcudart.so.12")
-                .isSubsetOf(io.isofold.worker.device.CudaLibraries.SONAMES);
+                .isSubsetOf(io.isofold.shared.CudaLibraries.SONAMES);
         assertThat(r.stderr()).contains("GPU slot (CUDA_VISIBLE_DEVICES=0) but the loader finds no libcudart.so.12");
     }
 

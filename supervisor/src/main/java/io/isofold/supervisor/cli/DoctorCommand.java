@@ -1,11 +1,11 @@
 package io.isofold.supervisor.cli;
 
+import io.isofold.shared.CudaLibraries;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isofold.shared.Json;
 import io.isofold.supervisor.gpu.CudaCache;
 import io.isofold.supervisor.gpu.CudaDevice;
-import io.isofold.supervisor.gpu.CudaLibraries;
 import io.isofold.supervisor.gpu.Gpu;
 import io.isofold.supervisor.gpu.GpuDetector;
 import io.isofold.supervisor.gpu.GpuHealth;
@@ -139,16 +139,22 @@ final class DoctorCommand implements Callable<Integer> {
     /** On a GPU machine a missing library means TF computes on the CPU; on a CPU machine it is only information. */
     private void checkLibraries(boolean gpuMode) {
         List<String> missing = new ArrayList<>();
-        CudaLibraries.find(env).forEach((soname, where) -> {
-            if (where != null) {
-                checks.add(new Check("cuda", soname, gpuMode ? Status.OK : Status.INFO, where.toString(), null));
+        // looked up on the loader path the workers will get, as the built-in worker looks them up itself
+        Map<String, String> workers = new LinkedHashMap<>(env);
+        String loaderPath = CudaLibraries.workerLoaderPath(env);
+        if (loaderPath != null) {
+            workers.put("LD_LIBRARY_PATH", loaderPath);
+        }
+        CudaLibraries.forEnvironment(workers).locateAll().forEach((soname, where) -> {
+            if (where.isPresent()) {
+                checks.add(new Check("cuda", soname, gpuMode ? Status.OK : Status.INFO, where.get().toString(), null));
             } else if (!gpuMode) {
                 missing.add(soname);
             } else {
                 checks.add(new Check("cuda", soname, Status.PROBLEM, "not found", soname.equals("libcuda.so.1")
                         ? "it comes with the NVIDIA driver: reinstall the driver, or add its folder to LD_LIBRARY_PATH"
                         : "install " + (soname.startsWith("libcudnn") ? "cuDNN 9" : "CUDA 12") + ", or set "
-                                + CudaLibraries.CUDA_LIB_ENV + " (or LD_LIBRARY_PATH) to the folder that holds it"));
+                                + CudaLibraries.FOLDER_ENV + " (or LD_LIBRARY_PATH) to the folder that holds it"));
             }
         });
         if (!missing.isEmpty()) {
@@ -170,10 +176,9 @@ final class DoctorCommand implements Callable<Integer> {
             Map<String, String> probeEnv = new LinkedHashMap<>();
             probeEnv.put("CUDA_VISIBLE_DEVICES", d.cudaVisibleDevices());
             probeEnv.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
-            String cudaLib = env.get(CudaLibraries.CUDA_LIB_ENV);
-            if (cudaLib != null && !cudaLib.isBlank()) {
-                String ld = env.get("LD_LIBRARY_PATH");
-                probeEnv.put("LD_LIBRARY_PATH", cudaLib + (ld == null || ld.isBlank() ? "" : File.pathSeparator + ld));
+            String loaderPath = CudaLibraries.workerLoaderPath(env);
+            if (loaderPath != null) {
+                probeEnv.put("LD_LIBRARY_PATH", loaderPath);
             }
             TensorFlowView view = TensorFlowView.probe(worker, probeEnv, TensorFlowView.TIMEOUT);
             String item = "GPU " + d.label();

@@ -1,6 +1,7 @@
 package io.isofold.supervisor.launch;
 
 import com.google.common.collect.ImmutableMap;
+import io.isofold.shared.CudaLibraries;
 import io.isofold.shared.Task;
 import io.isofold.shared.WorkerEnv;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -270,10 +271,9 @@ public final class WorkerCommand {
      */
     private static void cudaEnvironment(Map<String, String> env) {
         env.putAll(CudaCache.of(System.getenv()).workerEnvironment());
-        String cudaLib = System.getenv("ISOFOLD_CUDA_LIB");
-        if (cudaLib != null && !cudaLib.isBlank()) {
-            String inherited = System.getenv("LD_LIBRARY_PATH");
-            env.put("LD_LIBRARY_PATH", inherited == null || inherited.isBlank() ? cudaLib : cudaLib + ":" + inherited);
+        String loaderPath = CudaLibraries.workerLoaderPath(System.getenv());
+        if (loaderPath != null && System.getenv(CudaLibraries.FOLDER_ENV) != null) {
+            env.put("LD_LIBRARY_PATH", loaderPath);
         }
     }
 

@@ -24,7 +24,7 @@ class DoctorCommandTest extends EndToEndTest {
         gpus = FakeGpus.create(tmp, 2);
         // every library TF needs, as files where ISOFOLD_CUDA_LIB points
         cudaLib = Files.createDirectories(tmp.resolve("cuda-lib"));
-        for (String soname : io.isofold.supervisor.gpu.CudaLibraries.SONAMES) {
+        for (String soname : io.isofold.shared.CudaLibraries.SONAMES) {
             Files.writeString(cudaLib.resolve(soname), "");
         }
         workerJar = FakeTensorFlowWorker.jar(Files.createDirectories(tmp.resolve("worker")));

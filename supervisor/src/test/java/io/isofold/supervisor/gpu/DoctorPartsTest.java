@@ -10,24 +10,6 @@ import org.junit.jupiter.api.Test;
 class DoctorPartsTest {
 
     @Test
-    void theLoaderCacheKeeps64BitEntriesOnly() {
-        Map<String, Path> cache = CudaLibraries.parseLdconfig("""
-                1234 libs found in cache `/etc/ld.so.cache'
-                \tlibcudart.so.12 (libc6) => /usr/lib/i386-linux-gnu/libcudart.so.12
-                \tlibcudart.so.12 (libc6,x86-64) => /usr/local/cuda/lib64/libcudart.so.12
-                \tlibcuda.so.1 (libc6,AArch64) => /usr/lib/aarch64-linux-gnu/libcuda.so.1
-                """);
-        assertThat(cache).containsEntry("libcudart.so.12", Path.of("/usr/local/cuda/lib64/libcudart.so.12"))
-                .containsEntry("libcuda.so.1", Path.of("/usr/lib/aarch64-linux-gnu/libcuda.so.1")).hasSize(2);
-    }
-
-    @Test
-    void ownFolderComesBeforeTheLoaderPath() {
-        assertThat(CudaLibraries.folders(Map.of("ISOFOLD_CUDA_LIB", "/opt/cuda", "LD_LIBRARY_PATH", "/a::/b")))
-                .containsExactly(Path.of("/opt/cuda"), Path.of("/a"), Path.of("/b"));
-    }
-
-    @Test
     void theDeviceListIsTheLastJsonLineWithDevices() {
         TensorFlowView v = TensorFlowView.parse("""
                 2026-11-30 I tensorflow/core/platform/cpu_feature_guard.cc:210] {not json

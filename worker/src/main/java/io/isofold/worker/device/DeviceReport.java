@@ -1,5 +1,6 @@
 package io.isofold.worker.device;
 
+import io.isofold.shared.CudaLibraries;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

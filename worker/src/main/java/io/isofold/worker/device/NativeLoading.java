@@ -1,5 +1,6 @@
 package io.isofold.worker.device;
 
+import io.isofold.shared.CudaLibraries;
 /**
  * How this JVM loads TensorFlow's native libraries, set before anything touches TensorFlow.
  *

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.isofold.shared.CudaLibraries;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -71,12 +72,11 @@ class EnsureCudaScriptTest {
     @Test
     void aFolderAlreadyUnpackedIsPrintedWithoutAFetch() throws Exception {
         Path lib = Files.createDirectories(tmp.resolve("cuda/lib"));
-        for (String soname : List.of("libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12", "libcufft.so.11",
-                "libcusolver.so.11", "libcusparse.so.12", "libnvJitLink.so.12", "libcurand.so.10", "libcudnn.so.9",
-                "libcudnn_graph.so.9", "libcudnn_engines_precompiled.so.9", "libcudnn_engines_runtime_compiled.so.9",
-                "libcudnn_heuristic.so.9", "libcudnn_ops.so.9", "libcudnn_adv.so.9", "libcudnn_cnn.so.9",
-                "libnvrtc.so.12")) {
-            Files.writeString(lib.resolve(soname), "");
+        // the script reads the list the worker and doctor use: every library of it but the driver's
+        for (String soname : CudaLibraries.SONAMES) {
+            if (!soname.equals("libcuda.so.1")) {
+                Files.writeString(lib.resolve(soname), "");
+            }
         }
 
         Run r = run(Map.of(), "--force");
@@ -84,6 +84,20 @@ class EnsureCudaScriptTest {
         assertThat(r.status()).as(r.stderr()).isZero();
         assertThat(r.stdout()).isEqualTo(lib + "\n");
         assertThat(r.stderr()).doesNotContain("fetching");
+
+        // without the list's last library the folder is incomplete and it goes to fetch: a Maven that fails
+        // stands in for the download (2 GB)
+        String last = CudaLibraries.SONAMES.get(CudaLibraries.SONAMES.size() - 2);
+        Files.delete(lib.resolve(last));
+        Path bin = Files.createDirectories(tmp.resolve("fake-bin"));
+        for (String tool : List.of("mvn", "unzip")) {
+            Path fake = Files.writeString(bin.resolve(tool), "#!/bin/sh\nexit 1\n");
+            Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Run incomplete = run(Map.of("HOME", tmp.toString(), "PATH", bin + ":" + System.getenv("PATH")), "--force");
+        assertThat(incomplete.status()).isEqualTo(1);
+        assertThat(incomplete.stderr()).contains("cannot fetch");
+        Files.writeString(lib.resolve(last), "");
 
         // and once the loader finds them (on LD_LIBRARY_PATH), nothing is needed
         Run found = run(Map.of("LD_LIBRARY_PATH", lib.toString()), "--force");

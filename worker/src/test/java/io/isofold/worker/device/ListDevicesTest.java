@@ -1,5 +1,6 @@
 package io.isofold.worker.device;
 
+import io.isofold.shared.CudaLibraries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 

@@ -1,4 +1,4 @@
-package io.isofold.worker.device;
+package io.isofold.shared;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,17 +18,25 @@ import java.util.concurrent.TimeUnit;
  * Finds the CUDA libraries TensorFlow 2.18 opens at its first GPU use, the way the dynamic loader would look for
  * them: {@code LD_LIBRARY_PATH}, then the {@code ld.so.cache} (read through {@code ldconfig -p}), then the default
  * folders. TensorFlow itself only says "Could not find cuda drivers" when any of them fails, and falls back to the
- * CPU; this names the ones that would fail.
+ * CPU; this names the ones that would fail. The built-in worker (on its own loader path) and {@code isofold doctor}
+ * (on the path the workers will get, {@link #workerLoaderPath}) both ask here.
  *
  * <p>Not a load test: a library that is found but cannot be loaded (wrong driver, missing dependency outside this
  * list) passes here. The dependencies TF needs are in the list, so the common case, a machine with the driver
  * alone, is named exactly.
  */
 public final class CudaLibraries {
-    /** What TF 2.18 dlopens by plain soname (TFJAVA-NOTES, GPU section), in its loading order; the driver's last. */
-    public static final List<String> SONAMES = List.of(
-            "libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12", "libcufft.so.11", "libcusolver.so.11",
-            "libcusparse.so.12", "libnvJitLink.so.12", "libcurand.so.10", "libcudnn.so.9", "libcuda.so.1");
+    /**
+     * The folder of CUDA 12 / cuDNN 9 libraries that scripts/ensure-cuda.sh fetched, set by scripts/run.sh for
+     * the supervisor, which puts it ahead of the workers' {@code LD_LIBRARY_PATH}.
+     */
+    public static final String FOLDER_ENV = "ISOFOLD_CUDA_LIB";
+
+    /**
+     * The list in {@code cuda-libraries.txt} beside this class, in TF's loading order, the driver's last: the one
+     * list the worker, {@code doctor} and scripts/ensure-cuda.sh read.
+     */
+    public static final List<String> SONAMES = readList();
 
     /** ldconfig normally answers in a few milliseconds; a hung one must not hold up the worker. */
     private static final long LDCONFIG_TIMEOUT_MILLIS = 3_000;
@@ -181,6 +189,34 @@ public final class CudaLibraries {
             return h.length == 5 && h[0] == 0x7f && h[1] == 'E' && h[2] == 'L' && h[3] == 'F' && h[4] == 2;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** The loader path a worker gets: {@link #FOLDER_ENV}'s folder ahead of the inherited LD_LIBRARY_PATH. */
+    public static String workerLoaderPath(Map<String, String> env) {
+        String folder = env.get(FOLDER_ENV);
+        String inherited = env.get("LD_LIBRARY_PATH");
+        if (folder == null || folder.isBlank()) {
+            return inherited;
+        }
+        return inherited == null || inherited.isBlank() ? folder : folder + ":" + inherited;
+    }
+
+    private static List<String> readList() {
+        try (InputStream in = CudaLibraries.class.getResourceAsStream("cuda-libraries.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("cuda-libraries.txt is missing from the classpath");
+            }
+            List<String> names = new ArrayList<>();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                String l = line.strip();
+                if (!l.isEmpty() && !l.startsWith("#")) {
+                    names.add(l.split("\\s+")[0]);
+                }
+            }
+            return List.copyOf(names);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

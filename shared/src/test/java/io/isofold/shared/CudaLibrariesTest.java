@@ -1,4 +1,4 @@
-package io.isofold.worker.device;
+package io.isofold.shared;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +18,21 @@ class CudaLibrariesTest {
     private static Path elf(Path dir, String name, int elfClass) throws Exception {
         Files.createDirectories(dir);
         return Files.write(dir.resolve(name), new byte[] {0x7f, 'E', 'L', 'F', (byte) elfClass, 1, 1, 0});
+    }
+
+    @Test
+    void theListHasTheDriverLastAndTheLibrariesTensorFlowOpens() {
+        assertThat(CudaLibraries.SONAMES).startsWith("libcudart.so.12").endsWith("libcuda.so.1")
+                .contains("libcudnn.so.9", "libcudnn_cnn.so.9", "libnvrtc.so.12").doesNotHaveDuplicates().hasSize(18);
+    }
+
+    @Test
+    void workersGetTheFetchedFolderAheadOfTheirLoaderPath() {
+        assertThat(CudaLibraries.workerLoaderPath(Map.of("ISOFOLD_CUDA_LIB", "/opt/cuda", "LD_LIBRARY_PATH", "/a")))
+                .isEqualTo("/opt/cuda:/a");
+        assertThat(CudaLibraries.workerLoaderPath(Map.of("ISOFOLD_CUDA_LIB", "/opt/cuda"))).isEqualTo("/opt/cuda");
+        assertThat(CudaLibraries.workerLoaderPath(Map.of("LD_LIBRARY_PATH", "/a"))).isEqualTo("/a");
+        assertThat(CudaLibraries.workerLoaderPath(Map.of())).isNull();
     }
 
     @Test
