@@ -22,10 +22,11 @@ class DoctorCommandTest extends EndToEndTest {
     @BeforeEach
     void fakeMachine() throws IOException {
         gpus = FakeGpus.create(tmp, 2);
-        // every library TF needs, as files where ISOFOLD_CUDA_LIB points
+        // every library TF needs, as files where ISOFOLD_CUDA_LIB points: 64-bit ELF headers, all the loader's
+        // search (and so doctor's) looks at
         cudaLib = Files.createDirectories(tmp.resolve("cuda-lib"));
         for (String soname : io.isofold.shared.CudaLibraries.SONAMES) {
-            Files.writeString(cudaLib.resolve(soname), "");
+            Files.write(cudaLib.resolve(soname), new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
         }
         workerJar = FakeTensorFlowWorker.jar(Files.createDirectories(tmp.resolve("worker")));
         probes = tmp.resolve("probes.log");
