@@ -30,6 +30,12 @@ public record ProgressEvent(
     public static final String PHASE_FIRST_STEP = "first step";
     public static final String PHASE_TRAINING = "training";
     public static final String PHASE_SAVING = "saving";
+    /**
+     * Written once by a worker that continues from a checkpoint, before training goes on: {@code epoch} is the
+     * whole epochs the checkpoint holds, {@code batch} the batches of the next one already done (0 at an epoch's
+     * end), and {@code restored_seconds} the training time the checkpoint spares.
+     */
+    public static final String PHASE_CONTINUED = "continued";
 
     /** An epoch or within-epoch line, as written before phases existed. */
     public ProgressEvent(int epoch, Integer batch, Integer batches, Double loss, Double accuracy, Double valLoss,

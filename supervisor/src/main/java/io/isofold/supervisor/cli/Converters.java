@@ -1,6 +1,7 @@
 package io.isofold.supervisor.cli;
 
 import io.isofold.supervisor.spec.Durations;
+import io.isofold.supervisor.spec.GpuRequest;
 import io.isofold.supervisor.spec.MetricGoal;
 import io.isofold.supervisor.spec.Sizes;
 import java.time.Duration;
@@ -38,6 +39,17 @@ final class Converters {
         public MetricGoal convert(String value) {
             try {
                 return MetricGoal.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class GpuRequestConverter implements ITypeConverter<GpuRequest> {
+        @Override
+        public GpuRequest convert(String value) {
+            try {
+                return GpuRequest.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

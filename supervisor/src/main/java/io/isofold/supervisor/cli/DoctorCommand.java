@@ -10,6 +10,7 @@ import io.isofold.supervisor.gpu.Gpu;
 import io.isofold.supervisor.gpu.GpuDetector;
 import io.isofold.supervisor.gpu.GpuHealth;
 import io.isofold.supervisor.gpu.GpuSlots;
+import io.isofold.supervisor.spec.GpuRequest;
 import io.isofold.supervisor.gpu.HealthReport;
 import io.isofold.supervisor.gpu.MigDevice;
 import io.isofold.supervisor.gpu.NvidiaSmi;
@@ -114,7 +115,7 @@ final class DoctorCommand implements Callable<Integer> {
     private List<CudaDevice> checkInherited(List<Gpu> gpus) {
         String inherited = env.get("CUDA_VISIBLE_DEVICES");
         try {
-            List<CudaDevice> devices = GpuSlots.devices("all", gpus, inherited);
+            List<CudaDevice> devices = GpuSlots.devices(GpuRequest.ALL, gpus, inherited);
             if (inherited != null) {
                 checks.add(new Check("gpu", "CUDA_VISIBLE_DEVICES", Status.INFO, inherited + ": --gpus all uses "
                         + devices.stream().map(CudaDevice::label).toList(), null));

@@ -4,6 +4,7 @@ import io.isofold.supervisor.gpu.CudaDevice;
 import io.isofold.supervisor.gpu.Gpu;
 import io.isofold.supervisor.gpu.GpuDetector;
 import io.isofold.supervisor.gpu.GpuSlots;
+import io.isofold.supervisor.spec.GpuRequest;
 import io.isofold.supervisor.gpu.MigDevice;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,7 +26,7 @@ final class GpusCommand implements Callable<Integer> {
         String inherited = System.getenv("CUDA_VISIBLE_DEVICES");
         List<CudaDevice> usable;
         try {
-            usable = GpuSlots.devices("all", gpus, inherited);
+            usable = GpuSlots.devices(GpuRequest.ALL, gpus, inherited);
         } catch (IllegalArgumentException e) {
             System.err.println("isofold: " + e.getMessage());
             return 2;

@@ -1,8 +1,12 @@
 package io.isofold.supervisor.cli;
 
+import java.io.File;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -87,9 +91,45 @@ public final class IsofoldCommand implements Runnable {
 
     private static int badUsage(CommandLine.ParameterException e, String[] args) {
         PrintWriter err = e.getCommandLine().getErr();
-        err.println("isofold: " + e.getMessage() + " (see 'isofold "
-                + (e.getCommandLine().getCommandName().equals("isofold") ? "" : e.getCommandLine().getCommandName() + " ")
-                + "--help')");
+        String command = e.getCommandLine().getCommandName();
+        err.println("isofold: " + e.getMessage() + " (see 'isofold " + (command.equals("isofold") ? "" : command + " ")
+                + "--help')" + forgottenDashes(List.of(args)).map(w -> "; if '" + w + "' starts the worker command, "
+                        + "put -- before it: scripts/run.sh [OPTIONS] -- " + w + " ...").orElse(""));
         return 2;
+    }
+
+    /**
+     * The word that looks like the start of a worker command typed without -- before it (an option's
+     * error is then only a symptom: the worker's own --out or --fold was read as isofold's): a program on
+     * PATH, a script, an executable file. Empty when -- is there or nothing looks like one.
+     */
+    static Optional<String> forgottenDashes(List<String> args) {
+        if (args.contains("--")) {
+            return Optional.empty();
+        }
+        for (String a : args) {
+            if (a.startsWith("-") || FIRST_WORDS.contains(a) || a.isBlank()) {
+                continue;
+            }
+            if (a.matches(".*\\.(py|sh|R|r|jl|pl|rb|lua|js)") || isProgram(a)) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isProgram(String word) {
+        if (word.contains("/")) {
+            Path p = Path.of(word);
+            return Files.isRegularFile(p) && Files.isExecutable(p);
+        }
+        String path = System.getenv("PATH");
+        for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, word);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isofold.shared.Json;
 import io.isofold.shared.ModelConfig;
+import io.isofold.supervisor.launch.WorkerCommand;
 import io.isofold.supervisor.spec.BadInput;
+import io.isofold.supervisor.spec.Defaults;
 import io.isofold.supervisor.spec.MetricGoal;
 import io.isofold.supervisor.spec.RunSpec;
 import java.io.IOException;
@@ -42,12 +44,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory; an earlier run of the same spec in it is resumed. Default: runs/<timestamp>.")
     String out;
-    @Option(names = "--folds", paramLabel = "K", defaultValue = "5", description = "Cross-validation folds. Default: ${DEFAULT-VALUE}.")
-    int folds;
+    @Option(names = "--folds", paramLabel = "K", description = "Cross-validation folds. Default: " + Defaults.FOLDS + ".")
+    Integer folds;
     @Option(names = "--replicates", paramLabel = "N", description = "Completed replicates required per model. Default: K.")
     Integer replicates;
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Base seed for shuffles and initialisation. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Option(names = "--seed", paramLabel = "S", description = "Base seed for shuffles and initialisation. Default: " + Defaults.SEED + ".")
+    Long seed;
 
     @Option(names = "--backend", paramLabel = "local|slurm", converter = Converters.BackendConverter.class, description = "Where attempts run: local processes, or one Slurm batch job each (run from a login node). Fixed for a run. Default: local.")
     RunSpec.Backend backend = RunSpec.Backend.LOCAL;
@@ -77,15 +79,18 @@ final class RunCommand implements Callable<Integer> {
     boolean noSaveModel;
     @Option(names = "--worker-jvm-opts", paramLabel = "OPTS", description = "Built-in worker: its JVM options, e.g. \"-Xmx4g\".")
     String workerJvmOpts;
+    @Option(names = "--dry-run", description = "Print the resolved command and environment of the first attempts, and start nothing.")
+    boolean dryRun;
 
     @Parameters(paramLabel = "WORKER COMMAND", description = "After --: run this command as the worker, directly (never through a shell). "
-            + "Placeholders: {replicate} {fold} {folds} {attempt} {seed} {gpu} {attempt_dir} {result} {progress} {task} {model} {param.NAME}.")
+            + "Placeholders: " + WorkerCommand.PLACEHOLDER_LIST + ".")
     List<String> command = new ArrayList<>();
 
     @Override
     public Integer call() {
         try {
-            return RunExecution.execute(spec());
+            RunSpec spec = spec();
+            return dryRun ? RunExecution.dryRun(spec) : RunExecution.execute(spec);
         } catch (BadInput e) {
             return RunExecution.badInput(e.getMessage());
         }
@@ -94,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
     RunSpec spec() throws BadInput {
         checkCommandPlacement();
         boolean custom = !command.isEmpty();
-        int k = ChangeableOptions.range("--folds", folds, folds, 2, 10_000);
+        int k = ChangeableOptions.range("--folds", folds, Defaults.FOLDS, 2, 10_000);
         int n = ChangeableOptions.range("--replicates", replicates, k, 1, 1_000_000);
         List<ModelConfig> configs = modelConfigs(custom);
         String dataPath = null;
@@ -110,14 +115,18 @@ final class RunCommand implements Callable<Integer> {
         } else {
             refuseBuiltInOptions();
         }
-        RunSpec.Experiment experiment = new RunSpec.Experiment(k, n, seed, configs, command, dataPath);
+        if (custom) {
+            WorkerCommand.checkPlaceholders(command, configs);
+        }
+        RunSpec.Experiment experiment = new RunSpec.Experiment(k, n, seed != null ? seed : Defaults.SEED, configs,
+                command, dataPath, Path.of("").toAbsolutePath());
         RunSpec.Placement placement = changeable.placement(null, backend);
         warnIdle(placement);
-        RunSpec.Limits limits = changeable.limits(null, 2 * n * configs.size());
+        RunSpec.Limits limits = changeable.limits(null, RunSpec.defaultBudget(n, configs.size()));
         List<String> jvm = workerJvmOpts == null || workerJvmOpts.isBlank() ? List.of()
                 : List.of(workerJvmOpts.trim().split("\\s+"));
-        RunSpec.Options options = new RunSpec.Options(!noSaveModel, jvm, changeable.allowCpuFallback, metrics,
-                changeable.standby(null, command, placement));
+        RunSpec.Options options = changeable.options(null, !noSaveModel, jvm, checked(metrics),
+                changeable.standby(null, command, placement), configs.size());
         return new RunSpec(outDir(), experiment, placement, limits, options);
     }
 
@@ -132,6 +141,19 @@ final class RunCommand implements Callable<Integer> {
         if (dashes >= 0 && command.isEmpty()) {
             throw new BadInput("-- is followed by no worker command; leave out -- to run the built-in worker");
         }
+    }
+
+    /** The same metric named twice (acc:max and acc:min) would leave it to chance which one counts. */
+    private static List<MetricGoal> checked(List<MetricGoal> goals) throws BadInput {
+        Map<String, MetricGoal> byName = new LinkedHashMap<>();
+        for (MetricGoal g : goals) {
+            MetricGoal before = byName.putIfAbsent(g.name(), g);
+            if (before != null) {
+                throw new BadInput("--metric " + g.name() + " is given twice (" + before + " and " + g
+                        + "); give each metric once");
+            }
+        }
+        return goals;
     }
 
     private void refuseBuiltInOptions() throws BadInput {
@@ -152,11 +174,10 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private void warnIdle(RunSpec.Placement placement) {
-        String gpuRequest = placement.gpus().toLowerCase();
-        if (changeable.workersPerGpu != null && gpuRequest.equals("none")) {
+        if (changeable.workersPerGpu != null && placement.gpus().none()) {
             log.warn("--workers-per-gpu has no effect with --gpus none (use --cpu-workers)");
         }
-        if (changeable.cpuWorkers != null && !gpuRequest.equals("none") && !gpuRequest.equals("all")) {
+        if (changeable.cpuWorkers != null && !placement.gpus().none() && !placement.gpus().all()) {
             log.warn("--cpu-workers has no effect when GPUs are given (--gpus {})", placement.gpus());
         }
     }

@@ -15,10 +15,13 @@ import io.isofold.supervisor.standby.StandbyLauncher;
 import io.isofold.supervisor.launch.WorkerLauncher;
 import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.progress.ProgressDisplay;
+import io.isofold.supervisor.launch.LaunchRequest;
+import io.isofold.supervisor.schedule.DryRun;
 import io.isofold.supervisor.schedule.RunLoop;
 import io.isofold.supervisor.schedule.RunSetup;
 import io.isofold.supervisor.slurm.SlurmRun;
 import io.isofold.supervisor.spec.BadInput;
+import io.isofold.supervisor.spec.GpuRequest;
 import io.isofold.supervisor.spec.ExitStatus;
 import io.isofold.supervisor.spec.RunSpec;
 import java.io.File;
@@ -30,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +44,16 @@ final class RunExecution {
 
     private RunExecution() {}
 
+    /** A {@code run} (no resume): it may take an empty directory, or go on with the same spec in one. */
     static int execute(RunSpec spec) {
+        return execute(spec, false, Set.of());
+    }
+
+    /**
+     * @param resuming   whether this is {@code resume DIR} (which may change the worker command)
+     * @param liftedGpus GPUs named by a resume's --gpus: back in the run if an earlier session quarantined them
+     */
+    static int execute(RunSpec spec, boolean resuming, Set<Integer> liftedGpus) {
         Console console = Console.get();
         boolean slurm = spec.placement().slurm();
         List<Slot> slots;
@@ -56,17 +69,17 @@ final class RunExecution {
         } catch (BadInput e) {
             return badInput(e.getMessage());
         }
-        try (RunSetup setup = RunSetup.prepare(spec, launcher)) {
+        try (RunSetup setup = RunSetup.prepare(spec, launcher, resuming)) {
             SupervisorLog.attachFile(new RunFiles(spec.outDir()).log());
             setup.warnings().forEach(log::warn);
             if (slurm) {
                 slots = SlurmRun.slots(spec, setup.adopted().size());
             }
-            console.line((setup.resumed() ? "resuming the run in " : "starting a run in ") + spec.outDir());
             JournalReports reports = new JournalReports(spec, slots);
             // GPU health counters are read with nvidia-smi here: of no use for GPUs on other machines
             RunLoop loop = new RunLoop(spec, slots, workerCommand, setup.launcher(), setup.journal(), setup.history(),
-                    setup.adopted(), ProgressDisplay.forConsole(), reports, slurm ? null : healthProbe(slots));
+                    setup.adopted(), ProgressDisplay.forConsole(), reports, slurm ? null : healthProbe(slots),
+                    liftedGpus);
             Signals.forward(loop);
             ExitStatus status = loop.run();
             if (launcher instanceof StandbyLauncher standbys) {
@@ -100,6 +113,34 @@ final class RunExecution {
                 closeQuietly(c);
             }
         }
+    }
+
+    /**
+     * {@code --dry-run}: the first attempts' commands and environments as a launch would resolve them (the
+     * contract's variables, the slot's GPU, the CPU threads), printed; nothing is created or started.
+     */
+    static int dryRun(RunSpec spec) {
+        List<Slot> slots;
+        WorkerCommand command;
+        try {
+            slots = spec.placement().slurm() ? SlurmRun.slots(spec, 0) : slots(spec);
+            command = workerCommand(spec, slots);
+        } catch (BadInput e) {
+            return badInput(e.getMessage());
+        }
+        StringBuilder out = new StringBuilder("dry run: nothing is started or created; the first attempts would be:\n");
+        for (LaunchRequest r : DryRun.firstAttempts(spec, slots, command)) {
+            out.append('\n').append(r.task().model()).append(", replicate ").append(r.task().replicate())
+                    .append(" (fold ").append(r.task().fold()).append(" of shuffle ").append(r.task().shuffle())
+                    .append(") on ").append(r.slot().label()).append('\n');
+            out.append("  cd ").append(ShellWords.quote(r.workdir() != null ? r.workdir().toString() : ".")).append('\n');
+            out.append("  ").append(String.join(" ", r.command().stream().map(ShellWords::quote).toList())).append('\n');
+            new java.util.TreeMap<>(r.environment()).forEach((k, v) ->
+                    out.append("    ").append(k).append('=').append(ShellWords.quote(v)).append('\n'));
+        }
+        Console.get().line(out.toString().stripTrailing());
+        Console.get().close(CONSOLE_DRAIN);
+        return ExitStatus.COMPLETE.code();
     }
 
     /** The Slurm launcher, once Slurm answers; and a word on paths the compute nodes must see. */
@@ -151,8 +192,8 @@ final class RunExecution {
 
     static List<Slot> slots(RunSpec spec) throws BadInput {
         List<Gpu> detected = List.of();
-        String request = spec.placement().gpus().trim().toLowerCase();
-        if (!request.equals("none")) {
+        GpuRequest request = spec.placement().gpus();
+        if (!request.none()) {
             try {
                 detected = new GpuDetector().detect();
             } catch (GpuDetector.DetectionFailed e) {
@@ -166,7 +207,7 @@ final class RunExecution {
         } catch (IllegalArgumentException e) {
             throw new BadInput(e.getMessage());
         }
-        if (slots.stream().allMatch(Slot::cpu) && request.equals("all")) {
+        if (slots.stream().allMatch(Slot::cpu) && request.all()) {
             log.info("no GPU found; running on {} CPU slot(s) (--cpu-workers)", spec.placement().cpuWorkers());
         }
         return slots;
@@ -197,13 +238,18 @@ final class RunExecution {
     }
 
     static WorkerCommand workerCommand(RunSpec spec, List<Slot> slots) throws BadInput {
+        Path workdir = spec.workdir() != null ? spec.workdir() : Path.of("").toAbsolutePath();
         if (!spec.builtInWorker()) {
-            String exe = spec.command().get(0);
-            if (!executable(exe)) {
-                throw new BadInput("worker command '" + exe + "' is not an executable file"
-                        + (exe.contains("/") ? "" : " on PATH"));
+            if (!Files.isDirectory(workdir)) {
+                throw new BadInput("the run's folder " + workdir + " (where its workers start) is gone; resume it with "
+                        + "the worker command after --, from the folder it should start in");
             }
-            return new WorkerCommand(spec.command(), null);
+            String exe = spec.command().get(0);
+            if (!executable(exe, workdir)) {
+                throw new BadInput("worker command '" + exe + "' is not an executable file"
+                        + (exe.contains("/") ? " (in " + workdir + ")" : " on PATH"));
+            }
+            return new WorkerCommand(spec.command(), null, Map.of(), workdir);
         }
         Path jar = Installation.workerJar();
         if (!Files.isRegularFile(jar)) {
@@ -217,7 +263,7 @@ final class RunExecution {
         if (!spec.options().workerJvmOptions().isEmpty()) {
             checkJvmOptions(argv);
         }
-        return new WorkerCommand(argv, threads, WorkerCommand.builtInEnvironment(System.getenv()));
+        return new WorkerCommand(argv, threads, WorkerCommand.builtInEnvironment(System.getenv()), workdir);
     }
 
     /**
@@ -243,9 +289,10 @@ final class RunExecution {
         }
     }
 
-    private static boolean executable(String exe) {
+    private static boolean executable(String exe, Path workdir) {
         if (exe.contains("/")) {
-            return Files.isRegularFile(Path.of(exe)) && Files.isExecutable(Path.of(exe));
+            Path p = workdir.resolve(exe);
+            return Files.isRegularFile(p) && Files.isExecutable(p);
         }
         String path = System.getenv("PATH");
         if (path == null) {

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.gpu;
 
+import io.isofold.supervisor.spec.GpuRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,34 +21,25 @@ public final class GpuSlots {
     /**
      * The run's slots, in one call: what the run loop should be given.
      *
-     * @param request             the --gpus value: {@code all}, {@code none} or indices like {@code 0,2,3}
+     * @param request             the --gpus request
      * @param detected            what nvidia-smi listed ({@link GpuDetector#detect})
      * @param inheritedVisibility the supervisor's own CUDA_VISIBLE_DEVICES, or null when unset
      */
-    public static List<Slot> slots(String request, List<Gpu> detected, String inheritedVisibility, int workersPerGpu,
-            int cpuWorkers) {
+    public static List<Slot> slots(GpuRequest request, List<Gpu> detected, String inheritedVisibility,
+            int workersPerGpu, int cpuWorkers) {
         return slotsOn(devices(request, detected, inheritedVisibility), workersPerGpu, cpuWorkers);
     }
 
     /** The devices to run on, empty for a CPU run; a GPU in MIG mode stands for all its (visible) MIG devices. */
-    public static List<CudaDevice> devices(String request, List<Gpu> detected, String inheritedVisibility) {
-        String r = request == null ? "" : request.trim().toLowerCase();
-        if (r.equals("none")) {
+    public static List<CudaDevice> devices(GpuRequest request, List<Gpu> detected, String inheritedVisibility) {
+        if (request.none()) {
             return List.of();
         }
         List<CudaDevice> allowed = visible(detected, inheritedVisibility);
-        if (r.equals("all")) {
+        if (request.all()) {
             return allowed;
         }
-        Set<Integer> indices = new LinkedHashSet<>();
-        for (String part : r.split(",", -1)) {
-            int index;
-            try {
-                index = Integer.parseInt(part.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(
-                        "--gpus '" + request + "': expected all, none, or GPU indices like 0,2,3");
-            }
+        for (int index : request.indices()) {
             if (allowed.stream().noneMatch(d -> d.gpu() == index)) {
                 throw new IllegalArgumentException("--gpus '" + request + "': GPU " + index + " "
                         + (detected.isEmpty() ? "cannot be used, nvidia-smi lists no GPU on this machine"
@@ -55,12 +47,9 @@ public final class GpuSlots {
                                         + (inheritedVisibility != null ? ", from CUDA_VISIBLE_DEVICES=" + inheritedVisibility : "")
                                         + ")"));
             }
-            if (!indices.add(index)) {
-                throw new IllegalArgumentException("--gpus '" + request + "': GPU " + index + " is listed twice");
-            }
         }
         List<CudaDevice> chosen = new ArrayList<>();
-        for (int index : indices) {
+        for (int index : request.indices()) {
             allowed.stream().filter(d -> d.gpu() == index).forEach(chosen::add);
         }
         return List.copyOf(chosen);
@@ -160,7 +149,7 @@ public final class GpuSlots {
      * A resolution that needs MIG devices is refused here, since whole-GPU slots cannot pin to them:
      * use {@link #slots(String, List, String, int, int)}.
      */
-    public static List<Integer> resolve(String request, List<Gpu> detected, String inheritedVisibility) {
+    public static List<Integer> resolve(GpuRequest request, List<Gpu> detected, String inheritedVisibility) {
         List<CudaDevice> devices = devices(request, detected, inheritedVisibility);
         devices.stream().filter(d -> d.mig() != null).findFirst().ifPresent(d -> {
             throw new IllegalArgumentException("GPU " + d.gpu() + " is in MIG mode (" + d.mig().uuid()

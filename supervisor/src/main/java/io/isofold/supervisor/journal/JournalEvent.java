@@ -20,6 +20,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = JournalEvent.Kill.class, name = "kill"),
         @JsonSubTypes.Type(value = JournalEvent.End.class, name = "end"),
         @JsonSubTypes.Type(value = JournalEvent.Quarantine.class, name = "quarantine"),
+        @JsonSubTypes.Type(value = JournalEvent.QuarantineLifted.class, name = "quarantine-lifted"),
         @JsonSubTypes.Type(value = JournalEvent.RunEnd.class, name = "run-end")})
 public sealed interface JournalEvent {
 
@@ -60,19 +61,28 @@ public sealed interface JournalEvent {
      */
     record Launch(String time, int replicate, String model, int index, int fold, int shuffle, int attempt,
             String slot, String gpu, Long pid, Long sid, Long startTicks, String bootId, String jobId, String node,
-            String attemptDir, String standbySince) implements OfAttempt {
+            String attemptDir, String standbySince, String checkpoint) implements OfAttempt {
 
         public static Launch of(String time, AttemptId id, String slot, String gpu, LaunchIdentity launched,
                 String attemptDir) {
             return new Launch(time, id.replicate(), id.model(), id.index(), id.fold(), id.shuffle(), id.attempt(), slot,
                     gpu, launched.pid(), launched.sid(), launched.startTicks(), launched.bootId(), launched.jobId(),
-                    launched.node(), attemptDir, null);
+                    launched.node(), attemptDir, null, null);
         }
 
         /** The same launch, of a worker that waited as a standby since {@code since}. */
         public Launch fromStandby(String since) {
             return new Launch(time, replicate, model, index, fold, shuffle, attempt, slot, gpu, pid, sid, startTicks,
-                    bootId, jobId, node, attemptDir, since);
+                    bootId, jobId, node, attemptDir, since, checkpoint);
+        }
+
+        /**
+         * The same launch, with what the replicate's checkpoint directory held: {@code kept} (a checkpoint to
+         * continue from), {@code none}, {@code set-aside} (poisoned), {@code emptied} (--no-continue).
+         */
+        public Launch withCheckpoint(String given) {
+            return new Launch(time, replicate, model, index, fold, shuffle, attempt, slot, gpu, pid, sid, startTicks,
+                    bootId, jobId, node, attemptDir, standbySince, given);
         }
 
         public LaunchIdentity identity() {
@@ -118,21 +128,26 @@ public sealed interface JournalEvent {
 
     /**
      * How an attempt ended. {@code exitCode} is the worker's exit status when it had one;
-     * {@code stderrTail} the last meaningful lines of its stderr when it did not complete.
+     * {@code stderrTail} the last meaningful lines of its stderr when it did not complete;
+     * {@code continuedFrom} where its worker said it continued from (a checkpoint), when it did.
      */
     record End(String time, int replicate, String model, int index, int fold, int shuffle, int attempt,
             Integer exitCode, Verdict verdict, String reason, Map<String, Double> metrics, Double durationS,
-            String stderrTail) implements OfAttempt {
+            String stderrTail, ContinuedFrom continuedFrom) implements OfAttempt {
 
         public static End of(String time, AttemptId id, Outcome outcome) {
             return new End(time, id.replicate(), id.model(), id.index(), id.fold(), id.shuffle(), id.attempt(),
                     outcome.exitCode(), outcome.verdict(), outcome.reason(),
-                    outcome.metrics().isEmpty() ? null : outcome.metrics(), outcome.durationS(), outcome.stderrTail());
+                    outcome.metrics().isEmpty() ? null : outcome.metrics(), outcome.durationS(), outcome.stderrTail(),
+                    outcome.continuedFrom());
         }
     }
 
-    /** A GPU was taken out of the run for good (a resume keeps it out). */
+    /** A GPU was taken out of the run for good (a resume keeps it out, unless it names the GPU in --gpus). */
     record Quarantine(String time, String gpu, String reason) implements JournalEvent {}
+
+    /** A resume named a quarantined GPU in --gpus: it is back in the run; {@code reason} is why it was out. */
+    record QuarantineLifted(String time, String gpu, String reason) implements JournalEvent {}
 
     /** A supervisor let go of the run; {@code exitStatus} is what it exited with. */
     record RunEnd(String time, int exitStatus, String reason) implements JournalEvent {}

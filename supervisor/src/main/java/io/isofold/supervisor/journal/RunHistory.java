@@ -82,10 +82,12 @@ public final class RunHistory {
             AttemptRecord launched = attempts.get(key);
             if (launched != null) {
                 attempts.put(key, launched.ended(new Outcome(at, end.verdict(), end.reason(), end.exitCode(),
-                        end.metrics(), end.durationS(), end.stderrTail())));
+                        end.metrics(), end.durationS(), end.stderrTail(), end.continuedFrom())));
             }
         } else if (e instanceof JournalEvent.Quarantine q) {
             quarantined.put(names.intern(q.gpu()), q.reason());
+        } else if (e instanceof JournalEvent.QuarantineLifted l) {
+            quarantined.remove(l.gpu());
         } else if (e instanceof JournalEvent.RunEnd r) {
             lastRunEnd = r;
         }

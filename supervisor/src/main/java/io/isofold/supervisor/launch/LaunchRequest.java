@@ -3,6 +3,7 @@ package io.isofold.supervisor.launch;
 import io.isofold.shared.Task;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.RunFiles;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -13,9 +14,10 @@ import java.util.Map;
  * @param slot        where it runs; null as with {@code task}
  * @param environment variables set on top of the supervisor's own environment
  * @param files       the attempt's directory, where its output, exit status and result go
+ * @param workdir     the folder the worker starts in; null for the supervisor's own
  */
 public record LaunchRequest(Task task, Slot slot, List<String> command, Map<String, String> environment,
-        RunFiles.AttemptFiles files) {
+        RunFiles.AttemptFiles files, Path workdir) {
     public LaunchRequest {
         command = List.copyOf(command);
         environment = Map.copyOf(environment);
@@ -23,6 +25,6 @@ public record LaunchRequest(Task task, Slot slot, List<String> command, Map<Stri
 
     /** A bare command, of no task or slot. */
     public LaunchRequest(List<String> command, Map<String, String> environment, RunFiles.AttemptFiles files) {
-        this(null, null, command, environment, files);
+        this(null, null, command, environment, files, null);
     }
 }

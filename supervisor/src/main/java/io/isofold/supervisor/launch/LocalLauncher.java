@@ -75,6 +75,9 @@ public final class LocalLauncher implements WorkerLauncher {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(request.files().stdout().toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(request.files().stderr().toFile()));
         pb.environment().putAll(request.environment());
+        if (request.workdir() != null) {
+            pb.directory(request.workdir().toFile());
+        }
         Process process = pb.start();
         long pid = process.pid();
         // setsid runs in the child before it execs the worker; the session is the pid once it has

@@ -2,6 +2,7 @@ package io.isofold.supervisor.launch;
 
 import com.google.common.collect.ImmutableMap;
 import io.isofold.shared.CudaLibraries;
+import io.isofold.shared.ModelConfig;
 import io.isofold.shared.Task;
 import io.isofold.shared.WorkerEnv;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,6 +10,7 @@ import io.isofold.shared.Json;
 import io.isofold.supervisor.gpu.CudaCache;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.RunFiles;
+import io.isofold.supervisor.spec.BadInput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,20 +19,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns a task and the slot it runs on into the command and environment of one attempt. The GPU
  * always comes from the slot the attempt really runs on, never from an earlier attempt.
  */
 public final class WorkerCommand {
-    public static final List<String> PLACEHOLDERS = List.of(
-            "{replicate}", "{index}", "{fold}", "{folds}", "{shuffle}", "{split_seed}", "{attempt}", "{seed}", "{gpu}",
-            "{attempt_dir}", "{result}", "{model}", "{progress}", "{task}", "{checkpoint_dir}", "{param.NAME}");
+    /** Every placeholder a worker command may use, as the help lists them. */
+    public static final String PLACEHOLDER_LIST = "{replicate} {index} {fold} {folds} {shuffle} {split_seed} {attempt} "
+            + "{seed} {gpu} {attempt_dir} {result} {progress} {task} {model} {checkpoint_dir} {param.NAME}";
+    public static final List<String> PLACEHOLDERS = List.of(PLACEHOLDER_LIST.split(" "));
+    /** What counts as a placeholder: {name} or {name.more}; JSON such as {"lr": 1} does not. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)(?:\\.([^{}]*))?}");
 
 
     private final List<String> template;
     private final Integer threadsPerCpuWorker;
     private final Map<String, String> commandEnvironment;
+    private final Path workdir;
 
     /**
      * @param template            the worker's argv with placeholders; for the built-in worker, the java command
@@ -38,14 +46,19 @@ public final class WorkerCommand {
      *                            the cores instead of each taking all of them; null leaves TF's default
      */
     public WorkerCommand(List<String> template, Integer threadsPerCpuWorker) {
-        this(template, threadsPerCpuWorker, Map.of());
+        this(template, threadsPerCpuWorker, Map.of(), null);
     }
 
-    /** @param commandEnvironment variables the command itself needs in every attempt (and standby) */
-    public WorkerCommand(List<String> template, Integer threadsPerCpuWorker, Map<String, String> commandEnvironment) {
+    /**
+     * @param commandEnvironment variables the command itself needs in every attempt (and standby)
+     * @param workdir            the folder workers start in (the one the run was started in); null: the supervisor's
+     */
+    public WorkerCommand(List<String> template, Integer threadsPerCpuWorker, Map<String, String> commandEnvironment,
+            Path workdir) {
         this.template = List.copyOf(template);
         this.threadsPerCpuWorker = threadsPerCpuWorker;
         this.commandEnvironment = ImmutableMap.copyOf(commandEnvironment);
+        this.workdir = workdir;
     }
 
     /** The built-in worker: this JVM's java running the worker jar. */
@@ -138,7 +151,7 @@ public final class WorkerCommand {
     public LaunchRequest request(Task task, Slot slot, RunFiles.AttemptFiles files) {
         Map<String, String> env = slotEnvironment(slot);
         env.putAll(taskEnvironment(task, files));
-        return new LaunchRequest(task, slot, argv(task, slot, files), env, files);
+        return new LaunchRequest(task, slot, argv(task, slot, files), env, files, workdir);
     }
 
     /**
@@ -155,7 +168,7 @@ public final class WorkerCommand {
         env.put(WorkerEnv.MODEL, expected.model());
         env.put(WorkerEnv.PARAMS, params(expected));
         env.put(WorkerEnv.STANDBY, handoff.toString());
-        return new LaunchRequest(expected, slot, argv(expected, slot, standbyFiles), env, standbyFiles);
+        return new LaunchRequest(expected, slot, argv(expected, slot, standbyFiles), env, standbyFiles, workdir);
     }
 
     /**
@@ -181,6 +194,32 @@ public final class WorkerCommand {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Refuses, before anything starts, a placeholder the command would pass on literally: an unknown one
+     * ({@code {fold_id}}), or {@code {param.NAME}} of a variant that has no such param.
+     */
+    public static void checkPlaceholders(List<String> template, List<ModelConfig> variants) throws BadInput {
+        for (String arg : template) {
+            Matcher m = PLACEHOLDER.matcher(arg);
+            while (m.find()) {
+                String name = m.group(1);
+                if (name.equals("param") && m.group(2) != null) {
+                    for (ModelConfig v : variants) {
+                        if (!v.params().containsKey(m.group(2))) {
+                            throw new BadInput("the worker command uses " + m.group() + ", but variant '" + v.name()
+                                    + "' has no param " + m.group(2) + (v.params().isEmpty()
+                                            ? " (give variants with --param " + m.group(2) + "=V1,V2 or --models FILE)"
+                                            : " (its params: " + String.join(", ", v.params().keySet()) + ")"));
+                        }
+                    }
+                } else if (m.group(2) != null || !PLACEHOLDERS.contains(m.group())) {
+                    throw new BadInput("the worker command uses " + m.group() + ", which is no placeholder; the "
+                            + "placeholders are " + PLACEHOLDER_LIST);
+                }
+            }
+        }
     }
 
     /** Whether the command itself names the variant ({model}, {param.NAME}): then a standby serves that variant only. */

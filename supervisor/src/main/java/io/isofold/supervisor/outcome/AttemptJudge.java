@@ -89,7 +89,8 @@ public final class AttemptJudge {
                     : "; its stderr ends with:\n  " + tail.replace("\n", "\n  ")),
                     "run stopped: another attempt reported a bad task");
         }
-        return new Judged(new Outcome(Instant.now(), verdict, reason, exit.status(), metrics, seconds, tail), stop);
+        return new Judged(new Outcome(Instant.now(), verdict, reason, exit.status(), metrics, seconds, tail,
+                ProgressFile.continuedFrom(files.progress())), stop);
     }
 
     /**
@@ -123,6 +124,7 @@ public final class AttemptJudge {
         }
         reason = leftovers == null ? reason : reason == null ? leftovers : reason + "; " + leftovers;
         String tail = verdict == Verdict.COMPLETED ? null : StderrTail.of(files.stderr());
-        return new Outcome(Instant.now(), verdict, reason, exitStatus, metrics, seconds, tail);
+        return new Outcome(Instant.now(), verdict, reason, exitStatus, metrics, seconds, tail,
+                ProgressFile.continuedFrom(files.progress()));
     }
 }

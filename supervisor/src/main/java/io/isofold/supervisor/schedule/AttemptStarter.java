@@ -14,7 +14,6 @@ import io.isofold.supervisor.launch.WorkerLauncher;
 import io.isofold.supervisor.spec.RunSpec;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +29,13 @@ final class AttemptStarter {
     /** What became of a start. */
     sealed interface Start permits Launched, Failed, NumberTaken, CannotWrite {}
 
-    /** The worker was started (or handed the task, or submitted). */
-    record Launched(AttemptHandle handle, RunFiles.AttemptFiles files, Instant at, long nanos) implements Start {}
+    /**
+     * The worker was started (or handed the task, or submitted).
+     *
+     * @param checkpoint what its checkpoint directory held: a checkpoint to continue from, or nothing
+     */
+    record Launched(AttemptHandle handle, RunFiles.AttemptFiles files, Instant at, long nanos,
+            Checkpoints.Given checkpoint) implements Start {}
 
     /** The worker could not be started at all: a failed attempt, judged already. */
     record Failed(RunFiles.AttemptFiles files, Instant at, Outcome outcome) implements Start {}
@@ -46,12 +50,14 @@ final class AttemptStarter {
     private final RunFiles files;
     private final WorkerCommand command;
     private final WorkerLauncher launcher;
+    private final Checkpoints checkpoints;
 
     AttemptStarter(RunSpec spec, RunFiles files, WorkerCommand command, WorkerLauncher launcher) {
         this.spec = spec;
         this.files = files;
         this.command = command;
         this.launcher = launcher;
+        this.checkpoints = new Checkpoints(files, spec.options().continueAttempts(), spec.options().keepCheckpoints());
     }
 
     Start start(RunState.Assignment a) {
@@ -59,24 +65,45 @@ final class AttemptStarter {
         if (Files.exists(attempt.dir())) {
             return new NumberTaken();
         }
-        Task task = task(a, attempt);
-        LaunchRequest request = command.request(task, a.slot(), attempt);
+        LaunchRequest request = request(a);
+        Checkpoints.Given checkpoint;
         try {
             Files.createDirectories(attempt.dir());
-            Files.createDirectories(Path.of(task.checkpointDir()));
-            AtomicFiles.writeJson(attempt.task(), task);
+            AtomicFiles.writeJson(attempt.task(), request.task());
+            checkpoint = checkpoints.prepare(a.id().replicate());
         } catch (IOException e) {
-            return new CannotWrite("cannot write the attempt directory " + attempt.dir() + ": " + IoFailure.reason(e));
+            return new CannotWrite("cannot write the attempt directory " + attempt.dir() + " or its replicate's "
+                    + "checkpoints: " + IoFailure.reason(e));
         }
         Instant at = Instant.now();
         long nanos = System.nanoTime();
         try {
-            return new Launched(launcher.launch(request), attempt, at, nanos);
+            return new Launched(launcher.launch(request), attempt, at, nanos, checkpoint);
         } catch (IOException e) {
             // the worker could not even start (a vanished executable, no more processes): a failed attempt
             return new Failed(attempt, at, new Outcome(Instant.now(), Verdict.FAILED,
                     "cannot start the worker: " + IoFailure.reason(e), null, Map.of(), 0.0, null));
         }
+    }
+
+    /**
+     * The attempt of the replicate ended: its checkpoints go once it completed (unless kept), and a checkpoint
+     * it failed from without getting further counts towards setting it aside. A checkpoint directory that
+     * cannot be cleaned up is only logged: the results are not at stake.
+     */
+    void ended(AttemptId id, Verdict verdict) {
+        try {
+            checkpoints.ended(id.replicate(), verdict);
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(AttemptStarter.class).warn("{}: its checkpoint directory {}: {}",
+                    id.label(), files.checkpoints(id.replicate()), IoFailure.reason(e));
+        }
+    }
+
+    /** How the assigned attempt is launched: its task, command, environment and files. */
+    LaunchRequest request(RunState.Assignment a) {
+        RunFiles.AttemptFiles attempt = files.attempt(a.id());
+        return command.request(task(a, attempt), a.slot(), attempt);
     }
 
     RunFiles.AttemptFiles files(AttemptId id) {
@@ -95,9 +122,7 @@ final class AttemptStarter {
         List<LaunchRequest> next = new ArrayList<>();
         for (Slot slot : busy.subList(0, Math.min(busy.size(), state.waiting()))) {
             if (!state.quarantined(slot.gpuLabel())) {
-                RunState.Assignment a = upcoming.get().on(slot);
-                RunFiles.AttemptFiles attempt = files.attempt(a.id());
-                next.add(command.request(task(a, attempt), slot, attempt));
+                next.add(request(upcoming.get().on(slot)));
             }
         }
         return next;
@@ -108,6 +133,7 @@ final class AttemptStarter {
         return new Task(id.replicate(), id.index(), id.model(), a.replicate().model, id.fold(), spec.folds(),
                 id.shuffle(), a.replicate().plan.splitSeed(), a.replicate().plan.seed(), id.attempt(),
                 a.slot().gpuLabel(), spec.data(), spec.saveModel(), in.dir().toString(), in.progress().toString(),
-                in.result().toString(), files.checkpoints(id.replicate()).toString(), null);
+                in.result().toString(), files.checkpoints(id.replicate()).toString(),
+                spec.options().checkpointEvery().toSeconds());
     }
 }

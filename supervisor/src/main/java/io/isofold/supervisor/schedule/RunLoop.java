@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -80,10 +81,11 @@ public final class RunLoop {
      *                one of {@code adopted}), or an empty one for a new run; the loop adds to it
      * @param adopted attempts a dead supervisor launched that the loop goes on watching; at most one per slot
      * @param health  null when no GPU is watched
+     * @param liftedGpus GPU indices a resume named in --gpus: back in the run if an earlier session quarantined them
      */
     public RunLoop(RunSpec spec, List<Slot> slots, WorkerCommand command, WorkerLauncher launcher, Journal journal,
             RunHistory history, List<RunSetup.Adopted> adopted, ProgressDisplay display, ReportSchedule.Sink reports,
-            HealthWatch.Probe health) {
+            HealthWatch.Probe health, Set<Integer> liftedGpus) {
         this.spec = spec;
         this.slots = List.copyOf(slots);
         this.launcher = launcher;
@@ -94,8 +96,14 @@ public final class RunLoop {
         this.record = new RunRecord(journal, history, display, this.reports, this::fatal);
         this.health = health == null ? null : new HealthWatch(health);
         this.limits = new AttemptWatchdog.Limits(spec.timeout(), spec.stallTimeout(), spec.maxMemoryBytes());
-        this.state = RunState.replayed(spec, slots, history);
         this.adopted = List.copyOf(adopted);
+        for (Slot s : slots) {
+            String reason = history.quarantined().get(s.gpuLabel());
+            if (reason != null && s.gpu() != null && liftedGpus.contains(s.gpu())) {
+                record.quarantineLifted(s.gpuLabel(), reason); // the history forgets it, and so does the state
+            }
+        }
+        this.state = RunState.replayed(spec, slots, history);
     }
 
     /** Asks the loop to stop as after a signal: running attempts are killed and recorded as interrupted. Any thread. */
@@ -170,7 +178,7 @@ public final class RunLoop {
         } else if (start instanceof AttemptStarter.Launched l) {
             RunningAttempt r = new RunningAttempt(state.started(a), l.handle(), l.files(), l.at(), l.nanos());
             bySlot.put(a.slot().id(), r);
-            record.launched(r);
+            record.launched(r, l.checkpoint().label());
             follow(r);
             l.handle().identified().thenAccept(known -> events.add(new LoopEvent.Identified(r, known)));
         }
@@ -257,6 +265,7 @@ public final class RunLoop {
                 id.label(), r.ranSeconds(System.nanoTime()));
         Outcome outcome = judged.outcome();
         record.ended(r, outcome);
+        starter.ended(id, outcome.verdict());
         if (outcome.completed()) {
             state.completedIn(id.model(), outcome.durationS());
         }

@@ -79,14 +79,15 @@ final class RunRecord {
         display.event(new RunEvent.StillStopping(signal, running));
     }
 
-    void launched(RunningAttempt r) {
+    /** @param checkpoint what its checkpoint directory held ({@link Checkpoints.Given}'s label) */
+    void launched(RunningAttempt r, String checkpoint) {
         AttemptId id = r.state.id;
         Slot slot = r.state.slot;
         // the journal's times are the record's own, so reports rebuilt from it (`report DIR`) say the same
         JournalEvent.Launch launch = JournalEvent.Launch.of(r.started.toString(), id, slot.label(), slot.gpuLabel(),
                 r.handle.identity(), r.files.dir().toString());
         Instant ahead = r.handle.preparedSince();
-        journal(ahead == null ? launch : launch.fromStandby(ahead.toString()));
+        journal((ahead == null ? launch : launch.fromStandby(ahead.toString())).withCheckpoint(checkpoint));
         LaunchIdentity where = r.handle.identity();
         display.event(new RunEvent.Launched(id, slot.label(), (where.jobId() != null ? "job " + where.jobId()
                 : where.pid() != null ? "pid " + where.pid() : "submitting") + (ahead != null ? ", started ahead" : "")));
@@ -169,6 +170,14 @@ final class RunRecord {
             all.add(r.record(null));
         }
         return new ReportSchedule.Snapshot(all, runStart, runEnd, Map.copyOf(state.quarantinedGpus()));
+    }
+
+    /** A GPU an earlier session quarantined is back: a resume named it in --gpus. */
+    void quarantineLifted(String gpu, String reason) {
+        JournalEvent.QuarantineLifted lifted = new JournalEvent.QuarantineLifted(Instant.now().toString(), gpu, reason);
+        journal(lifted);
+        history.apply(lifted);
+        log.info("GPU {} is back in the run (--gpus names it); it had been quarantined: {}", gpu, reason);
     }
 
     private void journal(JournalEvent event) {

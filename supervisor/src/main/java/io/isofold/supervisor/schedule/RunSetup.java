@@ -59,7 +59,11 @@ public final class RunSetup implements AutoCloseable {
         this.adopted = List.copyOf(adopted);
     }
 
-    public static RunSetup prepare(RunSpec spec, WorkerLauncher launcher)
+    /**
+     * @param resuming whether this is {@code resume DIR}, which may give the run another worker command; a
+     *                 {@code run} whose directory holds a run must have the same command as well
+     */
+    public static RunSetup prepare(RunSpec spec, WorkerLauncher launcher, boolean resuming)
             throws BadInput, IOException, InterruptedException {
         Path out = spec.outDir();
         RunFiles files = new RunFiles(out);
@@ -72,7 +76,7 @@ public final class RunSetup implements AutoCloseable {
             throw new BadInput("the output directory " + out + " is not writable");
         }
         // checks that only read: a refused command leaves the directory exactly as it was
-        boolean resumed = sameSpecAsBefore(spec);
+        boolean resumed = sameSpecAsBefore(spec, resuming);
         if (!resumed) {
             requireEmpty(out);
         }
@@ -123,7 +127,7 @@ public final class RunSetup implements AutoCloseable {
     }
 
     /** @return true when the directory holds an earlier run of this spec, false when it holds no run */
-    private static boolean sameSpecAsBefore(RunSpec spec) throws BadInput {
+    private static boolean sameSpecAsBefore(RunSpec spec, boolean resuming) throws BadInput {
         Path runJson = new RunFiles(spec.outDir()).runJson();
         if (!Files.exists(runJson)) {
             return false;
@@ -137,8 +141,12 @@ public final class RunSetup implements AutoCloseable {
         }
         List<String> differences;
         try {
-            // through text, as the file went: a seed built as a long must equal the int the file reads back as
-            differences = differences(earlier, Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(spec.identity())));
+            // both through this version's reading and writing, and through text as the file went: a run.json an
+            // older isofold wrote compares by what it means, and a seed built as a long equals the int read back
+            JsonNode was = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(
+                    RunSpec.fromJson(spec.outDir(), earlier).identity(!resuming)));
+            differences = differences(was, Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(
+                    spec.identity(!resuming))));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -208,7 +216,7 @@ public final class RunSetup implements AutoCloseable {
             AttemptId id = new AttemptId(task.replicate(), task.model(), task.index(), task.fold(), task.shuffle(),
                     task.attempt());
             Instant at = f.started() != null ? f.started() : Instant.now();
-            String gpu = spec.placement().gpus().equalsIgnoreCase("none") ? "cpu" : Slot.CLUSTER_GPU;
+            String gpu = spec.placement().gpus().none() ? "cpu" : Slot.CLUSTER_GPU;
             launches.add(JournalEvent.Launch.of(at.toString(), id, "slurm/?", gpu, f.identity(),
                     attempt.dir().toString()));
             warnings.add("found job " + f.identity().jobId() + " (" + id.label()

@@ -50,7 +50,7 @@ public final class SlurmRun {
             throw new BadInput("interrupted while asking Slurm");
         }
         RunSpec.Placement p = spec.placement();
-        SlurmLauncher.Settings settings = new SlurmLauncher.Settings(prefix, !p.gpus().equalsIgnoreCase("none"),
+        SlurmLauncher.Settings settings = new SlurmLauncher.Settings(prefix, !p.gpus().none(),
                 spec.maxMemoryBytes(), backstop(spec), p.slurmOptions(), pollInterval());
         return new SlurmLauncher(client, settings);
     }
@@ -60,7 +60,7 @@ public final class SlurmRun {
      * more jobs than that: adopted jobs are never cancelled to honour a lower cap.
      */
     public static List<Slot> slots(RunSpec spec, int adopted) {
-        Slot.ClusterJob job = spec.placement().gpus().equalsIgnoreCase("none") ? Slot.ClusterJob.CPU
+        Slot.ClusterJob job = spec.placement().gpus().none() ? Slot.ClusterJob.CPU
                 : Slot.ClusterJob.GPU;
         List<Slot> slots = new ArrayList<>();
         for (int i = 0; i < Math.max(spec.placement().maxRunning(), adopted); i++) {

@@ -4,31 +4,37 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isofold.shared.Json;
 import io.isofold.shared.ModelConfig;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The resolved, validated spec of a run, as {@code run.json} records it: what the run computes
- * ({@link Experiment}, which a resume must not change), where it runs ({@link Placement}), the limits
- * of its attempts ({@link Limits}) and the rest ({@link Options}); those three may change on a resume.
+ * The resolved, validated spec of a run, as {@code run.json} records it ({@link RunJson}): what the run
+ * computes ({@link Experiment}, which a resume must not change, but for the worker command), where it runs
+ * ({@link Placement}), the limits of its attempts ({@link Limits}) and the rest ({@link Options}); those three
+ * may change on a resume.
  */
 public record RunSpec(Path outDir, Experiment experiment, Placement placement, Limits limits, Options options) {
 
     /**
-     * What decides the results, and so must match for a resume: a changed timeout or GPU list
-     * resumes the same run, a changed fold count or model would mix two experiments in one table.
+     * What decides the results, and so must match for a resume: a changed timeout or GPU list resumes the
+     * same run, a changed fold count or model would mix two experiments in one table.
      *
-     * @param command the custom worker command, or empty for the built-in TensorFlow worker
+     * @param command the custom worker command, or empty for the built-in TensorFlow worker; a resume may give
+     *                another (a fixed interpreter path, say), which the journal's run-start line records
      * @param data    the built-in worker's data; null with a custom worker
+     * @param workdir the folder the run was started in: its workers start there, wherever a resume is typed
      */
     public record Experiment(int folds, int replicates, long seed, List<ModelConfig> models, List<String> command,
-            String data) {
+            String data, Path workdir) {
         public Experiment {
             models = List.copyOf(models);
             command = List.copyOf(command);
+        }
+
+        /** The same experiment run by another worker command, started from {@code folder}. */
+        public Experiment withCommand(List<String> newCommand, Path folder) {
+            return new Experiment(folds, replicates, seed, models, newCommand, data, folder);
         }
     }
 
@@ -52,22 +58,19 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
     }
 
     /**
-     * @param gpus         the --gpus request: all, none, or indices (on Slurm: all or none)
+     * @param gpus         the --gpus request (on Slurm: all or none)
      * @param slurmOptions --slurm-opt arguments, passed to sbatch as they are; empty on the local backend
      * @param maxRunning   --max-running: the run's jobs in the Slurm queue at once; unused on the local backend
      */
-    public record Placement(String gpus, int workersPerGpu, int cpuWorkers, Backend backend, List<String> slurmOptions,
-            int maxRunning) {
-        /** The default of --max-running. */
-        public static final int DEFAULT_MAX_RUNNING = 8;
-
+    public record Placement(GpuRequest gpus, int workersPerGpu, int cpuWorkers, Backend backend,
+            List<String> slurmOptions, int maxRunning) {
         public Placement {
             slurmOptions = List.copyOf(slurmOptions);
         }
 
         /** A local placement. */
-        public Placement(String gpus, int workersPerGpu, int cpuWorkers) {
-            this(gpus, workersPerGpu, cpuWorkers, Backend.LOCAL, List.of(), DEFAULT_MAX_RUNNING);
+        public Placement(GpuRequest gpus, int workersPerGpu, int cpuWorkers) {
+            this(gpus, workersPerGpu, cpuWorkers, Backend.LOCAL, List.of(), Defaults.MAX_RUNNING);
         }
 
         public boolean slurm() {
@@ -75,22 +78,37 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
         }
     }
 
-    /** Null durations and sizes mean "no limit". */
+    /**
+     * Null durations and sizes mean "no limit".
+     *
+     * @param retryIdentical attempts of one replicate that may fail the same way (exit status and last line of
+     *                       stderr) before it is given up; 0 leaves it to {@code maxAttempts}
+     * @param maxLogSize     the cap on each of an attempt's stdout and stderr logs (the tail is kept); null for none
+     */
     public record Limits(Duration timeout, Duration stallTimeout, Long maxMemoryBytes, Duration killGrace,
-            int maxAttempts, int attemptBudget) {}
+            int maxAttempts, int attemptBudget, int retryIdentical, Long maxLogSize) {}
 
     /**
-     * @param metrics the --metric choices, the run's primary metric first; empty when none was given
-     * @param standby whether each slot's next worker is started ahead of its task (--standby)
+     * Racing the variants (--race): after {@code burnIn} folds, a variant significantly worse than the best
+     * (one-sided paired test at {@code alpha}) is dropped.
+     */
+    public record Race(int burnIn, double alpha) {}
+
+    /**
+     * @param metrics         the --metric choices, the run's primary metric first; empty when none was given
+     * @param standby         whether each slot's next worker is started ahead of its task (--standby)
+     * @param continueAttempts whether a retry continues from the replicate's checkpoint (--no-continue: never)
+     * @param keepCheckpoints whether a completed replicate's checkpoints stay (--keep-checkpoints)
+     * @param checkpointEvery the built-in worker's checkpoint interval within an epoch
+     * @param race            null when the variants are not raced
      */
     public record Options(boolean saveModel, List<String> workerJvmOptions, boolean allowCpuFallback,
-            List<MetricGoal> metrics, boolean standby) {
+            List<MetricGoal> metrics, boolean standby, boolean continueAttempts, boolean keepCheckpoints,
+            Duration checkpointEvery, Race race) {
         /**
          * Whether a run has standby workers when nobody said: for the built-in worker (an empty command)
          * on the local backend with at most one CPU worker. Several CPU workers already keep the cores
-         * busy, and a standby's start only competes with them: 12 mlp attempts with --cpu-workers 2 on 2
-         * cores, 3 rounds side by side, took 15.1 s with standbys and 13.4 s without (with one CPU worker,
-         * standbys save a third).
+         * busy, and a standby's start only competes with them.
          */
         public static boolean standbyByDefault(List<String> command, Placement placement) {
             return command.isEmpty() && placement.backend() == Backend.LOCAL && placement.cpuWorkers() <= 1;
@@ -124,6 +142,10 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
 
     public String data() {
         return experiment.data();
+    }
+
+    public Path workdir() {
+        return experiment.workdir();
     }
 
     public boolean builtInWorker() {
@@ -171,93 +193,42 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
         return experiment.replicates() * experiment.models().size();
     }
 
-    /** The identity as run.json holds it: the fields compared on resume. */
-    public ObjectNode identity() {
+    /** The default --attempt-budget of a run of {@code replicates} per variant and {@code variants} variants. */
+    public static int defaultBudget(int replicates, int variants) {
+        return Defaults.BUDGET_PER_REPLICATE * replicates * variants;
+    }
+
+    /**
+     * What a resume compares with the run it finds: the fields of {@link Experiment}, as run.json holds them.
+     *
+     * @param withCommand whether the worker command is part of it (it is for {@code run}; a resume may change it)
+     */
+    public ObjectNode identity(boolean withCommand) {
+        ObjectNode all = toJson();
         ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("folds", experiment.folds());
-        n.put("replicates", experiment.replicates());
-        n.put("seed", experiment.seed());
-        n.set("models", Json.MAPPER.valueToTree(experiment.models()));
-        n.set("command", Json.MAPPER.valueToTree(experiment.command()));
-        if (builtInWorker()) {
-            n.put("data", experiment.data());
+        for (String field : List.of("folds", "replicates", "seed", "models", "data")) {
+            if (all.has(field)) {
+                n.set(field, all.get(field));
+            }
+        }
+        if (withCommand) {
+            n.set("command", all.get("command"));
         }
         return n;
     }
 
+    /** run.json. */
     public ObjectNode toJson() {
-        ObjectNode n = identity();
-        n.put("out", outDir.toString());
-        n.put("gpus", placement.gpus());
-        n.put("workers_per_gpu", placement.workersPerGpu());
-        n.put("cpu_workers", placement.cpuWorkers());
-        n.put("backend", placement.backend().label());
-        if (placement.slurm()) {
-            n.set("slurm_options", Json.MAPPER.valueToTree(placement.slurmOptions()));
-            n.put("max_running", placement.maxRunning());
-        }
-        n.put("timeout", limits.timeout() == null ? null : Durations.format(limits.timeout()));
-        n.put("stall_timeout", limits.stallTimeout() == null ? null : Durations.format(limits.stallTimeout()));
-        n.put("max_memory", limits.maxMemoryBytes() == null ? null : Sizes.format(limits.maxMemoryBytes()));
-        n.put("kill_grace", Durations.format(limits.killGrace()));
-        n.put("max_attempts", limits.maxAttempts());
-        n.put("attempt_budget", limits.attemptBudget());
-        n.put("save_model", options.saveModel());
-        n.set("worker_jvm_options", Json.MAPPER.valueToTree(options.workerJvmOptions()));
-        n.put("allow_cpu_fallback", options.allowCpuFallback());
-        n.put("standby", options.standby());
-        n.set("metrics", Json.MAPPER.valueToTree(options.metrics().stream().map(MetricGoal::toString).toList()));
-        return n;
+        return Json.MAPPER.valueToTree(RunJson.of(this));
     }
 
-    /** The spec a run.json records, for {@code resume DIR}. */
+    /** The spec a run.json records, for {@code resume DIR}; a field it lacks gets its {@link Defaults default}. */
     public static RunSpec fromJson(Path outDir, JsonNode n) throws BadInput {
-        try {
-            List<ModelConfig> models = new ArrayList<>();
-            for (JsonNode m : n.path("models")) {
-                models.add(Json.MAPPER.treeToValue(m, ModelConfig.class));
-            }
-            List<String> command = new ArrayList<>();
-            n.path("command").forEach(c -> command.add(c.asText()));
-            List<String> jvm = new ArrayList<>();
-            n.path("worker_jvm_options").forEach(c -> jvm.add(c.asText()));
-            List<MetricGoal> metrics = new ArrayList<>();
-            n.path("metrics").forEach(c -> metrics.add(MetricGoal.parse(c.asText())));
-            Experiment e = new Experiment(n.path("folds").asInt(), n.path("replicates").asInt(), n.path("seed").asLong(),
-                    models, command, n.hasNonNull("data") ? n.get("data").asText() : null);
-            Backend backend = backend(n);
-            if (backend == null) {
-                throw new BadInput(outDir.resolve("run.json") + " names an unknown backend '"
-                        + n.path("backend").asText() + "'");
-            }
-            List<String> slurmOptions = new ArrayList<>();
-            n.path("slurm_options").forEach(c -> slurmOptions.add(c.asText()));
-            Placement p = new Placement(n.path("gpus").asText("all"), n.path("workers_per_gpu").asInt(1),
-                    n.path("cpu_workers").asInt(1), backend, slurmOptions,
-                    n.path("max_running").asInt(Placement.DEFAULT_MAX_RUNNING));
-            Limits l = new Limits(duration(n, "timeout"), duration(n, "stall_timeout"),
-                    n.hasNonNull("max_memory") ? Sizes.parse(n.get("max_memory").asText()) : null,
-                    n.hasNonNull("kill_grace") ? Durations.parse(n.get("kill_grace").asText()) : Duration.ofSeconds(10),
-                    n.path("max_attempts").asInt(3), n.path("attempt_budget").asInt(2 * e.replicates() * models.size()));
-            // a run recorded before there were standby workers gets the default of its kind of worker
-            Options o = new Options(n.path("save_model").asBoolean(true), jvm, n.path("allow_cpu_fallback").asBoolean(),
-                    metrics, n.path("standby").asBoolean(Options.standbyByDefault(command, p)));
-            if (e.folds() < 2 || e.replicates() < 1 || models.isEmpty()) {
-                throw new BadInput(outDir.resolve("run.json") + " does not hold a complete run spec");
-            }
-            return new RunSpec(outDir, e, p, l, o);
-        } catch (IOException | IllegalArgumentException ex) {
-            throw new BadInput(outDir.resolve("run.json") + " cannot be read as a run spec: "
-                    + String.valueOf(ex.getMessage()).lines().findFirst().orElse(""));
-        }
+        return RunJson.read(outDir, n);
     }
 
     /** The backend a run.json names; a run.json from before there was a choice ran locally. Null when unknown. */
     public static Backend backend(JsonNode runJson) {
         return Backend.of(runJson.path("backend").asText(Backend.LOCAL.label()));
-    }
-
-    private static Duration duration(JsonNode n, String field) {
-        return n.hasNonNull(field) ? Durations.parse(n.get(field).asText()) : null;
     }
 }

@@ -16,7 +16,7 @@ class WorkerArgumentsTest extends EndToEndTest {
         RunDir run = newRun("args");
         Path marker = tmp.resolve("shell-ran");
         List<String> literal = List.of("$(touch " + marker + ")", "`touch " + marker + "`", "a;b", "\"quoted\"", "'single'",
-                "*", "{unknown}", "two words", "", "{", "}", "{fold", "$HOME", "back\\slash");
+                "*", "{\"lr\": 0.1}", "two words", "", "{", "}", "{fold", "$HOME", "back\\slash");
         List<String> placeholders = List.of("{replicate}", "{fold}", "{folds}", "{attempt}", "{seed}", "{gpu}",
                 "{attempt_dir}", "{result}", "x{fold}y{folds}", "{fold}{fold}", "{{fold}}");
         List<String> workerArgs = new ArrayList<>(List.of("0"));

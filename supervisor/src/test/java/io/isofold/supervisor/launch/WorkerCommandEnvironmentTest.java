@@ -42,7 +42,7 @@ class WorkerCommandEnvironmentTest {
         Slot cpu = new Slot(0, null, 0);
         RunFiles.AttemptFiles files = new RunFiles.AttemptFiles(dir.resolve("attempt-1"));
 
-        WorkerCommand builtIn = new WorkerCommand(List.of("java"), 2, WorkerCommand.builtInEnvironment(Map.of()));
+        WorkerCommand builtIn = new WorkerCommand(List.of("java"), 2, WorkerCommand.builtInEnvironment(Map.of()), null);
         assertThat(builtIn.request(task, cpu, files).environment())
                 .containsEntry("GLIBC_TUNABLES", WorkerCommand.MALLOC_TUNABLES);
         assertThat(builtIn.standbyRequest(task, cpu, files, dir.resolve("handoff.json")).environment())

@@ -21,12 +21,12 @@ class SupervisorSessionsTest {
 
     static JournalEvent launch(long s, int replicate) {
         return new JournalEvent.Launch(t(s), replicate, "cnn", replicate, replicate, 0, 1, "cpu/0", "cpu", 1L, 1L, 1L,
-                "boot", null, null, null, null);
+                "boot", null, null, null, null, null);
     }
 
     static JournalEvent end(long s, int replicate) {
         return new JournalEvent.End(t(s), replicate, "cnn", replicate, replicate, 0, 1, 0, Verdict.COMPLETED, null,
-                null, null, null);
+                null, null, null, null);
     }
 
     /**

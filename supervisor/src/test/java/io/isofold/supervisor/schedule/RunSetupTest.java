@@ -14,6 +14,7 @@ import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.launch.LocalLauncher;
 import io.isofold.supervisor.spec.BadInput;
+import io.isofold.supervisor.spec.GpuRequest;
 import io.isofold.supervisor.spec.RunSpec;
 import io.isofold.supervisor.proc.ProcessTable;
 import java.nio.file.Files;
@@ -35,10 +36,11 @@ class RunSetupTest {
 
     private RunSpec spec() {
         return new RunSpec(out,
-                new RunSpec.Experiment(2, 2, 42, List.of(ModelConfig.defaults("cnn")), List.of("/bin/true"), null),
-                new RunSpec.Placement("none", 1, 1),
-                new RunSpec.Limits(Duration.ofSeconds(1), null, null, Duration.ofMillis(200), 3, 4),
-                new RunSpec.Options(false, List.of(), false, List.of(), false));
+                new RunSpec.Experiment(2, 2, 42, List.of(ModelConfig.defaults("cnn")), List.of("/bin/true"), null,
+                        out),
+                new RunSpec.Placement(GpuRequest.NONE, 1, 1),
+                new RunSpec.Limits(Duration.ofSeconds(1), null, null, Duration.ofMillis(200), 3, 4, 0, null),
+                new RunSpec.Options(false, List.of(), false, List.of(), false, true, false, Duration.ofMinutes(10), null));
     }
 
     private RunFiles files() {
@@ -71,7 +73,7 @@ class RunSetupTest {
     }
 
     private AttemptRecord afterResume(int replicate) throws Exception {
-        try (RunSetup setup = RunSetup.prepare(spec(), new LocalLauncher())) {
+        try (RunSetup setup = RunSetup.prepare(spec(), new LocalLauncher(), false)) {
             assertThat(setup.resumed()).isTrue();
             return setup.history().attempts().stream()
                     .filter(r -> r.id().replicate() == replicate).findFirst().orElseThrow();
@@ -157,7 +159,7 @@ class RunSetupTest {
                         LaunchIdentity.process(pid, pid, ticks - 1, ProcessTable.bootId()), dir.toString()));
             }
             Files.writeString(files().attempt(ended).exitStatus(), "1\n");
-            try (RunSetup setup = RunSetup.prepare(spec(), new LocalLauncher())) {
+            try (RunSetup setup = RunSetup.prepare(spec(), new LocalLauncher(), false)) {
                 assertThat(setup.history().unfinished()).isEmpty();
             }
             assertThat(stranger.isAlive()).as("the stranger must survive the resume").isTrue();
@@ -179,14 +181,14 @@ class RunSetupTest {
                         spec().toJson()));
             }
             assertThat(files().lock()).doesNotExist();
-            assertThatThrownBy(() -> RunSetup.prepare(spec(), new LocalLauncher()))
+            assertThatThrownBy(() -> RunSetup.prepare(spec(), new LocalLauncher(), false))
                     .isInstanceOf(BadInput.class)
                     .hasMessageContaining("another supervisor (pid " + holder.pid() + ")");
         } finally {
             holder.destroyForcibly().waitFor();
         }
         // once it is gone (its pid dead), the run is free again
-        try (RunSetup setup = RunSetup.prepare(spec(), new LocalLauncher())) {
+        try (RunSetup setup = RunSetup.prepare(spec(), new LocalLauncher(), false)) {
             assertThat(setup.resumed()).isTrue();
         }
     }
@@ -194,7 +196,7 @@ class RunSetupTest {
     @Test
     void aRefusedDirectoryGetsNoStrayLockFile() throws Exception {
         Files.writeString(out.resolve("notes.txt"), "mine");
-        assertThatThrownBy(() -> RunSetup.prepare(spec(), new LocalLauncher())).isInstanceOf(BadInput.class)
+        assertThatThrownBy(() -> RunSetup.prepare(spec(), new LocalLauncher(), false)).isInstanceOf(BadInput.class)
                 .hasMessageContaining("not empty");
         assertThat(files().lock()).doesNotExist();
         assertThat(Map.of("n", Files.list(out).count())).containsEntry("n", 1L);

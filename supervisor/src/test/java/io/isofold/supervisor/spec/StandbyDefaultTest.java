@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /** When a run has standby workers though nobody said: where they can only help. */
 class StandbyDefaultTest {
     private static RunSpec.Placement placement(String gpus, int cpuWorkers, RunSpec.Backend backend) {
-        return new RunSpec.Placement(gpus, 1, cpuWorkers, backend, List.of(), RunSpec.Placement.DEFAULT_MAX_RUNNING);
+        return new RunSpec.Placement(GpuRequest.parse(gpus), 1, cpuWorkers, backend, List.of(), Defaults.MAX_RUNNING);
     }
 
     @Test
