@@ -3,6 +3,7 @@ package io.isofold.supervisor.report;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -55,9 +56,7 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
         List<String> metricNames = goals.displayOrder(names);
         Map<String, MetricDirection> directions = new LinkedHashMap<>();
         metricNames.forEach(m -> directions.put(m, goals.direction(m)));
-        String primary = metricNames.isEmpty() ? null
-                : goals.named(metricNames.get(0)) || !metricNames.contains("val_accuracy") ? metricNames.get(0)
-                : "val_accuracy";
+        String primary = primaryMetric(goals, names);
 
         Map<String, String> csvColumns = new LinkedHashMap<>();
         ResultsCsv.columns(names).forEach((metric, column) -> {
@@ -111,6 +110,17 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
                 view.requestedPerModel() * models.size(), completedByReplicate.size(), countFinished(view.attempts()),
                 countFailed(view.attempts()), running, byVerdict, metricNames, overall, modelSummaries, comparisons,
                 goals, directions, primary, csvColumns, notes);
+    }
+
+    /**
+     * The run's primary metric among those reported: the first --metric that was reported; else val_accuracy
+     * when reported; else the first in display order; null when none was reported. The race races on it too.
+     */
+    public static String primaryMetric(MetricGoals goals, Collection<String> reported) {
+        List<String> metricNames = goals.displayOrder(reported);
+        return metricNames.isEmpty() ? null
+                : goals.named(metricNames.get(0)) || !metricNames.contains("val_accuracy") ? metricNames.get(0)
+                : "val_accuracy";
     }
 
     /** {@link #RUNNING}, {@link #COMPLETE} (every requested replicate completed), or {@link #STOPPED} short of that. */
