@@ -1,6 +1,5 @@
 package io.isofold.supervisor.race;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Locale;
 
 /**
@@ -22,20 +21,6 @@ public record RaceSettings(int burnIn, double alpha) {
         if (!(alpha > 0 && alpha < 1)) {
             throw new IllegalArgumentException("--race-alpha must be between 0 and 1 (exclusive), got "
                     + String.format(Locale.ROOT, "%s", alpha));
-        }
-    }
-
-    /** The settings run.json records under {@code race}, or null when the run does not race (absent or null). */
-    public static RaceSettings fromRunJson(JsonNode runJson) {
-        JsonNode race = runJson == null ? null : runJson.get("race");
-        if (race == null || !race.isObject()) {
-            return null;
-        }
-        try {
-            return new RaceSettings(race.path("burn_in").asInt(DEFAULT_BURN_IN),
-                    race.path("alpha").asDouble(DEFAULT_ALPHA));
-        } catch (IllegalArgumentException handEdited) {
-            return DEFAULT;
         }
     }
 }

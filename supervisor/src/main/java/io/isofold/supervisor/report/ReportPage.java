@@ -85,6 +85,7 @@ public final class ReportPage {
         html.append(counts(summary));
         html.append(notes(summary));
         html.append("<section><h2>Models</h2>\n").append(modelsTable(summary)).append("</section>\n");
+        html.append(RaceChart.section(full, summary));
         if (!summary.comparisons().isEmpty()) {
             html.append("<section><h2>Comparisons</h2>\n").append(headlines(summary))
                     .append(comparisonsTable(summary)).append("</section>\n");

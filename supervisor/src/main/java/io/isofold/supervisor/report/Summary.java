@@ -34,12 +34,13 @@ import java.util.stream.Collectors;
  *                         the first in display order; null before any replicate completed
  * @param csvColumns       metrics whose results.csv column is not their name (a fixed column's name): name to column
  * @param notes            things a reader should know about these numbers, one sentence each
+ * @param race             how the race went, when the run races its variants; else null
  */
 public record Summary(Path outDir, boolean running, Instant started, Instant ended, int folds, int requested,
         int completed, int attempts, int failedAttempts, int runningAttempts, Map<String, Integer> attemptsByVerdict,
         List<String> metricNames, Map<String, MetricStats> metrics, Map<String, ModelSummary> models,
         List<ModelComparison> comparisons, MetricGoals goals, Map<String, MetricDirection> directions,
-        String primaryMetric, Map<String, String> csvColumns, List<String> notes) {
+        String primaryMetric, Map<String, String> csvColumns, List<String> notes, RaceSummary race) {
 
     /** The words for where a run stands, the same in summary.json, the terminal table, the page and status. */
     public static final String RUNNING = "running";
@@ -106,10 +107,20 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
         Map<String, MetricStats> overall = models.size() == 1
                 ? statistics(List.copyOf(completedByReplicate.values()), metricNames) : null;
         int running = (int) view.attempts().stream().filter(AttemptView::running).count();
+        RaceSummary race = view.race() == null ? null
+                : RaceSummary.of(view.race(), modelSummaries, metricNames, primary, goals::direction);
         return new Summary(view.outDir(), view.running(), view.started(), view.ended(), view.folds(),
                 view.requestedPerModel() * models.size(), completedByReplicate.size(), countFinished(view.attempts()),
                 countFailed(view.attempts()), running, byVerdict, metricNames, overall, modelSummaries, comparisons,
-                goals, directions, primary, csvColumns, notes);
+                goals, directions, primary, csvColumns, notes, race);
+    }
+
+    /**
+     * The replicates the run must complete: all requested, less those of variants the race eliminated that
+     * were never completed (they will not be run).
+     */
+    public int required() {
+        return race == null ? requested : requested - race.attemptsSaved();
     }
 
     /**
@@ -123,9 +134,12 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
                 : "val_accuracy";
     }
 
-    /** {@link #RUNNING}, {@link #COMPLETE} (every requested replicate completed), or {@link #STOPPED} short of that. */
+    /**
+     * {@link #RUNNING}, {@link #COMPLETE} (every required replicate completed: with a race, every replicate of
+     * the variants it did not eliminate), or {@link #STOPPED} short of that.
+     */
     public String state() {
-        return running ? RUNNING : completed >= requested && requested > 0 ? COMPLETE : STOPPED;
+        return running ? RUNNING : completed >= required() && required() > 0 ? COMPLETE : STOPPED;
     }
 
     /** The direction of a metric of this run: the user's, or the guess (marked as such). */
