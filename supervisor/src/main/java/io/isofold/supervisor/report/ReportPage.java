@@ -68,7 +68,7 @@ public final class ReportPage {
             html.append("<meta http-equiv=\"refresh\" content=\"").append(REFRESH_SECONDS).append("\">\n");
         }
         html.append("<title>").append(escape("isofold " + runName + ": " + summary.completed() + "/"
-                + summary.requested() + " completed, " + status)).append("</title>\n")
+                + summary.required() + " completed, " + status)).append("</title>\n")
                 .append("<script>").append(ERROR_SCRIPT).append("</script>\n")
                 .append("<style>").append(STYLE).append("</style>\n</head>\n<body>\n")
                 .append("<pre id=\"script-errors\" hidden></pre>\n");
@@ -198,7 +198,8 @@ public final class ReportPage {
 
     private static String counts(Summary s) {
         StringBuilder html = new StringBuilder("<div class=\"counts\">");
-        card(html, "completed", s.completed() + " / " + s.requested(), "replicates");
+        card(html, "completed", s.completed() + " / " + s.required(), s.race() == null ? "replicates"
+                : "replicates (" + s.race().attemptsSaved() + " saved by the race)");
         html.append("<div class=\"card\"><b id=\"attempt-count\"></b><span>attempts in all</span></div>");
         card(html, "finished", String.valueOf(s.attempts()), "attempts finished");
         card(html, "failed", String.valueOf(s.failedAttempts()), "failed (not counting interrupted)");
