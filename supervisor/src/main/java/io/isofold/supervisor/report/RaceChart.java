@@ -155,8 +155,8 @@ final class RaceChart {
                 double px = x.pixel(p[0]) + dodge;
                 polyline.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, y.pixel(p[1])));
                 svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\""
-                                + " stroke=\"%s\" stroke-opacity=\"0.45\" stroke-width=\"1.5\"/>", px, y.pixel(p[2]), px,
-                        y.pixel(p[3]), colour));
+                                + " stroke=\"%s\" stroke-opacity=\"0.45\" stroke-width=\"1.5\"/>", px, inside(y.pixel(p[2])),
+                        px, inside(y.pixel(p[3])), colour));
             }
             svg.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\""
                     + " stroke-width=\"%s\"/>", polyline.toString().strip(), colour,
@@ -174,6 +174,11 @@ final class RaceChart {
             svg.append("</g>\n");
         }
         return svg.append("</svg>\n").toString();
+    }
+
+    /** An interval's end kept inside the plot: after two folds it can be many times wider than the means' range. */
+    private static double inside(double pixel) {
+        return Math.max(TOP, Math.min(HEIGHT - BOTTOM, pixel));
     }
 
     /** Those not eliminated in ranking order, then the eliminated ones in the order they were cut. */
