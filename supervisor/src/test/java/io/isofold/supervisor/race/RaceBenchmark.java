@@ -58,7 +58,7 @@ public final class RaceBenchmark {
 
         for (RaceSettings s : settings) {
             Outcome recorded = race(grid.observed(), grid.variants(), goals, lower, s);
-            System.out.printf(Locale.ROOT, "the recorded run raced, burn-in %d, alpha %s: %d of %d fits (%.0f %%),"
+            System.out.printf(Locale.ROOT, "the recorded run raced, burn-in %d, alpha %s: %d of %d fits (%.1f %%),"
                             + " %d variants finished, chose %s (%s)%n", s.burnIn(), s.alpha(), recorded.fits(),
                     grid.variants().size() * grid.folds(), 100.0 * recorded.fits() / (grid.variants().size() * grid.folds()),
                     recorded.finishers(), grid.variants().get(recorded.chosen()),
