@@ -84,7 +84,7 @@ final class JournalReports implements RunLoop.ReportSink {
      * The run loop journaled an elimination: the reports written from now on show it. Call it after the
      * journal line is written, from any thread.
      */
-    void eliminated(JournalEvent.Eliminated e) {
+    public void eliminated(JournalEvent.Eliminated e) {
         eliminated.add(e);
     }
 
