@@ -34,7 +34,7 @@ public final class RaceState {
     private final Map<String, TreeMap<Integer, Map<String, Double>>> completed = new HashMap<>();
     private final Map<String, Set<Integer>> givenUp = new HashMap<>();
     private final Set<String> reportedMetrics = new LinkedHashSet<>();
-    /** The metric raced on: fixed by the first decision (or the journal's), so it never changes mid-race. */
+    /** The metric raced on: fixed when the first step is decided (or by the journal), never changed mid-race. */
     private String metric;
     /** The first step not decided yet. */
     private int nextStep;
@@ -106,7 +106,7 @@ public final class RaceState {
         return racing().size() < 2;
     }
 
-    /** The metric raced on, or null before the first decision could be made. */
+    /** The metric raced on, or null before the first step was decided. */
     public String metric() {
         return metric;
     }
@@ -120,17 +120,20 @@ public final class RaceState {
         if (over()) {
             return made;
         }
-        if (metric == null) {
-            metric = Summary.primaryMetric(goals, reportedMetrics);
-            if (metric == null) {
-                return made;
-            }
-        }
-        boolean lowerIsBetter = goals.direction(metric).lowerIsBetter();
         boolean again = true;
         while (again && !over()) {
             again = false;
-            List<Race.Standing> standings = standings();
+            if (metric == null) {
+                // chosen when the first step is decided, from what the replicates so far report: the first
+                // result alone may lack a metric the others have
+                String candidate = Summary.primaryMetric(goals, reportedMetrics);
+                if (candidate == null || Race.settledFolds(standings(candidate)) < nextStep) {
+                    return made;
+                }
+                metric = candidate;
+            }
+            boolean lowerIsBetter = goals.direction(metric).lowerIsBetter();
+            List<Race.Standing> standings = standings(metric);
             int settled = Race.settledFolds(standings);
             for (int step = nextStep; step <= settled; step++) {
                 List<Elimination> now = race.decide(step, metric, lowerIsBetter, standings);
@@ -147,7 +150,7 @@ public final class RaceState {
         return made;
     }
 
-    private List<Race.Standing> standings() {
+    private List<Race.Standing> standings(String metric) {
         List<Race.Standing> standings = new ArrayList<>();
         for (String v : racing()) {
             Map<Integer, Double> values = new TreeMap<>();

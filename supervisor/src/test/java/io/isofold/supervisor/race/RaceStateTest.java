@@ -132,6 +132,24 @@ class RaceStateTest {
     }
 
     @Test
+    void theMetricIsChosenWhenTheFirstStepIsDecidedNotByTheFirstResult() {
+        // the first replicate to finish reports val_loss only; by the burn-in all report val_accuracy too
+        RaceState race = RaceState.start(RaceSettings.DEFAULT, List.of("a", "b"), MetricGoals.NONE);
+        race.completed("a", 0, Map.of("val_loss", 0.5));
+        assertThat(race.decide()).isEmpty();
+        assertThat(race.metric()).as("nothing decided yet").isNull();
+        race.completed("b", 0, Map.of("val_loss", 0.4, "val_accuracy", 0.70));
+        List<Elimination> out = new ArrayList<>();
+        for (int f = 1; f < 4; f++) {
+            race.completed("a", f, Map.of("val_loss", 0.5, "val_accuracy", 0.90 + 0.01 * f));
+            race.completed("b", f, Map.of("val_loss", 0.4, "val_accuracy", 0.70 + 0.02 * f));
+            out.addAll(race.decide());
+        }
+        assertThat(race.metric()).isEqualTo("val_accuracy");
+        assertThat(out).extracting(Elimination::variant).containsExactly("b");
+    }
+
+    @Test
     void theMetricIsTheFirstGoalWithItsDirection() {
         RaceState race = RaceState.start(RaceSettings.DEFAULT, List.of("a", "b"),
                 MetricGoals.parse(List.of("rmse:min")));
