@@ -1,9 +1,9 @@
 package io.isofold.supervisor.progress;
 
 import io.isofold.supervisor.journal.AttemptId;
+import io.isofold.supervisor.journal.JournalEvent;
 import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.Verdict;
-import io.isofold.supervisor.race.Elimination;
 import io.isofold.supervisor.spec.ExitStatus;
 import java.nio.file.Path;
 
@@ -30,10 +30,10 @@ public sealed interface RunEvent {
     record Quarantined(String gpu, String reason) implements RunEvent {}
 
     /**
-     * The race eliminated a variant: {@code ended} of its attempts were running and are being ended;
-     * {@code racing} variants are left in the race.
+     * The race eliminated a variant, as its journal line says: {@code ended} of its attempts were running and
+     * are being ended; {@code racing} variants are left in the race.
      */
-    record Eliminated(Elimination elimination, double alpha, int ended, int racing) implements RunEvent {}
+    record Eliminated(JournalEvent.Eliminated line, int ended, int racing) implements RunEvent {}
 
     /** The run is stopping: {@code cause} in words, {@code running} attempts to end first. */
     record Stopping(String cause, int running) implements RunEvent {}

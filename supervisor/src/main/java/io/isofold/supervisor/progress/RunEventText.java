@@ -1,8 +1,8 @@
 package io.isofold.supervisor.progress;
 
+import io.isofold.supervisor.journal.JournalEvent;
 import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.Verdict;
-import io.isofold.supervisor.race.Elimination;
 import io.isofold.supervisor.report.MetricDirection;
 import java.util.Locale;
 import java.util.Map;
@@ -57,15 +57,15 @@ public final class RunEventText {
      * (t = 5.20, p = 0.018 < 0.05); 1 running attempt ended; 4 variants racing".
      */
     static String eliminated(RunEvent.Eliminated x) {
-        Elimination e = x.elimination();
-        StringBuilder text = new StringBuilder("race: ").append(e.variant()).append(" is eliminated after ")
+        JournalEvent.Eliminated e = x.line();
+        StringBuilder text = new StringBuilder("race: ").append(e.model()).append(" is eliminated after ")
                 .append(e.afterFolds()).append(e.afterFolds() == 1 ? " fold: " : " folds: ").append(e.metric())
                 .append(" worse than ").append(e.best()).append("'s by ")
                 .append(String.format(Locale.ROOT, "%.4g", e.difference())).append(" over ").append(e.folds())
                 .append(" paired folds (t = ")
                 .append(e.statistic() == null ? "inf, the same gap on every fold"
                         : String.format(Locale.ROOT, "%.2f", e.statistic()))
-                .append(String.format(Locale.ROOT, ", p = %.3g < %s)", e.p(), x.alpha()));
+                .append(String.format(Locale.ROOT, ", p = %.3g < %s)", e.p(), e.alpha()));
         if (x.ended() > 0) {
             text.append("; ").append(x.ended()).append(x.ended() == 1 ? " running attempt" : " running attempts")
                     .append(" ended");

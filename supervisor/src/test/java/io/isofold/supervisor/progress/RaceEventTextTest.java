@@ -11,11 +11,11 @@ class RaceEventTextTest {
     @Test
     void anEliminationSaysWhoWhenAgainstWhomAndWithWhatP() {
         Elimination e = new Elimination("mlp-a", 3, 3, "val_accuracy", "higher", 5.2, 0.0175, "mlp-b", 0.0312);
-        assertThat(RunEventText.of(new RunEvent.Eliminated(e, 0.05, 2, 4))).isEqualTo("race: mlp-a is eliminated after"
+        assertThat(RunEventText.of(new RunEvent.Eliminated(e.event("2025-03-01T20:00:00Z", 0.05), 2, 4))).isEqualTo("race: mlp-a is eliminated after"
                 + " 3 folds: val_accuracy worse than mlp-b's by 0.03120 over 3 paired folds (t = 5.20, p = 0.0175 < 0.05);"
                 + " 2 running attempts ended; 4 variants racing");
         Elimination constant = new Elimination("c", 4, 4, "rmse", "lower", null, 0.0, "d", 0.1);
-        assertThat(RunEventText.of(new RunEvent.Eliminated(constant, 0.05, 0, 1)))
+        assertThat(RunEventText.of(new RunEvent.Eliminated(constant.event("2025-03-01T20:00:00Z", 0.05), 0, 1)))
                 .contains("(t = inf, the same gap on every fold, p = 0.00 < 0.05); 1 variant racing: the race is over,"
                         + " it runs every remaining replicate");
     }
