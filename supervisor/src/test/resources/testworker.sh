@@ -7,11 +7,11 @@
 #            | hang-first (hangs on attempt 1, then ok: a run to interrupt and resume with the same spec)
 #            | progressing (one progress line every 0.25 s for SECONDS, then ok)
 #            | crash-on-gpu GPU | device DEVICE | ok-stubborn-child | big-result MIB | forked-memory
-#            | params-metric (rmse from the variant's ISOFOLD_PARAMS {"rmse": X}, plus r2 and a metric named gpu)
-#            | standby-dies (as a standby, exits at once; otherwise ok)
 #            | race-metric (val_accuracy = the variant's ISOFOLD_PARAMS "mean" + a fold effect all variants share
 #              + seeded noise of sd "noise" (default 0.005); the same for the same variant and fold, every
 #              attempt; "seconds" to sleep first; plus a metric "constant", always 1)
+#            | params-metric (rmse from the variant's ISOFOLD_PARAMS {"rmse": X}, plus r2 and a metric named gpu)
+#            | standby-dies (as a standby, exits at once; otherwise ok)
 #   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
 #
 # Records, in $ISOFOLD_ATTEMPT_DIR:

@@ -6,7 +6,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The race in a raced run's numbers: how each variant fared, the fits it saved, and the ranking, which holds
@@ -15,6 +15,8 @@ import java.util.function.Function;
  * chance (finetune's tune#535: a dropped variant reported best on a second metric).
  *
  * @param metric        the metric raced on: the eliminations' (else the run's primary metric); null before any
+ * @param better        {@code lower} or {@code higher}: the metric's direction; null with no metric
+ * @param guessed       whether that direction is a guess (no {@code --metric NAME:min|max})
  * @param variants      spec order
  * @param fullGrid      replicates the full grid needs: requested per variant times variants
  * @param attemptsSaved replicates of eliminated variants that were never completed: the fits not run
@@ -22,7 +24,7 @@ import java.util.function.Function;
  *                      yet last, in spec order
  * @param best          per metric (display order), the best mean among the variants not eliminated
  */
-public record RaceSummary(int burnIn, double alpha, String metric, MetricDirection direction,
+public record RaceSummary(int burnIn, double alpha, String metric, String better, boolean guessed,
         List<Variant> variants, int fullGrid, int attemptsSaved, List<String> ranking, Map<String, String> best) {
 
     public static final String FINISHED = "finished";
@@ -37,10 +39,13 @@ public record RaceSummary(int burnIn, double alpha, String metric, MetricDirecti
      */
     public record Variant(String name, String status, int foldsRun, JournalEvent.Eliminated elimination) {}
 
+    /**
+     * @param lowerIsBetter which way each metric is better
+     * @param guessed       whether that is a guess
+     */
     static RaceSummary of(RaceView race, Map<String, ModelSummary> models, List<String> metricNames, String primary,
-            Function<String, MetricDirection> directions) {
+            Predicate<String> lowerIsBetter, Predicate<String> guessed) {
         String metric = race.eliminated().isEmpty() ? primary : race.eliminated().get(0).metric();
-        MetricDirection direction = metric == null ? null : directions.apply(metric);
         List<Variant> variants = new ArrayList<>();
         int fullGrid = 0;
         int saved = 0;
@@ -54,31 +59,38 @@ public record RaceSummary(int burnIn, double alpha, String metric, MetricDirecti
             }
         }
         List<String> survivors = variants.stream().filter(v -> v.elimination() == null).map(Variant::name).toList();
-        List<String> ranking = metric == null ? survivors : rank(survivors, models, metric, direction);
+        List<String> ranking = metric == null ? survivors
+                : rank(survivors, models, metric, lowerIsBetter.test(metric));
         Map<String, String> best = new LinkedHashMap<>();
         for (String name : metricNames) {
-            List<String> ranked = rank(survivors, models, name, directions.apply(name));
+            List<String> ranked = rank(survivors, models, name, lowerIsBetter.test(name));
             if (!ranked.isEmpty() && models.get(ranked.get(0)).metrics().containsKey(name)) {
                 best.put(name, ranked.get(0));
             }
         }
-        return new RaceSummary(race.burnIn(), race.alpha(), metric, direction, List.copyOf(variants), fullGrid, saved,
-                ranking, best);
+        return new RaceSummary(race.burnIn(), race.alpha(), metric,
+                metric == null ? null : lowerIsBetter.test(metric) ? "lower" : "higher",
+                metric != null && guessed.test(metric), List.copyOf(variants), fullGrid, saved, ranking, best);
     }
 
     /** Best mean first; ties and variants with no value keep spec order (a stable sort). */
     private static List<String> rank(List<String> names, Map<String, ModelSummary> models, String metric,
-            MetricDirection direction) {
+            boolean lowerIsBetter) {
         Comparator<String> byMean = Comparator.comparingDouble(n -> {
             MetricStats st = models.get(n).metrics().get(metric);
             if (st == null) {
                 return Double.POSITIVE_INFINITY;
             }
-            return direction.lowerIsBetter() ? st.mean() : -st.mean();
+            return lowerIsBetter ? st.mean() : -st.mean();
         });
         List<String> ranked = new ArrayList<>(names);
         ranked.sort(byMean);
         return List.copyOf(ranked);
+    }
+
+    /** ↓ or ↑, with ? when guessed, as the end-of-run table's header marks a metric. */
+    public String arrow() {
+        return better == null ? "" : ("lower".equals(better) ? "\u2193" : "\u2191") + (guessed ? "?" : "");
     }
 
     public Variant variant(String name) {

@@ -108,7 +108,8 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
                 ? statistics(List.copyOf(completedByReplicate.values()), metricNames) : null;
         int running = (int) view.attempts().stream().filter(AttemptView::running).count();
         RaceSummary race = view.race() == null ? null
-                : RaceSummary.of(view.race(), modelSummaries, metricNames, primary, goals::direction);
+                : RaceSummary.of(view.race(), modelSummaries, metricNames, primary,
+                        m -> goals.direction(m).lowerIsBetter(), m -> goals.direction(m).guessed());
         return new Summary(view.outDir(), view.running(), view.started(), view.ended(), view.folds(),
                 view.requestedPerModel() * models.size(), completedByReplicate.size(), countFinished(view.attempts()),
                 countFailed(view.attempts()), running, byVerdict, metricNames, overall, modelSummaries, comparisons,

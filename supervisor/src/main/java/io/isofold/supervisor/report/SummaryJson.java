@@ -101,7 +101,7 @@ public final class SummaryJson {
         race.put("burn_in", r.burnIn());
         race.put("alpha", r.alpha());
         race.put("metric", r.metric());
-        race.put("better", r.direction() == null ? null : r.direction().better());
+        race.put("better", r.better());
         race.put("test", "one-sided paired t-test of each variant against the current best, over the replicates"
                 + " both completed; no correction for the number of comparisons");
         race.put("full_grid_replicates", r.fullGrid());

@@ -87,7 +87,7 @@ public final class SummaryTable {
     public static String raceLine(RaceSummary race) {
         StringBuilder line = new StringBuilder("race");
         if (race.metric() != null) {
-            line.append(" on ").append(race.metric()).append(' ').append(race.direction().arrow());
+            line.append(" on ").append(race.metric()).append(' ').append(race.arrow());
         }
         line.append(" (burn-in ").append(race.burnIn()).append(", alpha ").append(race.alpha()).append("): ");
         int total = race.variants().size();
