@@ -1,6 +1,7 @@
 package io.isofold.supervisor.race;
 
 import io.isofold.supervisor.journal.JournalEvent;
+import java.util.Locale;
 
 /**
  * One decision of the race: drop {@code variant}, significantly worse than {@code best} on {@code metric}.
@@ -21,6 +22,15 @@ public record Elimination(String variant, int afterFolds, int folds, String metr
     public JournalEvent.Eliminated event(String time, double alpha) {
         return new JournalEvent.Eliminated(time, variant, afterFolds, folds, metric, better, statistic, p, alpha, best,
                 difference);
+    }
+
+    /**
+     * The reason its running attempts are ended with, e.g. "eliminated by the race after 3 folds: val_accuracy
+     * worse than mlp-b's (p=0.0041)".
+     */
+    public String reason() {
+        return String.format(Locale.ROOT, "eliminated by the race after %d %s: %s worse than %s's (p=%.2g)", afterFolds,
+                afterFolds == 1 ? "fold" : "folds", metric, best, p);
     }
 
     /** A decision as the journal recorded it. */

@@ -215,6 +215,16 @@ class RaceStateTest {
     }
 
     @Test
+    void theJournalLineSpellsOutTheDecision() throws Exception {
+        Elimination e = new Elimination("mlp-a", 3, 3, "val_accuracy", "higher", null, 0.0, "mlp-b", 0.1);
+        String line = io.isofold.shared.Json.MAPPER.writeValueAsString(e.event("2025-03-01T20:00:00Z", 0.05));
+        assertThat(line).isEqualTo("{\"type\":\"eliminated\",\"time\":\"2025-03-01T20:00:00Z\",\"model\":\"mlp-a\","
+                + "\"after_folds\":3,\"folds\":3,\"metric\":\"val_accuracy\",\"better\":\"higher\",\"p\":0.0,"
+                + "\"alpha\":0.05,\"best\":\"mlp-b\",\"difference\":0.1}");
+        assertThat(e.reason()).isEqualTo("eliminated by the race after 3 folds: val_accuracy worse than mlp-b's (p=0.0)");
+    }
+
+    @Test
     void theEliminatedVerdictIsNoFailureAndCostsNothing() {
         assertThat(Verdict.of("eliminated")).isEqualTo(Verdict.ELIMINATED);
         assertThat(Verdict.ELIMINATED.phrase()).isEqualTo("was eliminated by the race");
