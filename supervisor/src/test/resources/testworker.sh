@@ -7,6 +7,9 @@
 #            | hang-first (hangs on attempt 1, then ok: a run to interrupt and resume with the same spec)
 #            | progressing (one progress line every 0.25 s for SECONDS, then ok)
 #            | crash-on-gpu GPU | device DEVICE | ok-stubborn-child | big-result MIB | forked-memory
+#            | race-metric (val_accuracy = the variant's ISOFOLD_PARAMS "mean" + a fold effect all variants share
+#              + seeded noise of sd "noise" (default 0.005); the same for the same variant and fold, every
+#              attempt; "seconds" to sleep first; plus a metric "constant", always 1)
 #            | params-metric (rmse from the variant's ISOFOLD_PARAMS {"rmse": X}, plus r2 and a metric named gpu)
 #            | standby-dies (as a standby, exits at once; otherwise ok)
 #            | ignore-standby (as a standby, runs the task in ISOFOLD_TASK at once instead of waiting for its
@@ -228,6 +231,23 @@ with open(sys.argv[1], "w") as f:
     r2=$(awk -v e="$rmse" 'BEGIN { printf "%.4f", 1 - e }')
     progress 1
     result "{\"metrics\":{\"rmse\":$rmse,\"r2\":$r2,\"gpu\":7}}"
+    finish 0
+    ;;
+  race-metric)
+    # a known mean per variant plus noise seeded by variant and fold (cksum of their names): racing's tests
+    # know which variant is best, and every run of a test draws the same numbers
+    mean=0.5 noise=0.005 seconds=0
+    if [[ "${ISOFOLD_PARAMS:-}" =~ \"mean\":[[:space:]]*([0-9.]+) ]]; then mean="${BASH_REMATCH[1]}"; fi
+    if [[ "${ISOFOLD_PARAMS:-}" =~ \"noise\":[[:space:]]*([0-9.]+) ]]; then noise="${BASH_REMATCH[1]}"; fi
+    if [[ "${ISOFOLD_PARAMS:-}" =~ \"seconds\":[[:space:]]*([0-9.]+) ]]; then seconds="${BASH_REMATCH[1]}"; fi
+    fold_seed=$(printf 'fold/%s/%s' "$ISOFOLD_FOLD" "$ISOFOLD_SHUFFLE" | cksum | cut -d' ' -f1)
+    own_seed=$(printf '%s/%s/%s' "$ISOFOLD_MODEL" "$ISOFOLD_FOLD" "$ISOFOLD_SHUFFLE" | cksum | cut -d' ' -f1)
+    acc=$(awk -v m="$mean" -v s="$noise" -v a="$fold_seed" -v b="$own_seed" '
+      function z(seed) { srand(seed % 2147483647); u = rand(); v = rand(); return sqrt(-2 * log(1 - u)) * cos(6.283185307179586 * v) }
+      BEGIN { printf "%.6f", m + 0.02 * z(a) + s * z(b) }')
+    progress 1
+    if [ "$seconds" != 0 ]; then sleep "$seconds"; fi
+    result "{\"metrics\":{\"val_accuracy\":$acc,\"constant\":1}}"
     finish 0
     ;;
   *)

@@ -1,11 +1,15 @@
 package io.isofold.supervisor.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.isofold.shared.Json;
 import io.isofold.shared.ModelConfig;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.AttemptRecord;
+import io.isofold.supervisor.journal.JournalEvent;
 import io.isofold.supervisor.journal.JournalReader;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.report.MetricGoals;
+import io.isofold.supervisor.report.RaceView;
 import io.isofold.supervisor.report.RunReport;
 import io.isofold.supervisor.report.RunView;
 import io.isofold.supervisor.report.RunViews;
@@ -17,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +35,9 @@ final class JournalReports implements ReportSchedule.Sink {
     private final MetricGoals goals;
     /** The sessions of earlier supervisors, closed, then this one's, open; empty when the journal could not be read. */
     private final List<RunView.Session> sessions;
+    /** run.json's race settings (null when the run does not race), with the journal's eliminations. */
+    private final JsonNode runJson;
+    private final List<JournalEvent.Eliminated> eliminated = new CopyOnWriteArrayList<>();
     private volatile RunView last;
 
     /** Made once the run's journal holds this supervisor's run-start (after RunSetup.prepare). */
@@ -38,14 +46,23 @@ final class JournalReports implements ReportSchedule.Sink {
         this.models = spec.models().stream().map(ModelConfig::name).toList();
         this.slots = slots.stream().map(Slot::label).toList();
         this.goals = MetricGoals.of(spec.options().metrics());
-        this.sessions = sessions(spec);
+        this.sessions = readJournal(spec);
+        this.runJson = runJson(spec);
     }
 
-    /** The journal's sessions, so that the report's "took" counts the time a supervisor ran, over resumes too. */
-    private static List<RunView.Session> sessions(RunSpec spec) {
+    /**
+     * The journal's sessions, so that the report's "took" counts the time a supervisor ran, over resumes too;
+     * and, in the same pass, the race's eliminations so far.
+     */
+    private List<RunView.Session> readJournal(RunSpec spec) {
         SupervisorSessions sessions = new SupervisorSessions();
         try {
-            JournalReader.read(new RunFiles(spec.outDir()).journal(), sessions);
+            JournalReader.read(new RunFiles(spec.outDir()).journal(), e -> {
+                sessions.accept(e);
+                if (e instanceof JournalEvent.Eliminated x) {
+                    eliminated.add(x);
+                }
+            });
         } catch (IOException | RuntimeException e) {
             log.debug("cannot read the journal's sessions; the report counts wall time instead", e);
             return List.of();
@@ -53,11 +70,30 @@ final class JournalReports implements ReportSchedule.Sink {
         return sessions.sessions(true);
     }
 
+    /** run.json as this supervisor wrote it (its race settings); null when it cannot be read. */
+    private static JsonNode runJson(RunSpec spec) {
+        try {
+            return Json.MAPPER.readTree(new RunFiles(spec.outDir()).runJson().toFile());
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot read run.json; the report shows no race", e);
+            return null;
+        }
+    }
+
+    /**
+     * The run loop journaled an elimination: the reports written from now on show it. Call it after the
+     * journal line is written, from any thread.
+     */
+    public void eliminated(JournalEvent.Eliminated e) {
+        eliminated.add(e);
+    }
+
     @Override
     public void write(List<AttemptRecord> attempts, Instant runStart, Instant runEnd, Map<String, String> quarantined)
             throws IOException {
         RunView view = RunViews.of(spec.outDir(), spec.folds(), spec.replicates(), models, slots, runStart, runEnd,
-                attempts, quarantined).withGoals(goals).withSessions(sessionsUntil(runEnd));
+                attempts, quarantined).withGoals(goals).withSessions(sessionsUntil(runEnd))
+                .withRace(RaceView.of(runJson, List.copyOf(eliminated)));
         last = view;
         RunReport.writeAll(view);
     }

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isofold.shared.Json;
@@ -12,6 +13,8 @@ import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.report.AttemptView;
 import io.isofold.supervisor.report.RunView;
 import io.isofold.supervisor.report.Summary;
+import io.isofold.supervisor.report.SummaryJson;
+import io.isofold.supervisor.report.SummaryTable;
 import io.isofold.supervisor.report.RunViews;
 import io.isofold.supervisor.spec.Durations;
 import java.io.IOException;
@@ -22,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -78,7 +82,7 @@ final class StatusCommand implements Callable<Integer> {
         s.put("dir", view.outDir().toString());
         Summary summary = Summary.of(view);
         String state = pid != null ? "running"
-                : summary.completed() >= summary.requested() && summary.requested() > 0 ? "complete"
+                : summary.completed() >= summary.required() && summary.required() > 0 ? "complete"
                 : leftRunning > 0 ? "supervisor-not-running" : "stopped";
         s.put("state", state);
         if (pid != null) {
@@ -94,7 +98,7 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         // the counts summary.json has, so the two never disagree
-        int required = summary.requested();
+        int required = summary.required();
         int completed = summary.completed();
         List<AttemptView> attempts = view.attempts();
         List<AttemptView> failed = attempts.stream().filter(a -> !a.running() && a.verdict().failure()).toList();
@@ -177,6 +181,11 @@ final class StatusCommand implements Callable<Integer> {
                 }
             });
         });
+        if (summary.race() != null) {
+            // summary.json's race section, so the two never disagree
+            s.set("race", SummaryJson.race(summary));
+            s.put("race_line", SummaryTable.raceLine(summary.race()));
+        }
         if (!view.quarantined().isEmpty()) {
             ObjectNode q = s.putObject("quarantined_gpus");
             view.quarantined().forEach(q::put);
@@ -290,10 +299,19 @@ final class StatusCommand implements Callable<Integer> {
                     m.getValue().get("mean").asDouble(), m.getValue().has("std")
                             ? String.format(" \u00b1 %.4f std", m.getValue().get("std").asDouble()) : "",
                     m.getValue().get("n").asInt())));
+            JsonNode raced = s.path("race").path("variants").path(model.getKey());
+            if (raced.path("status").asText().equals("eliminated")) {
+                line.append(String.format(Locale.ROOT, " [eliminated after %d folds, p=%.3g vs %s]",
+                        raced.path("eliminated_after_folds").asInt(), raced.path("p").asDouble(),
+                        raced.path("compared_with").asText()));
+            }
             if (model.getValue().size() > 0) {
                 b.append(line).append('\n');
             }
         });
+        if (s.has("race_line")) {
+            b.append("  ").append(s.get("race_line").asText()).append('\n');
+        }
         if (s.has("quarantined_gpus")) {
             s.get("quarantined_gpus").fields().forEachRemaining(q -> b.append("  GPU ").append(q.getKey())
                     .append(" quarantined: ").append(q.getValue().asText()).append('\n'));

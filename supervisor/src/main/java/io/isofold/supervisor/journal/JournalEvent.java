@@ -21,6 +21,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = JournalEvent.End.class, name = "end"),
         @JsonSubTypes.Type(value = JournalEvent.Quarantine.class, name = "quarantine"),
         @JsonSubTypes.Type(value = JournalEvent.QuarantineLifted.class, name = "quarantine-lifted"),
+        @JsonSubTypes.Type(value = JournalEvent.Eliminated.class, name = "eliminated"),
         @JsonSubTypes.Type(value = JournalEvent.RunEnd.class, name = "run-end")})
 public sealed interface JournalEvent {
 
@@ -148,6 +149,25 @@ public sealed interface JournalEvent {
 
     /** A resume named a quarantined GPU in --gpus: it is back in the run; {@code reason} is why it was out. */
     record QuarantineLifted(String time, String gpu, String reason) implements JournalEvent {}
+
+    /**
+     * The race (--race) dropped a variant: none of its replicates is started again, on resume too. The line
+     * holds the decision whole, so a resume takes it as it was made and never decides it again.
+     *
+     * @param model       the variant eliminated
+     * @param afterFolds  the decision came once every variant still racing had settled its first
+     *                    {@code afterFolds} replicates (completed or given up)
+     * @param folds       the replicates both it and {@code best} completed, which the test paired
+     * @param metric      the metric raced on, and {@code better} its direction ({@code lower}/{@code higher})
+     * @param statistic   the paired t statistic, positive when {@code model} is worse; null when every pair
+     *                    differed by the same amount (no spread to measure it against)
+     * @param p           one-sided p of "{@code model} is worse than {@code best}"
+     * @param alpha       the --race-alpha it was compared with
+     * @param best        the variant it was compared with: the best mean of those still racing
+     * @param difference  how much worse it was on average over the paired replicates, in the metric's units
+     */
+    record Eliminated(String time, String model, int afterFolds, int folds, String metric, String better,
+            Double statistic, double p, double alpha, String best, double difference) implements JournalEvent {}
 
     /** A supervisor let go of the run; {@code exitStatus} is what it exited with. */
     record RunEnd(String time, int exitStatus, String reason) implements JournalEvent {}

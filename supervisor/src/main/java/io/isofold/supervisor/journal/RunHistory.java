@@ -25,6 +25,7 @@ public final class RunHistory {
     private final Map<Long, AttemptRecord> attempts = new LinkedHashMap<>();
     private final Map<Long, JournalEvent.Kill> pendingKills = new HashMap<>();
     private final Map<String, String> quarantined = new LinkedHashMap<>();
+    private final List<JournalEvent.Eliminated> eliminated = new ArrayList<>();
     // model, slot and GPU names repeat in every line: one copy each, not one per attempt
     private final Interner<String> names = Interners.newStrongInterner();
     private JournalEvent.RunStart lastRunStart;
@@ -88,6 +89,8 @@ public final class RunHistory {
             quarantined.put(names.intern(q.gpu()), q.reason());
         } else if (e instanceof JournalEvent.QuarantineLifted l) {
             quarantined.remove(l.gpu());
+        } else if (e instanceof JournalEvent.Eliminated x) {
+            eliminated.add(x);
         } else if (e instanceof JournalEvent.RunEnd r) {
             lastRunEnd = r;
         }
@@ -140,6 +143,11 @@ public final class RunHistory {
     /** GPUs taken out of the run, with the reason, in the order it happened. */
     public Map<String, String> quarantined() {
         return java.util.Collections.unmodifiableMap(quarantined);
+    }
+
+    /** The race's eliminations (--race), in journal order: the decisions a resume keeps, never makes again. */
+    public List<JournalEvent.Eliminated> eliminated() {
+        return java.util.Collections.unmodifiableList(eliminated);
     }
 
     /** The latest supervisor's start, or null for a journal without one. */

@@ -19,7 +19,12 @@ public enum Verdict {
     /** Was running when the supervisor died; found on resume, does not use up a retry of the replicate. */
     SUPERVISOR_LOST("supervisor-lost", "was lost with its supervisor"),
     /** The cluster lost it (node failure, preemption, boot failure): not the worker's fault. */
-    NODE_LOST("node-lost", "was lost by the cluster");
+    NODE_LOST("node-lost", "was lost by the cluster"),
+    /**
+     * Ended because the race (--race) dropped its variant: not the worker's fault, and no retry follows,
+     * since the variant's replicates are not started again.
+     */
+    ELIMINATED("eliminated", "was eliminated by the race");
 
     private final String label;
     private final String phrase;
@@ -40,17 +45,17 @@ public enum Verdict {
 
     /** Whether the attempt counts against the replicate's --max-attempts. */
     public boolean countsAgainstReplicate() {
-        return this != INTERRUPTED && this != SUPERVISOR_LOST && this != NODE_LOST;
+        return this != INTERRUPTED && this != SUPERVISOR_LOST && this != NODE_LOST && this != ELIMINATED;
     }
 
-    /** Whether the attempt spends the run's --attempt-budget. Only a stop by the user does not. */
+    /** Whether the attempt spends the run's --attempt-budget. Only a stop by the user or by the race does not. */
     public boolean spendsBudget() {
-        return this != INTERRUPTED;
+        return this != INTERRUPTED && this != ELIMINATED;
     }
 
     /** A failure of the attempt itself, as summary.json's failed_attempts counts it. */
     public boolean failure() {
-        return this != COMPLETED && this != INTERRUPTED;
+        return this != COMPLETED && this != INTERRUPTED && this != ELIMINATED;
     }
 
     @JsonCreator

@@ -41,7 +41,8 @@ public final class LiveProgressLine implements ProgressDisplay {
      */
     public static String render(ProgressSnapshot s, int width) {
         String head = s.completed() + "/" + s.required() + " done";
-        String tail = " | " + s.failedAttempts() + " failed | " + Durations.human(s.elapsed()) + " | ETA "
+        String tail = (s.eliminated() > 0 ? " | " + s.eliminated() + " eliminated" : "") + " | " + s.failedAttempts()
+                + " failed | " + Durations.human(s.elapsed()) + " | ETA "
                 + (s.eta() == null ? "?" : Durations.human(s.eta()));
         int room = width - 1 - head.length() - tail.length();
         String running = " | running " + (s.running().isEmpty() ? "-" : String.join(" ", s.running()));
@@ -67,10 +68,12 @@ public final class LiveProgressLine implements ProgressDisplay {
     /** What a person at the terminal must see; a stop's per-attempt kills are summed up by its Stopping line. */
     private static boolean shownOnTerminal(RunEvent e) {
         if (e instanceof RunEvent.Finished f) {
-            return !f.outcome().completed() && f.outcome().verdict() != Verdict.INTERRUPTED;
+            // the race's ends are summed up by its Eliminated line
+            return !f.outcome().completed() && f.outcome().verdict() != Verdict.INTERRUPTED
+                    && f.outcome().verdict() != Verdict.ELIMINATED;
         }
         if (e instanceof RunEvent.Killing k) {
-            return k.verdict() != Verdict.INTERRUPTED;
+            return k.verdict() != Verdict.INTERRUPTED && k.verdict() != Verdict.ELIMINATED;
         }
         return !(e instanceof RunEvent.Launched);
     }

@@ -1,6 +1,7 @@
 package io.isofold.supervisor.progress;
 
 import io.isofold.supervisor.journal.AttemptId;
+import io.isofold.supervisor.journal.JournalEvent;
 import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.spec.ExitStatus;
@@ -27,6 +28,12 @@ public sealed interface RunEvent {
 
     /** A GPU was taken out of the run. */
     record Quarantined(String gpu, String reason) implements RunEvent {}
+
+    /**
+     * The race eliminated a variant, as its journal line says: {@code ended} of its attempts were running and
+     * are being ended; {@code racing} variants are left in the race.
+     */
+    record Eliminated(JournalEvent.Eliminated line, int ended, int racing) implements RunEvent {}
 
     /** The run is stopping: {@code cause} in words, {@code running} attempts to end first. */
     record Stopping(String cause, int running) implements RunEvent {}

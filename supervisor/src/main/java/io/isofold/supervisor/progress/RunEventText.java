@@ -1,5 +1,6 @@
 package io.isofold.supervisor.progress;
 
+import io.isofold.supervisor.journal.JournalEvent;
 import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.spec.MetricDirection;
@@ -35,6 +36,9 @@ public final class RunEventText {
         if (e instanceof RunEvent.Quarantined q) {
             return "GPU " + q.gpu() + " is taken out of the run: " + q.reason();
         }
+        if (e instanceof RunEvent.Eliminated x) {
+            return eliminated(x);
+        }
         if (e instanceof RunEvent.Stopping s) {
             return s.cause() + ": stopping; ending " + s.running() + " running "
                     + (s.running() == 1 ? "attempt" : "attempts") + " (up to --kill-grace each)";
@@ -46,6 +50,31 @@ public final class RunEventText {
         RunEvent.Ended end = (RunEvent.Ended) e;
         return "run ended: " + end.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " (exit status "
                 + end.status().code() + ")" + (end.reason() == null ? "" : ": " + end.reason().lines().findFirst().orElse(""));
+    }
+
+    /**
+     * "race: mlp-a is eliminated after 3 folds: val_accuracy worse than mlp-b's by 0.031 over 3 paired folds
+     * (t = 5.20, p = 0.018 < 0.05); 1 running attempt ended; 4 variants racing".
+     */
+    static String eliminated(RunEvent.Eliminated x) {
+        JournalEvent.Eliminated e = x.line();
+        StringBuilder text = new StringBuilder("race: ").append(e.model()).append(" is eliminated after ")
+                .append(e.afterFolds()).append(e.afterFolds() == 1 ? " fold: " : " folds: ").append(e.metric())
+                .append(" worse than ").append(e.best()).append("'s by ")
+                .append(String.format(Locale.ROOT, "%.4g", e.difference())).append(" over ").append(e.folds())
+                .append(" paired folds (t = ")
+                .append(e.statistic() == null ? "inf, the same gap on every fold"
+                        : String.format(Locale.ROOT, "%.2f", e.statistic()))
+                .append(String.format(Locale.ROOT, ", p = %.3g < %s)", e.p(), e.alpha()));
+        if (x.ended() > 0) {
+            text.append("; ").append(x.ended()).append(x.ended() == 1 ? " running attempt" : " running attempts")
+                    .append(" ended");
+        }
+        text.append("; ").append(x.racing()).append(x.racing() == 1 ? " variant" : " variants").append(" racing");
+        if (x.racing() < 2) {
+            text.append(": the race is over, it runs every remaining replicate");
+        }
+        return text.toString();
     }
 
     /** "completed in 3.1 s (accuracy 0.91, loss 0.25)", "timed out: still running after 30s (--timeout)". */

@@ -69,7 +69,7 @@ public final class ReportPage {
             html.append("<meta http-equiv=\"refresh\" content=\"").append(REFRESH_SECONDS).append("\">\n");
         }
         html.append("<title>").append(escape("isofold " + runName + ": " + summary.completed() + "/"
-                + summary.requested() + " completed, " + status)).append("</title>\n")
+                + summary.required() + " completed, " + status)).append("</title>\n")
                 .append("<script>").append(ERROR_SCRIPT).append("</script>\n")
                 .append("<style>").append(STYLE).append("</style>\n</head>\n<body>\n")
                 .append("<pre id=\"script-errors\" hidden></pre>\n");
@@ -86,6 +86,7 @@ public final class ReportPage {
         html.append(counts(summary));
         html.append(notes(summary));
         html.append("<section><h2>Models</h2>\n").append(modelsTable(summary)).append("</section>\n");
+        html.append(RaceChart.section(full, summary));
         if (!summary.comparisons().isEmpty()) {
             html.append("<section><h2>Comparisons</h2>\n").append(headlines(summary))
                     .append(comparisonsTable(summary)).append("</section>\n");
@@ -198,7 +199,8 @@ public final class ReportPage {
 
     private static String counts(Summary s) {
         StringBuilder html = new StringBuilder("<div class=\"counts\">");
-        card(html, "completed", s.completed() + " / " + s.requested(), "replicates");
+        card(html, "completed", s.completed() + " / " + s.required(), s.race() == null ? "replicates"
+                : "replicates (" + s.race().attemptsSaved() + " saved by the race)");
         html.append("<div class=\"card\"><b id=\"attempt-count\"></b><span>attempts in all</span></div>");
         card(html, "finished", String.valueOf(s.attempts()), "attempts finished");
         card(html, "failed", String.valueOf(s.failedAttempts()), "failed (not counting interrupted)");

@@ -15,10 +15,11 @@ import java.util.Map;
  * @param goals       the run's --metric choices (directions, the primary metric)
  * @param sessions    the spans a supervisor held the run, in order; the last one's end is null while it holds
  *                    it; empty when unknown
+ * @param race        the race's settings and eliminations when the run races its variants (--race); else null
  */
 public record RunView(Path outDir, int folds, int requestedPerModel, List<String> models, List<String> slots,
         Instant started, Instant ended, List<AttemptView> attempts, Map<String, String> quarantined,
-        MetricGoals goals, List<Session> sessions) {
+        MetricGoals goals, List<Session> sessions, RaceView race) {
 
     /** A span of time one supervisor held the run; {@code end} null while it still does. */
     public record Session(Instant start, Instant end) {}
@@ -30,6 +31,14 @@ public record RunView(Path outDir, int folds, int requestedPerModel, List<String
         quarantined = quarantined == null ? Map.of() : Map.copyOf(quarantined);
         goals = goals == null ? MetricGoals.NONE : goals;
         sessions = sessions == null ? List.of() : List.copyOf(sessions);
+    }
+
+    /** A run that does not race. */
+    public RunView(Path outDir, int folds, int requestedPerModel, List<String> models, List<String> slots,
+            Instant started, Instant ended, List<AttemptView> attempts, Map<String, String> quarantined,
+            MetricGoals goals, List<Session> sessions) {
+        this(outDir, folds, requestedPerModel, models, slots, started, ended, attempts, quarantined, goals, sessions,
+                null);
     }
 
     /** A run with no --metric and unknown supervisor sessions. */
@@ -45,17 +54,22 @@ public record RunView(Path outDir, int folds, int requestedPerModel, List<String
 
     public RunView withAttempts(List<AttemptView> shown) {
         return new RunView(outDir, folds, requestedPerModel, models, slots, started, ended, shown, quarantined, goals,
-                sessions);
+                sessions, race);
     }
 
     public RunView withGoals(MetricGoals g) {
         return new RunView(outDir, folds, requestedPerModel, models, slots, started, ended, attempts, quarantined, g,
-                sessions);
+                sessions, race);
     }
 
     public RunView withSessions(List<Session> s) {
         return new RunView(outDir, folds, requestedPerModel, models, slots, started, ended, attempts, quarantined,
-                goals, s);
+                goals, s, race);
+    }
+
+    public RunView withRace(RaceView r) {
+        return new RunView(outDir, folds, requestedPerModel, models, slots, started, ended, attempts, quarantined,
+                goals, sessions, r);
     }
 
     /**

@@ -90,6 +90,7 @@ public final class RunViews {
         List<String> goals = new ArrayList<>();
         spec.path("metrics").forEach(g -> goals.add(g.asText()));
         return of(outDir, spec.path("folds").asInt(), spec.path("replicates").asInt(), models, List.copyOf(slots),
-                history.firstStart(), ended, shown, history.quarantined()).withGoals(MetricGoals.parse(goals));
+                history.firstStart(), ended, shown, history.quarantined()).withGoals(MetricGoals.parse(goals))
+                .withRace(RaceView.of(spec, history.eliminated()));
     }
 }

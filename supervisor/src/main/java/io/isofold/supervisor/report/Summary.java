@@ -3,6 +3,7 @@ package io.isofold.supervisor.report;
 import io.isofold.supervisor.spec.MetricDirection;
 import java.nio.file.Path;import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -33,12 +34,13 @@ import java.util.stream.Collectors;
  *                         the first in display order; null before any replicate completed
  * @param csvColumns       metrics whose results.csv column is not their name (a fixed column's name): name to column
  * @param notes            things a reader should know about these numbers, one sentence each
+ * @param race             how the race went, when the run races its variants; else null
  */
 public record Summary(Path outDir, boolean running, Instant started, Instant ended, int folds, int requested,
         int completed, int attempts, int failedAttempts, int runningAttempts, Map<String, Integer> attemptsByVerdict,
         List<String> metricNames, Map<String, MetricStats> metrics, Map<String, ModelSummary> models,
         List<ModelComparison> comparisons, MetricGoals goals, Map<String, MetricDirection> directions,
-        String primaryMetric, Map<String, String> csvColumns, List<String> notes) {
+        String primaryMetric, Map<String, String> csvColumns, List<String> notes, RaceSummary race) {
 
     /** The words for where a run stands, the same in summary.json, the terminal table, the page and status. */
     public static final String RUNNING = "running";
@@ -55,9 +57,7 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
         List<String> metricNames = goals.displayOrder(names);
         Map<String, MetricDirection> directions = new LinkedHashMap<>();
         metricNames.forEach(m -> directions.put(m, goals.direction(m)));
-        String primary = metricNames.isEmpty() ? null
-                : goals.named(metricNames.get(0)) || !metricNames.contains("val_accuracy") ? metricNames.get(0)
-                : "val_accuracy";
+        String primary = primaryMetric(goals, names);
 
         Map<String, String> csvColumns = new LinkedHashMap<>();
         ResultsCsv.columns(names).forEach((metric, column) -> {
@@ -107,15 +107,40 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
         Map<String, MetricStats> overall = models.size() == 1
                 ? statistics(List.copyOf(completedByReplicate.values()), metricNames) : null;
         int running = (int) view.attempts().stream().filter(AttemptView::running).count();
+        RaceSummary race = view.race() == null ? null
+                : RaceSummary.of(view.race(), modelSummaries, metricNames, primary,
+                        m -> goals.direction(m).lowerIsBetter(), m -> goals.direction(m).guessed());
         return new Summary(view.outDir(), view.running(), view.started(), view.ended(), view.folds(),
                 view.requestedPerModel() * models.size(), completedByReplicate.size(), countFinished(view.attempts()),
                 countFailed(view.attempts()), running, byVerdict, metricNames, overall, modelSummaries, comparisons,
-                goals, directions, primary, csvColumns, notes);
+                goals, directions, primary, csvColumns, notes, race);
     }
 
-    /** {@link #RUNNING}, {@link #COMPLETE} (every requested replicate completed), or {@link #STOPPED} short of that. */
+    /**
+     * The replicates the run must complete: all requested, less those of variants the race eliminated that
+     * were never completed (they will not be run).
+     */
+    public int required() {
+        return race == null ? requested : requested - race.attemptsSaved();
+    }
+
+    /**
+     * The run's primary metric among those reported: the first --metric that was reported; else val_accuracy
+     * when reported; else the first in display order; null when none was reported. The race races on it too.
+     */
+    public static String primaryMetric(MetricGoals goals, Collection<String> reported) {
+        List<String> metricNames = goals.displayOrder(reported);
+        return metricNames.isEmpty() ? null
+                : goals.named(metricNames.get(0)) || !metricNames.contains("val_accuracy") ? metricNames.get(0)
+                : "val_accuracy";
+    }
+
+    /**
+     * {@link #RUNNING}, {@link #COMPLETE} (every required replicate completed: with a race, every replicate of
+     * the variants it did not eliminate), or {@link #STOPPED} short of that.
+     */
     public String state() {
-        return running ? RUNNING : completed >= requested && requested > 0 ? COMPLETE : STOPPED;
+        return running ? RUNNING : completed >= required() && required() > 0 ? COMPLETE : STOPPED;
     }
 
     /** The direction of a metric of this run: the user's, or the guess (marked as such). */

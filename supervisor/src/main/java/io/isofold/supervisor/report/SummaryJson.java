@@ -86,7 +86,62 @@ public final class SummaryJson {
                 pm.put("verdict", c.verdict(p));
             }
         }
+        if (s.race() != null) {
+            root.set("race", race(s));
+        }
         return root;
+    }
+
+    /**
+     * How the race went. Its ranking and its best hold the variants not eliminated only: an eliminated
+     * variant's figures stay in {@code models}, but it is never called best, on any metric.
+     */
+    public static ObjectNode race(Summary s) {
+        RaceSummary r = s.race();
+        ObjectNode race = JsonNodeFactory.instance.objectNode();
+        race.put("burn_in", r.burnIn());
+        race.put("alpha", r.alpha());
+        race.put("metric", r.metric());
+        race.put("better", r.better());
+        race.put("test", "one-sided paired t-test of each variant against the current best, over the replicates"
+                + " both completed; no correction for the number of comparisons");
+        race.put("full_grid_replicates", r.fullGrid());
+        race.put("required_replicates", s.required());
+        race.put("attempts_saved", r.attemptsSaved());
+        race.put("finished", r.finishedCount());
+        race.put("eliminated", r.eliminatedCount());
+        ObjectNode variants = race.putObject("variants");
+        for (RaceSummary.Variant v : r.variants()) {
+            ObjectNode o = variants.putObject(v.name());
+            o.put("status", v.status());
+            o.put("folds_run", v.foldsRun());
+            var e = v.elimination();
+            if (e != null) {
+                o.put("eliminated_after_folds", e.afterFolds());
+                o.put("compared_with", e.best());
+                o.put("folds_compared", e.folds());
+                number(o, "statistic", e.statistic());
+                number(o, "p", e.p());
+                number(o, "difference", e.difference());
+                o.put("metric", e.metric());
+                o.put("eliminated_at", e.time());
+            }
+        }
+        var ranking = race.putArray("ranking");
+        for (String name : r.ranking()) {
+            ObjectNode o = ranking.addObject();
+            o.put("variant", name);
+            o.put("status", r.variant(name).status());
+            MetricStats st = r.metric() == null ? null : s.models().get(name).metrics().get(r.metric());
+            if (st != null) {
+                o.put("n", st.n());
+                number(o, "mean", st.mean());
+                number(o, "std", st.std());
+            }
+        }
+        ObjectNode best = race.putObject("best");
+        r.best().forEach(best::put);
+        return race;
     }
 
     public static String render(Summary s) {

@@ -15,23 +15,35 @@ public final class SummaryTable {
 
     public static String render(Summary s) {
         StringBuilder out = new StringBuilder();
-        out.append(s.completed()).append('/').append(s.requested()).append(" replicates completed, ")
+        out.append(s.completed()).append('/').append(s.required()).append(" replicates completed, ")
                 .append(s.attempts()).append(s.attempts() == 1 ? " attempt" : " attempts")
                 .append(" (").append(s.failedAttempts()).append(" failed");
         if (s.runningAttempts() > 0) {
             out.append(", ").append(s.runningAttempts()).append(" running");
         }
-        out.append("), ").append(s.state()).append('\n');
+        out.append("), ").append(s.state());
+        RaceSummary race = s.race();
+        if (race != null) {
+            out.append("; the race left ").append(race.attemptsSaved()).append(" of ").append(race.fullGrid())
+                    .append(" replicates unrun");
+        }
+        out.append('\n');
 
         List<String> metrics = s.metricNames().subList(0, Math.min(MAX_METRICS, s.metricNames().size()));
         List<List<String>> rows = new ArrayList<>();
         List<String> header = new ArrayList<>(List.of("model", "n"));
+        if (race != null) {
+            header.add("race");
+        }
         for (String metric : metrics) {
             header.add(metric + " " + s.direction(metric).arrow());
         }
         rows.add(header);
         for (ModelSummary m : s.models().values()) {
             List<String> row = new ArrayList<>(List.of(m.name(), m.completed() + "/" + m.requested()));
+            if (race != null) {
+                row.add(RaceSummary.describe(race.variant(m.name())));
+            }
             for (String metric : metrics) {
                 MetricStats st = m.metrics().get(metric);
                 row.add(st == null ? "-" : meanStd(st));
@@ -48,7 +60,13 @@ public final class SummaryTable {
                     .append(" in summary.json)\n");
         }
 
+        if (race != null) {
+            out.append(raceLine(race)).append('\n');
+        }
         for (ModelComparison c : s.comparisons()) {
+            if (race != null && (race.eliminated(c.modelA()) || race.eliminated(c.modelB()))) {
+                continue; // an eliminated variant's comparisons are in summary.json; here, the finishers'
+            }
             for (String metric : comparedMetrics(s, metrics)) {
                 PairedComparison p = c.metrics().get(metric);
                 if (p != null) {
@@ -60,6 +78,29 @@ public final class SummaryTable {
             out.append("note: ").append(note).append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * e.g. {@code race on val_accuracy ↑ (burn-in 3, alpha 0.05): 3 of 16 variants finished, 13 eliminated;
+     * best of those not eliminated: mlp-b}. Never an eliminated variant as the best.
+     */
+    public static String raceLine(RaceSummary race) {
+        StringBuilder line = new StringBuilder("race");
+        if (race.metric() != null) {
+            line.append(" on ").append(race.metric()).append(' ').append(race.arrow());
+        }
+        line.append(" (burn-in ").append(race.burnIn()).append(", alpha ").append(race.alpha()).append("): ");
+        int total = race.variants().size();
+        int racing = total - race.finishedCount() - race.eliminatedCount();
+        line.append(race.finishedCount()).append(" of ").append(total).append(total == 1 ? " variant" : " variants")
+                .append(" finished, ").append(race.eliminatedCount()).append(" eliminated");
+        if (racing > 0) {
+            line.append(", ").append(racing).append(" racing");
+        }
+        if (!race.ranking().isEmpty() && race.metric() != null && race.best().containsKey(race.metric())) {
+            line.append("; best of those not eliminated: ").append(race.best().get(race.metric()));
+        }
+        return line.toString();
     }
 
     /** The metrics a comparison line is printed for: the --metric ones when given, else the table's. */

@@ -47,6 +47,7 @@ final class Verdicts {
             case BAD_TASK -> "#111111";
             case SUPERVISOR_LOST -> "#f06bb4";
             case NODE_LOST -> "#17becf";
+            case ELIMINATED -> "#c7c7c7";
         };
     }
 }
