@@ -51,7 +51,8 @@ public final class SlurmRun {
         }
         RunSpec.Placement p = spec.placement();
         SlurmLauncher.Settings settings = new SlurmLauncher.Settings(prefix, !p.gpus().equalsIgnoreCase("none"),
-                spec.maxMemoryBytes(), backstop(spec), p.slurmOptions(), pollInterval());
+                spec.maxMemoryBytes(), backstop(spec), p.slurmOptions(), pollInterval(), spec.killGrace(),
+                SlurmLauncher.Settings.DEFAULT_FORGET_AFTER);
         return new SlurmLauncher(client, settings);
     }
 

@@ -21,8 +21,9 @@ import java.util.Optional;
  * cannot shift the others.
  */
 final class SqueueFormat {
-    static final String COLUMNS = "JobID:|,State:|,exit_code:|,BatchHost:|,NodeList:|,Reason:|,StartTime:|,Name:|";
-    private static final int FIXED_COLUMNS = 7;
+    static final String COLUMNS = "JobID:|,State:|,exit_code:|,BatchHost:|,NodeList:|,Reason:|,StartTime:|,"
+            + "PreemptTime:|,Name:|";
+    private static final int FIXED_COLUMNS = 8;
 
     private SqueueFormat() {}
 
@@ -60,19 +61,20 @@ final class SqueueFormat {
         }
         String reason = present(f[5]);
         Instant started = state == SlurmJobState.PENDING ? null : time(f[6]);
-        String name = f[7].endsWith("|") ? f[7].substring(0, f[7].length() - 1) : f[7];
+        boolean preempted = time(f[7]) != null;
+        String name = f[8].endsWith("|") ? f[8].substring(0, f[8].length() - 1) : f[8];
         return Optional.of(new SlurmJobStatus(jobId, name.strip(), state, slurmState, exitCode, signal,
-                state == SlurmJobState.PENDING ? null : node, reason, started));
+                state == SlurmJobState.PENDING ? null : node, reason, started, preempted));
     }
 
-    private static String present(String value) {
+    static String present(String value) {
         String v = value.strip();
         return v.isEmpty() || v.equalsIgnoreCase("n/a") || v.equalsIgnoreCase("none") || v.equals("(null)")
                 ? null : v;
     }
 
     /** squeue prints local time without a zone (2026-11-29T16:52:02), in the zone it runs in: ours. */
-    private static Instant time(String value) {
+    static Instant time(String value) {
         try {
             return LocalDateTime.parse(value.strip()).atZone(ZoneId.systemDefault()).toInstant();
         } catch (DateTimeParseException e) {
