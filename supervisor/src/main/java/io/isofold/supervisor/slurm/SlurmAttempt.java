@@ -249,7 +249,7 @@ final class SlurmAttempt implements AttemptHandle {
         if (recorded == null) {
             return false;
         }
-        exit.complete(recorded != 0 && !endRequested && Files.exists(files.dir().resolve(JobScript.TIME_LIMIT_WARNING))
+        exit.complete(!finished(recorded) && warned()
                 ? new WorkerExit(recorded, Verdict.TIMEOUT, "Slurm's time limit was near: job " + jobId()
                         + " was told to stop before it")
                 : WorkerExit.status(recorded));
@@ -257,19 +257,34 @@ final class SlurmAttempt implements AttemptHandle {
     }
 
     /**
-     * Between polls: whether the job's wrapper has recorded that the worker exited 0. Such a worker
-     * has ended for good, whatever Slurm still does with the job (COMPLETING, its epilog) and however
-     * late the next poll comes, and its slot may take the next job now: a poll's answer comes up to a
-     * poll interval plus Slurm's completing time later (0.85 s median on the test cluster, polling every
-     * second). Any other status waits for Slurm's account, which may say more (out of memory, its
-     * time limit, a lost node). Returns whether the attempt is over. Poller thread only.
+     * Whether the worker finished its work: it exited 0 after writing its result. A worker that saves
+     * its state and exits 0 on SIGTERM has not, and Slurm's account (preempted, cancelled, its time
+     * limit) says why it ended.
+     */
+    private boolean finished(Integer status) {
+        return status != null && status == 0 && Files.exists(files.result());
+    }
+
+    /** Slurm's warning before the time limit came, and the job script passed it on; isofold asked for no end. */
+    private boolean warned() {
+        return !endRequested && Files.exists(files.dir().resolve(JobScript.TIME_LIMIT_WARNING));
+    }
+
+    /**
+     * Between polls: whether the job's wrapper has recorded that the worker exited 0 after writing its
+     * result. Such a worker has finished for good, whatever Slurm still does with the job (COMPLETING,
+     * its epilog) and however late the next poll comes, and its slot may take the next job now: a poll's
+     * answer comes up to a poll interval plus Slurm's completing time later (0.85 s median on the test
+     * cluster, polling every second). Anything else waits for Slurm's account, which may say more (out
+     * of memory, its time limit, a preemption, a lost node): a worker that saves and exits 0 on SIGTERM
+     * has not finished. Returns whether the attempt is over. Poller thread only.
      */
     boolean observeExitFile() {
         if (exit.isDone()) {
             return true;
         }
         Integer recorded = LocalLauncher.recordedExitStatus(files);
-        if (recorded == null || recorded != 0) {
+        if (!finished(recorded)) {
             return false;
         }
         if (node == null) {
@@ -295,17 +310,16 @@ final class SlurmAttempt implements AttemptHandle {
         // the batch script's status is the wrapper's, which is the worker's; a signal ended the wrapper too
         Integer status = s.exitCode() != null ? s.exitCode() : s.signal() != null ? 128 + s.signal() : null;
         String where = "job " + s.jobId() + (s.node() == null ? "" : " on " + s.node());
-        boolean warned = Files.exists(files.dir().resolve(JobScript.TIME_LIMIT_WARNING));
         return switch (s.state()) {
             case COMPLETED, FAILED -> {
                 if (status == null) {
                     yield new WorkerExit(null, Verdict.FAILED, "Slurm reports no exit status for " + where);
                 }
-                if (status != 0 && s.preempted()) {
+                if (!finished(status) && s.preempted()) {
                     // chosen for preemption, it ended by itself within the partition's GraceTime
                     yield new WorkerExit(status, Verdict.NODE_LOST, "Slurm: preempted (" + where + ")");
                 }
-                if (status != 0 && warned && !endRequested) {
+                if (!finished(status) && warned()) {
                     // Slurm's warning before the time limit told the worker to stop, and it did
                     yield new WorkerExit(status, Verdict.TIMEOUT, "Slurm's time limit was near: " + where
                             + " was told to stop before it");

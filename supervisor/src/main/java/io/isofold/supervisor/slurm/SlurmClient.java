@@ -43,6 +43,8 @@ public final class SlurmClient {
     }
 
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /** How the reason of an attempt whose job sbatch refused begins; sbatch's own words follow the job's name. */
+    static final String REFUSED = "sbatch refused job ";
 
     /**
      * What sbatch says when it could not reach the controller or lost the connection, as opposed to a
@@ -109,7 +111,7 @@ public final class SlurmClient {
         if (!r.ok()) {
             // killed by a signal (128 + n), or Slurm's words for a lost connection: no answer
             boolean answer = r.exitCode() < 128 && !noAnswer(r);
-            throw new SlurmException((answer ? "sbatch refused job " : "sbatch got no answer for job ") + job.name()
+            throw new SlurmException((answer ? REFUSED : "sbatch got no answer for job ") + job.name()
                     + ": " + r.firstLine(), answer);
         }
         // --parsable prints "id" or, on a multi-cluster site, "id;cluster"
