@@ -213,7 +213,7 @@ final class SlurmAttempt implements AttemptHandle {
                 return;
             }
             try {
-                SlurmJobStatus shown = client.showJob(id);
+                SlurmJobStatus shown = launcher.ours(client.showJob(id));
                 if (shown != null) {
                     log.warn("squeue no longer lists job {}, but scontrol shows it {}: following it on", id,
                             shown.slurmState());
@@ -223,6 +223,7 @@ final class SlurmAttempt implements AttemptHandle {
             } catch (SlurmException e) {
                 log.debug("scontrol cannot tell whether job {} is gone: {}", id, e.getMessage());
             }
+            // not shown, or shown under another name (the id reused since): gone as far as Slurm can tell
             SlurmClient.CancelOutcome cancelled = untilAnswered(id, SlurmClient.Signal.KILL);
             if (cancelled == null || endFromFile()) {
                 return;
@@ -315,7 +316,7 @@ final class SlurmAttempt implements AttemptHandle {
                 if (status == null) {
                     yield new WorkerExit(null, Verdict.FAILED, "Slurm reports no exit status for " + where);
                 }
-                if (!finished(status) && s.preempted()) {
+                if (!finished(status) && (s.preempted() || launcher.chosenForPreemption(s.jobId()))) {
                     // chosen for preemption, it ended by itself within the partition's GraceTime
                     yield new WorkerExit(status, Verdict.NODE_LOST, "Slurm: preempted (" + where + ")");
                 }

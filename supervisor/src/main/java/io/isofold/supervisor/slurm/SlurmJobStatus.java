@@ -13,7 +13,8 @@ import java.time.Instant;
  *                   null when Slurm says {@code None}
  * @param started    when it started running; null while pending
  * @param preempted  Slurm chose it for preemption (its PreemptTime is set), whether or not it then ended as
- *                   PREEMPTED: a job that ends by itself during the partition's GraceTime ends COMPLETED or FAILED
+ *                   PREEMPTED: a job that ends by itself during the partition's GraceTime ends COMPLETED or FAILED.
+ *                   Only {@code scontrol show job} tells; squeue's answers say false
  */
 public record SlurmJobStatus(long jobId, String name, SlurmJobState state, String slurmState, Integer exitCode,
         Integer signal, String node, String reason, Instant started, boolean preempted) {

@@ -398,6 +398,29 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
         return settings.forgetAfter();
     }
 
+    /** The job, when it is one of this run's (its name has the run's prefix), else null: an id may be reused. */
+    SlurmJobStatus ours(SlurmJobStatus job) {
+        return job != null && job.name().startsWith(settings.jobNamePrefix()) ? job : null;
+    }
+
+    /**
+     * Whether Slurm chose this job for preemption (scontrol's PreemptTime): asked only of a job that ended
+     * unfinished, since squeue does not say. A job chosen with a GraceTime that ends by itself within it
+     * ends COMPLETED or FAILED, not PREEMPTED. False when scontrol cannot tell.
+     */
+    boolean chosenForPreemption(long jobId) {
+        try {
+            SlurmJobStatus shown = ours(client.showJob(jobId));
+            return shown != null && shown.preempted();
+        } catch (SlurmException e) {
+            log.debug("scontrol cannot tell whether job {} was preempted: {}", jobId, e.getMessage());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /**
      * Stops polling and submitting; the jobs themselves are left as they are (a resume adopts them). A
      * job whose end was asked for and has not come is named, with the command that ends it: Slurm did

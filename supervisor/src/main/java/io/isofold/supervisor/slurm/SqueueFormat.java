@@ -21,9 +21,8 @@ import java.util.Optional;
  * cannot shift the others.
  */
 final class SqueueFormat {
-    static final String COLUMNS = "JobID:|,State:|,exit_code:|,BatchHost:|,NodeList:|,Reason:|,StartTime:|,"
-            + "PreemptTime:|,Name:|";
-    private static final int FIXED_COLUMNS = 8;
+    static final String COLUMNS = "JobID:|,State:|,exit_code:|,BatchHost:|,NodeList:|,Reason:|,StartTime:|,Name:|";
+    private static final int FIXED_COLUMNS = 7;
 
     private SqueueFormat() {}
 
@@ -61,10 +60,9 @@ final class SqueueFormat {
         }
         String reason = present(f[5]);
         Instant started = state == SlurmJobState.PENDING ? null : time(f[6]);
-        boolean preempted = time(f[7]) != null;
-        String name = f[8].endsWith("|") ? f[8].substring(0, f[8].length() - 1) : f[8];
+        String name = f[7].endsWith("|") ? f[7].substring(0, f[7].length() - 1) : f[7];
         return Optional.of(new SlurmJobStatus(jobId, name.strip(), state, slurmState, exitCode, signal,
-                state == SlurmJobState.PENDING ? null : node, reason, started, preempted));
+                state == SlurmJobState.PENDING ? null : node, reason, started));
     }
 
     static String present(String value) {

@@ -68,9 +68,9 @@ final class FakeSlurm {
               IFS='|' read -r state raw jobname < "$S/jobs/$id"
               [ -z "$name" ] || [ "$name" = "$jobname" ] || continue
               if [ "$state" = PENDING ]; then
-                echo "$id|$state|0|||JobHeldUser|N/A|N/A|$jobname|"
+                echo "$id|$state|0|||JobHeldUser|N/A|$jobname|"
               else
-                echo "$id|$state|$raw|node1|node1|None|2026-01-02T03:04:05|N/A|$jobname|"
+                echo "$id|$state|$raw|node1|node1|None|2026-01-02T03:04:05|$jobname|"
               fi
             done
             if [ "$known" = 0 ] && [ -n "$(arg --jobs=)" ]; then
@@ -105,7 +105,9 @@ final class FakeSlurm {
               echo "slurm_load_jobs error: Invalid job id specified" >&2; exit 1
             fi
             IFS='|' read -r state raw jobname < "$S/jobs/$id"
-            echo "JobId=$id JobName=$jobname UserId=me(1) JobState=$state Reason=None ExitCode=$((raw / 256)):$((raw % 128)) StartTime=2026-01-02T03:04:05 BatchHost=node1 Command=/x JobState=COMPLETED"
+            preempt=""
+            [ -e "$S/preempted-$id" ] && preempt=" PreemptTime=2026-01-02T04:00:00"
+            echo "JobId=$id JobName=$jobname UserId=me(1) JobState=$state Reason=None ExitCode=$((raw / 256)):$((raw % 128)) StartTime=2026-01-02T03:04:05$preempt BatchHost=node1 Command=/x JobState=COMPLETED"
             """;
 
     private final Path bin;
@@ -155,6 +157,11 @@ final class FakeSlurm {
     /** squeue leaves this job out of its answers; scontrol still shows it. */
     void hide(long id, boolean hidden) throws IOException {
         toggle(state.resolve("hidden-" + id), hidden);
+    }
+
+    /** Slurm chose the job for preemption: scontrol shows its PreemptTime. */
+    void preempt(long id) throws IOException {
+        toggle(state.resolve("preempted-" + id), true);
     }
 
     /** scancel's TERM leaves a running job running, as a worker that ignores TERM would. */

@@ -190,6 +190,24 @@ class SlurmFailuresTest {
         assertThat(exit.status()).isEqualTo(143);
     }
 
+    /**
+     * Where Slurm sends the time-limit warning at preemption (preempt_send_user_signal), a worker may save
+     * and end within the partition's GraceTime: FAILED, not PREEMPTED. scontrol's PreemptTime tells, and
+     * the attempt is node-lost as a preempted job always was.
+     */
+    @Test
+    void aJobChosenForPreemptionThatSavedAndEndedIsNodeLost() throws Exception {
+        launcher = launcher(Duration.ofHours(1));
+        AttemptHandle h = running(0);
+        Files.writeString(files(0).dir().resolve(JobScript.TIME_LIMIT_WARNING), "1767322800\n");
+        slurm.preempt(1001);
+        slurm.setState(1001, "FAILED", 143 << 8);
+
+        WorkerExit exit = h.exit().get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(exit.verdict()).isEqualTo(Verdict.NODE_LOST);
+        assertThat(exit.reason()).isEqualTo("Slurm: preempted (job 1001 on node1)");
+    }
+
     /** An sbatch that got no answer is tried again; the job it may have submitted is looked for first. */
     @Test
     void anSbatchWithoutAnswerIsTriedAgain() throws Exception {

@@ -15,7 +15,7 @@ class SlurmSqueueFormatTest {
 
     @Test
     void aCompletedJob() {
-        SlurmJobStatus s = one("7|COMPLETED|0|localhost|localhost|None|2026-11-29T16:52:02|N/A|isofold-r0-a1|");
+        SlurmJobStatus s = one("7|COMPLETED|0|localhost|localhost|None|2026-11-29T16:52:02|isofold-r0-a1|");
         assertThat(s).isEqualTo(new SlurmJobStatus(7, "isofold-r0-a1", SlurmJobState.COMPLETED, "COMPLETED", 0, null,
                 "localhost", null, LocalDateTime.parse("2026-11-29T16:52:02").atZone(ZoneId.systemDefault())
                         .toInstant()));
@@ -24,20 +24,20 @@ class SlurmSqueueFormatTest {
     /** Slurm keeps the raw wait status: 768 is exit 3, 36608 is exit 143, 9 is SIGKILL. */
     @Test
     void exitCodesAndSignalsFromTheRawWaitStatus() {
-        assertThat(one("10|FAILED|768|localhost|localhost|NonZeroExitCode|2026-11-29T16:52:02|N/A|f|").exitCode())
+        assertThat(one("10|FAILED|768|localhost|localhost|NonZeroExitCode|2026-11-29T16:52:02|f|").exitCode())
                 .isEqualTo(3);
-        SlurmJobStatus timeout = one("21|TIMEOUT|36608|localhost|localhost|TimeLimit|2026-11-29T16:52:02|N/A|t|");
+        SlurmJobStatus timeout = one("21|TIMEOUT|36608|localhost|localhost|TimeLimit|2026-11-29T16:52:02|t|");
         assertThat(timeout.state()).isEqualTo(SlurmJobState.TIMEOUT);
         assertThat(timeout.exitCode()).isEqualTo(143);
         assertThat(timeout.reason()).isEqualTo("TimeLimit");
-        SlurmJobStatus killed = one("22|CANCELLED|9|localhost|localhost|None|2026-11-29T16:52:02|N/A|k|");
+        SlurmJobStatus killed = one("22|CANCELLED|9|localhost|localhost|None|2026-11-29T16:52:02|k|");
         assertThat(killed.exitCode()).isNull();
         assertThat(killed.signal()).isEqualTo(9);
     }
 
     @Test
     void aPendingJobHasAReasonAndNoNodeExitCodeOrStart() {
-        SlurmJobStatus s = one("18|PENDING|0|n/a||Resources|N/A|N/A|g5|");
+        SlurmJobStatus s = one("18|PENDING|0|n/a||Resources|N/A|g5|");
         assertThat(s.state()).isEqualTo(SlurmJobState.PENDING);
         assertThat(s.reason()).isEqualTo("Resources");
         assertThat(s.node()).isNull();
@@ -47,7 +47,7 @@ class SlurmSqueueFormatTest {
 
     @Test
     void aRunningJobHasNoExitCodeYet() {
-        SlurmJobStatus s = one("11|RUNNING|0|localhost|localhost|None|2026-11-29T16:52:02|N/A|sleeper|");
+        SlurmJobStatus s = one("11|RUNNING|0|localhost|localhost|None|2026-11-29T16:52:02|sleeper|");
         assertThat(s.state()).isEqualTo(SlurmJobState.RUNNING);
         assertThat(s.exitCode()).isNull();
         assertThat(s.signal()).isNull();
@@ -55,32 +55,22 @@ class SlurmSqueueFormatTest {
 
     @Test
     void theNameMayHoldTheSeparatorSinceItComesLast() {
-        assertThat(one("5|RUNNING|0|node1|node1|None|2026-11-29T16:52:02|N/A|a|b|c|").name()).isEqualTo("a|b|c");
+        assertThat(one("5|RUNNING|0|node1|node1|None|2026-11-29T16:52:02|a|b|c|").name()).isEqualTo("a|b|c");
     }
 
     @Test
     void linesThatAreNotPlainJobsAreSkipped() {
         List<SlurmJobStatus> jobs = SqueueFormat.parse("""
-                12_3|RUNNING|0|n1|n1|None|2026-11-29T16:52:02|N/A|someone's array|
+                12_3|RUNNING|0|n1|n1|None|2026-11-29T16:52:02|someone's array|
                 
-                13|COMPLETED|0|n1|n1|None|2026-11-29T16:52:02|N/A|ours|
+                13|COMPLETED|0|n1|n1|None|2026-11-29T16:52:02|ours|
                 """);
         assertThat(jobs).extracting(SlurmJobStatus::jobId).containsExactly(13L);
     }
 
     @Test
     void theNodeFallsBackToTheNodeListWhenThereIsNoBatchHost() {
-        assertThat(one("30|NODE_FAIL|0||gpu17|NodeDown|2026-11-29T16:52:02|N/A|n|").node()).isEqualTo("gpu17");
-    }
-
-    /** A job Slurm chose for preemption has a PreemptTime, also when it then ended by itself within its GraceTime. */
-    @Test
-    void aJobChosenForPreemptionSaysSo() {
-        assertThat(one("40|FAILED|36608|n1|n1|NonZeroExitCode|2026-11-29T16:52:02|2026-11-29T17:00:00|p|").preempted())
-                .isTrue();
-        assertThat(one("41|PREEMPTED|0|n1|n1|None|2026-11-29T16:52:02|2026-11-29T17:00:00|p|").state())
-                .isEqualTo(SlurmJobState.PREEMPTED);
-        assertThat(one("42|FAILED|36608|n1|n1|NonZeroExitCode|2026-11-29T16:52:02|N/A|p|").preempted()).isFalse();
+        assertThat(one("30|NODE_FAIL|0||gpu17|NodeDown|2026-11-29T16:52:02|n|").node()).isEqualTo("gpu17");
     }
 
     /**
@@ -105,6 +95,11 @@ class SlurmSqueueFormatTest {
         assertThat(running.state()).isEqualTo(SlurmJobState.RUNNING);
         assertThat(running.exitCode()).isNull();
         assertThat(ScontrolFormat.parseLine("slurm_load_jobs error: Invalid job id specified")).isNull();
+        // chosen for preemption: PreemptTime is set, also when the job then ended by itself within its GraceTime
+        assertThat(ScontrolFormat.parseLine("JobId=4 JobName=p JobState=FAILED Reason=NonZeroExitCode ExitCode=143:0 "
+                + "StartTime=2026-12-06T16:23:03 PreemptEligibleTime=2026-12-06T16:23:03 PreemptTime=2026-12-06T16:30:00 "
+                + "BatchHost=localhost").preempted()).isTrue();
+        assertThat(killed.preempted()).isFalse();
     }
 
     private static SlurmJobStatus one(String line) {
