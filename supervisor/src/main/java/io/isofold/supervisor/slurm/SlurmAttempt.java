@@ -316,12 +316,14 @@ final class SlurmAttempt implements AttemptHandle {
                 if (status == null) {
                     yield new WorkerExit(null, Verdict.FAILED, "Slurm reports no exit status for " + where);
                 }
-                if (!finished(status) && (s.preempted() || launcher.chosenForPreemption(s.jobId()))) {
-                    // chosen for preemption, it ended by itself within the partition's GraceTime
+                // Slurm's warning signal came (isofold's --signal): before the time limit, or, where the
+                // cluster sends it at preemption (preempt_send_user_signal), when the job was chosen for
+                // preemption; the worker was told to stop, and did. scontrol tells the two apart.
+                boolean warned = !finished(status) && warned();
+                if (!finished(status) && (s.preempted() || warned && launcher.chosenForPreemption(s.jobId()))) {
                     yield new WorkerExit(status, Verdict.NODE_LOST, "Slurm: preempted (" + where + ")");
                 }
-                if (!finished(status) && warned()) {
-                    // Slurm's warning before the time limit told the worker to stop, and it did
+                if (warned) {
                     yield new WorkerExit(status, Verdict.TIMEOUT, "Slurm's time limit was near: " + where
                             + " was told to stop before it");
                 }

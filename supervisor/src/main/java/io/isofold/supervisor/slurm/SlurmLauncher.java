@@ -196,7 +196,11 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
         attempt.submitted(id); // first: the loop learns the id before any poll can end the attempt
         follow(attempt);
         if (triedBefore) {
-            killers.execute(() -> cancelTwins(job.name(), id));
+            try {
+                killers.execute(() -> cancelTwins(job.name(), id));
+            } catch (RejectedExecutionException closing) {
+                log.warn("{} may have been submitted twice; look for a second job of that name", job.name());
+            }
         }
     }
 
@@ -404,8 +408,9 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
     }
 
     /**
-     * Whether Slurm chose this job for preemption (scontrol's PreemptTime): asked only of a job that ended
-     * unfinished, since squeue does not say. A job chosen with a GraceTime that ends by itself within it
+     * Whether Slurm chose this job for preemption (scontrol's PreemptTime; squeue does not say): asked only
+     * of a job that ended unfinished after its warning signal, which Slurm sends before the time limit and,
+     * where the cluster says so, at preemption. A job chosen with a GraceTime that ends by itself within it
      * ends COMPLETED or FAILED, not PREEMPTED. False when scontrol cannot tell.
      */
     boolean chosenForPreemption(long jobId) {
