@@ -93,7 +93,9 @@ public final class SlurmClient {
         try {
             script = JobScript.write(job.attemptDir());
         } catch (IOException e) {
-            throw new SlurmException("cannot write the job script into " + job.attemptDir() + ": " + e.getMessage());
+            // not Slurm's to answer, and not worth asking Slurm again: a failed attempt
+            throw new SlurmException("cannot write the job script into " + job.attemptDir() + ": " + e.getMessage(),
+                    true);
         }
         Map<String, String> env = new LinkedHashMap<>(clientEnvironment);
         // sbatch's --export=ALL,VAR=value splits at commas (ISOFOLD_PARAMS is JSON): the attempt's
@@ -119,6 +121,7 @@ public final class SlurmClient {
         try {
             return Long.parseLong(first);
         } catch (NumberFormatException e) {
+            // an answer isofold cannot read (a site's sbatch wrapper that prints more): the job is looked for by name
             throw new SlurmException("sbatch printed no job id for " + job.name() + ": '" + r.firstLine() + "'");
         }
     }
@@ -327,7 +330,7 @@ public final class SlurmClient {
     static String filenamePattern(Path file) throws SlurmException {
         String path = file.toString();
         if (path.indexOf('\\') >= 0) {
-            throw new SlurmException("sbatch cannot write to a path with a backslash: " + path);
+            throw new SlurmException("sbatch cannot write to a path with a backslash: " + path, true);
         }
         return path.replace("%", "%%");
     }
