@@ -11,7 +11,7 @@
 #   env     print the export line clients need: eval "$(scripts/slurm-cluster.sh env)"
 #
 # Exit status: 0 done; 1 failed; 3 (start) this machine cannot host it: not root, or Slurm missing
-# and not installable.
+# and not installable. A start that fails ends the daemons it started (those that ran before it stay).
 #
 # Environment:
 #   ISOFOLD_SLURM_DIR            state, config and logs       [/tmp/isofold-slurm]
@@ -47,9 +47,22 @@ SOCKET=$MUNGE_DIR/munge.socket
 CONF=$STATE/slurm.conf
 export SLURM_CONF=$CONF
 
+# the pid files of the daemons this start began: a start that fails ends them again, so that it
+# leaves nothing running (a munged of its own, say, when another Slurm on this machine has its ports)
+started=()
+
 die() {
   echo "slurm-cluster.sh: $*" >&2
+  end_started
   exit 1
+}
+
+end_started() {
+  local i pid
+  for ((i = ${#started[@]} - 1; i >= 0; i--)); do
+    if pid=$(live_pid "${started[i]}"); then end_process "$pid"; fi
+  done
+  started=()
 }
 
 # status 3: this machine cannot host the cluster at all (tests skip on it, and fail on status 1)
@@ -115,6 +128,7 @@ start_munge() {
     runuser -u munge -- munged --force --socket="$SOCKET" --key-file="$MUNGE_DIR/munge.key" \
       --pid-file="$MUNGE_DIR/munged.pid" --log-file="$MUNGE_DIR/munged.log" --seed-file="$MUNGE_DIR/munged.seed" \
       || die "munged did not start; see $MUNGE_DIR/munged.log"
+    started+=("$MUNGE_DIR/munged.pid")
   fi
   munge -S "$SOCKET" -n | unmunge -S "$SOCKET" >/dev/null || die "munge does not answer on $SOCKET"
 }
@@ -186,9 +200,15 @@ start() {
     make_gpu_devices
     write_config
     # -i: start even when the saved state of an earlier cluster in this directory is unreadable
-    live_pid "$STATE/slurmctld.pid" >/dev/null || slurmctld -i || die "slurmctld did not start; see $STATE/log/slurmctld.log"
+    if ! live_pid "$STATE/slurmctld.pid" >/dev/null; then
+      started+=("$STATE/slurmctld.pid")
+      slurmctld -i || die "slurmctld did not start; see $STATE/log/slurmctld.log"
+    fi
     # a second slurmd kills the first, so only ever start one
-    live_pid "$STATE/slurmd.pid" >/dev/null || slurmd -N localhost || die "slurmd did not start; see $STATE/log/slurmd.log"
+    if ! live_pid "$STATE/slurmd.pid" >/dev/null; then
+      started+=("$STATE/slurmd.pid")
+      slurmd -N localhost || die "slurmd did not start; see $STATE/log/slurmd.log"
+    fi
   fi
   local state=""
   while [ $((SECONDS - began)) -le "$START_TIMEOUT" ]; do
@@ -198,6 +218,7 @@ start() {
     esac
     sleep 0.2
   done
+  # slurmctld daemonises before it binds its port: one that cannot (another Slurm has it) is gone by now
   die "node not idle after ${START_TIMEOUT} s (sinfo says '${state:-nothing}'); see $STATE/log/"
 }
 

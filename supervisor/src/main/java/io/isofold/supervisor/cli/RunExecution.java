@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,6 +82,7 @@ final class RunExecution {
                     setup.adopted(), ProgressDisplay.forConsole(), reports, slurm ? null : healthProbe(slots),
                     liftedGpus);
             Signals.forward(loop);
+            Instant began = Instant.now();
             ExitStatus status = loop.run();
             if (launcher instanceof StandbyLauncher standbys) {
                 standbys.close(); // while the run is still locked: no standby outlives its supervisor's hold
@@ -89,13 +91,18 @@ final class RunExecution {
             log.info("run ended with exit status {}{}", status.code(),
                     reason == null ? "" : ": " + reason.lines().findFirst().orElse(""));
             console.line(reports.summaryTable());
+            String refusal = slurm && status != ExitStatus.COMPLETE
+                    ? SlurmRun.refusedEverything(setup.history(), began) : null;
             if (reason != null && status != ExitStatus.COMPLETE) {
                 console.error("isofold: " + reason);
+            }
+            if (refusal != null) {
+                console.error("isofold: sbatch refused every job: " + refusal);
             }
             console.line("results in " + spec.outDir());
             if (status.resumable()) {
                 console.line("to go on: " + Installation.launcher() + " resume " + spec.outDir()
-                        + resumeHint(reason));
+                        + (refusal != null ? REFUSAL_HINT : resumeHint(reason)));
             }
             console.close(CONSOLE_DRAIN);
             return status.code();
@@ -169,6 +176,13 @@ final class RunExecution {
             log.warn("closing the launcher: {}", e.toString());
         }
     }
+
+    /**
+     * When sbatch refused every job, more attempts get the same answer: other sbatch options are what a
+     * resume needs (given on a resume, --slurm-opt replaces every recorded one).
+     */
+    private static final String REFUSAL_HINT = " --slurm-opt=<sbatch option> ... (all of them: they replace"
+            + " the recorded ones)";
 
     /** The option that lets a resume get further, when a limit is why the run ended short. */
     private static String resumeHint(String reason) {

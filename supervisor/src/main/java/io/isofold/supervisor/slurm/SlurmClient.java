@@ -43,9 +43,25 @@ public final class SlurmClient {
     }
 
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /** How the reason of an attempt whose job sbatch refused begins; sbatch's own words follow the job's name. */
+    static final String REFUSED = "sbatch refused job ";
+
+    /**
+     * What sbatch says when it could not reach the controller or lost the connection, as opposed to a
+     * refusal: Slurm's own error strings (src/common/slurm_errno.c) for communication failures, and
+     * munge's when the local munged is down. Such a job may or may not have been taken.
+     */
+    private static final List<String> NO_ANSWER = List.of("unable to contact slurm controller",
+            "communication connection failure", "communication send failure", "communication receive failure",
+            "communication shutdown failure", "socket timed out", "zero bytes were transmitted or received",
+            "standby mode", "protocol authentication error", "invalid authentication credential",
+            "failed to connect to authentication agent", "munge encode failed", "munge decode failed",
+            "temporarily unavailable", "temporarily unable", "connection refused", "connection reset",
+            "connection timed out", "network is unreachable", "no route to host");
 
     private final Map<String, String> clientEnvironment;
     private final Duration commandTimeout;
+    private final Path commandDir;
 
     /**
      * @param clientEnvironment set for every Slurm command on top of this process's environment
@@ -53,17 +69,33 @@ public final class SlurmClient {
      * @param commandTimeout    the longest one command may take
      */
     public SlurmClient(Map<String, String> clientEnvironment, Duration commandTimeout) {
-        this.clientEnvironment = Map.copyOf(clientEnvironment);
-        this.commandTimeout = commandTimeout;
+        this(clientEnvironment, commandTimeout, null);
     }
 
-    /** Submits the attempt; returns its job id once Slurm has accepted it. */
+    /**
+     * @param commandDir where sbatch, squeue, scancel and scontrol are; null to look them up on PATH. A
+     *                   child's PATH does not count: Java finds a program on its own process's PATH
+     */
+    SlurmClient(Map<String, String> clientEnvironment, Duration commandTimeout, Path commandDir) {
+        this.clientEnvironment = Map.copyOf(clientEnvironment);
+        this.commandTimeout = commandTimeout;
+        this.commandDir = commandDir;
+    }
+
+    /**
+     * Submits the attempt; returns its job id once Slurm has accepted it. Throws with {@link
+     * SlurmException#answer()} true when sbatch refused the job, false when no answer came: then the job
+     * may have been taken all the same (a controller that took it and answered too late), and
+     * {@link #acceptedAs} tells before it is submitted again.
+     */
     public long submit(SlurmSubmission job) throws SlurmException, InterruptedException {
         Path script;
         try {
             script = JobScript.write(job.attemptDir());
         } catch (IOException e) {
-            throw new SlurmException("cannot write the job script into " + job.attemptDir() + ": " + e.getMessage());
+            // not Slurm's to answer, and not worth asking Slurm again: a failed attempt
+            throw new SlurmException("cannot write the job script into " + job.attemptDir() + ": " + e.getMessage(),
+                    true);
         }
         Map<String, String> env = new LinkedHashMap<>(clientEnvironment);
         // sbatch's --export=ALL,VAR=value splits at commas (ISOFOLD_PARAMS is JSON): the attempt's
@@ -73,49 +105,45 @@ public final class SlurmClient {
         env.put(JobScript.GPU_REQUESTED, job.gpu() ? "1" : "0");
         ExternalCommand.Result r;
         try {
-            r = ExternalCommand.run(sbatchArgv(job, script), commandTimeout, env);
+            r = ExternalCommand.run(command(sbatchArgv(job, script)), commandTimeout, env);
         } catch (ExternalCommand.Failed e) {
-            if (e.timedOut()) {
-                return acceptedDespite(job.name(), e.getMessage());
-            }
-            throw slurmException(e);
+            // not installed is an answer of sorts: asking again finds no sbatch either
+            throw new SlurmException(slurmException(e).getMessage(), e.notFound());
         }
         if (!r.ok()) {
-            throw new SlurmException("sbatch refused job " + job.name() + ": " + r.firstLine());
+            // killed by a signal (128 + n), or Slurm's words for a lost connection: no answer
+            boolean answer = r.exitCode() < 128 && !noAnswer(r);
+            throw new SlurmException((answer ? REFUSED : "sbatch got no answer for job ") + job.name()
+                    + ": " + r.firstLine(), answer);
         }
         // --parsable prints "id" or, on a multi-cluster site, "id;cluster"
         String first = r.stdout().strip().split("\n")[0].split(";")[0].strip();
         try {
             return Long.parseLong(first);
         } catch (NumberFormatException e) {
+            // an answer isofold cannot read (a site's sbatch wrapper that prints more): the job is looked for by name
             throw new SlurmException("sbatch printed no job id for " + job.name() + ": '" + r.firstLine() + "'");
         }
     }
 
     /**
-     * The job an sbatch that ran past its time limit submitted after all: a busy controller can take
-     * the job and answer too late, and the job then runs whether sbatch was killed or not. Treated as
-     * refused, it would run on unwatched while a retry ran the same replicate again. Its name is the
-     * attempt's own, so squeue tells; asked twice, a second apart, in case the controller was still
-     * registering it when sbatch was killed.
+     * The id of the job named {@code name} when Slurm has one, else null: whether an sbatch that got no
+     * answer (ran past its time limit, lost its connection) submitted the job after all. A busy
+     * controller can take a job and answer too late; taken for not submitted, the job would run on
+     * unwatched while a retry ran the same replicate again. Asked twice, a second apart, in case the
+     * controller was still registering the job; both answers must agree that there is none.
      */
-    private long acceptedDespite(String name, String timedOut) throws SlurmException, InterruptedException {
+    public Long acceptedAs(String name) throws SlurmException, InterruptedException {
         for (int ask = 0; ask < 2; ask++) {
             if (ask > 0) {
                 Thread.sleep(1000);
             }
-            List<SlurmJobStatus> taken;
-            try {
-                taken = jobsNamed(name);
-            } catch (SlurmException e) {
-                throw new SlurmException(timedOut + ", and whether Slurm took job " + name
-                        + " is unknown (" + e.getMessage() + ")");
-            }
+            List<SlurmJobStatus> taken = jobsNamed(name);
             if (!taken.isEmpty()) {
                 return taken.get(0).jobId();
             }
         }
-        throw new SlurmException(timedOut + "; Slurm has no job " + name);
+        return null;
     }
 
     static List<String> sbatchArgv(SlurmSubmission job, Path script) throws SlurmException {
@@ -138,6 +166,11 @@ public final class SlurmClient {
         }
         if (job.timeLimit() != null) {
             argv.add("--time=" + Math.max(1, ceilDiv(job.timeLimit().toSeconds(), 60)));
+            if (job.warning() != null) {
+                // B: the batch script alone gets USR1 this long before the time limit (Slurm sends it up
+                // to a minute early, never late), and passes TERM on to the worker: see JobScript
+                argv.add("--signal=B:USR1@" + Math.max(1, ceilDiv(job.warning().toMillis(), 1000)));
+            }
         }
         argv.addAll(job.sbatchOptions());
         argv.add(script.toString());
@@ -205,8 +238,32 @@ public final class SlurmClient {
     }
 
     /**
+     * The job as {@code scontrol show job} sees it, or null when Slurm says it has no such job: a second
+     * opinion before a job squeue no longer lists is taken for gone. Throws when scontrol gives no answer
+     * (not installed, the controller unreachable).
+     */
+    public SlurmJobStatus showJob(long jobId) throws SlurmException, InterruptedException {
+        ExternalCommand.Result r = run(List.of("scontrol", "--oneliner", "show", "job", Long.toString(jobId)),
+                clientEnvironment);
+        if (!r.ok()) {
+            if (r.stderr().contains("Invalid job id specified")) {
+                return null;
+            }
+            throw new SlurmException("scontrol show job " + jobId + " failed: " + r.firstLine());
+        }
+        for (String line : r.stdout().split("\n")) {
+            SlurmJobStatus s = ScontrolFormat.parseLine(line);
+            if (s != null && s.jobId() == jobId) {
+                return s;
+            }
+        }
+        throw new SlurmException("scontrol show job " + jobId + " printed no such job: '" + r.firstLine() + "'");
+    }
+
+    /**
      * Signals a job's processes: the batch script, the worker and anything else in the job. TERM to a
-     * job that has not started yet cancels it, since there is nothing to end gracefully.
+     * job that has not started yet cancels it, since there is nothing to end gracefully. Throws when
+     * scancel gives no answer or fails for any reason but the job being over: the caller tries again.
      */
     public CancelOutcome cancel(long jobId, Signal signal) throws SlurmException, InterruptedException {
         String id = Long.toString(jobId);
@@ -242,10 +299,25 @@ public final class SlurmClient {
     private ExternalCommand.Result run(List<String> argv, Map<String, String> env)
             throws SlurmException, InterruptedException {
         try {
-            return ExternalCommand.run(argv, commandTimeout, env);
+            return ExternalCommand.run(command(argv), commandTimeout, env);
         } catch (ExternalCommand.Failed e) {
             throw slurmException(e);
         }
+    }
+
+    private List<String> command(List<String> argv) {
+        if (commandDir == null) {
+            return argv;
+        }
+        List<String> inDir = new ArrayList<>(argv);
+        inDir.set(0, commandDir.resolve(argv.get(0)).toString());
+        return inDir;
+    }
+
+    /** Whether a failed command's words are Slurm's (or munge's) for a lost connection. */
+    private static boolean noAnswer(ExternalCommand.Result r) {
+        String said = (r.stderr() + "\n" + r.stdout()).toLowerCase(java.util.Locale.ROOT);
+        return NO_ANSWER.stream().anyMatch(said::contains);
     }
 
     private static SlurmException slurmException(ExternalCommand.Failed e) {
@@ -258,7 +330,7 @@ public final class SlurmClient {
     static String filenamePattern(Path file) throws SlurmException {
         String path = file.toString();
         if (path.indexOf('\\') >= 0) {
-            throw new SlurmException("sbatch cannot write to a path with a backslash: " + path);
+            throw new SlurmException("sbatch cannot write to a path with a backslash: " + path, true);
         }
         return path.replace("%", "%%");
     }

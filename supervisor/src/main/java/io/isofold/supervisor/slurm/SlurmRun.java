@@ -1,6 +1,8 @@
 package io.isofold.supervisor.slurm;
 
 import io.isofold.supervisor.gpu.Slot;
+import io.isofold.supervisor.journal.AttemptRecord;
+import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.spec.BadInput;
 import io.isofold.supervisor.spec.Durations;
 import io.isofold.supervisor.spec.RunSpec;
@@ -9,6 +11,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -51,7 +54,8 @@ public final class SlurmRun {
         }
         RunSpec.Placement p = spec.placement();
         SlurmLauncher.Settings settings = new SlurmLauncher.Settings(prefix, !p.gpus().none(),
-                spec.maxMemoryBytes(), backstop(spec), p.slurmOptions(), pollInterval());
+                spec.maxMemoryBytes(), backstop(spec), p.slurmOptions(), pollInterval(), spec.killGrace(),
+                SlurmLauncher.Settings.DEFAULT_FORGET_AFTER);
         return new SlurmLauncher(client, settings);
     }
 
@@ -93,6 +97,31 @@ public final class SlurmRun {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e); // every JVM has SHA-256
         }
+    }
+
+    /**
+     * sbatch's words when it refused every job that ended since {@code since} (an account or partition
+     * that does not exist, a limit of the site's), else null: more attempts get the same answer, and
+     * only other sbatch options (a resume with --slurm-opt) can change it.
+     */
+    public static String refusedEverything(RunHistory history, Instant since) {
+        String words = null;
+        Instant latest = null;
+        for (AttemptRecord a : history.attempts()) {
+            if (a.outcome() == null || a.outcome().ended() == null || a.outcome().ended().isBefore(since)) {
+                continue;
+            }
+            String reason = a.outcome().reason();
+            if (reason == null || !reason.startsWith(SlurmClient.REFUSED)) {
+                return null;
+            }
+            if (latest == null || a.outcome().ended().isAfter(latest)) {
+                latest = a.outcome().ended();
+                int colon = reason.indexOf(": ");
+                words = colon < 0 ? reason : reason.substring(colon + 2);
+            }
+        }
+        return words;
     }
 
     /**

@@ -18,9 +18,18 @@ import java.util.Map;
  * @param timeLimit    {@code --time}, rounded up to whole minutes; null for the partition's default. A backstop
  *                     only: Slurm enforces it up to about 30 s late
  * @param sbatchOptions passed through as they are, after isofold's own options (so they win)
+ * @param warning      with a {@code timeLimit}: how long before it the worker gets SIGTERM from its job script
+ *                     (the run's kill grace), so that it can save its work before Slurm ends the job; null for none
  */
 public record SlurmSubmission(String name, List<String> command, Map<String, String> environment, Path attemptDir,
-        Path stdout, Path stderr, boolean gpu, Long memoryBytes, Duration timeLimit, List<String> sbatchOptions) {
+        Path stdout, Path stderr, boolean gpu, Long memoryBytes, Duration timeLimit, List<String> sbatchOptions,
+        Duration warning) {
+
+    public SlurmSubmission(String name, List<String> command, Map<String, String> environment, Path attemptDir,
+            Path stdout, Path stderr, boolean gpu, Long memoryBytes, Duration timeLimit, List<String> sbatchOptions) {
+        this(name, command, environment, attemptDir, stdout, stderr, gpu, memoryBytes, timeLimit, sbatchOptions, null);
+    }
+
     public SlurmSubmission {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("empty worker command");

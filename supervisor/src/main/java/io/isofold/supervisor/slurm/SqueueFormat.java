@@ -65,14 +65,14 @@ final class SqueueFormat {
                 state == SlurmJobState.PENDING ? null : node, reason, started));
     }
 
-    private static String present(String value) {
+    static String present(String value) {
         String v = value.strip();
         return v.isEmpty() || v.equalsIgnoreCase("n/a") || v.equalsIgnoreCase("none") || v.equals("(null)")
                 ? null : v;
     }
 
     /** squeue prints local time without a zone (2026-11-29T16:52:02), in the zone it runs in: ours. */
-    private static Instant time(String value) {
+    static Instant time(String value) {
         try {
             return LocalDateTime.parse(value.strip()).atZone(ZoneId.systemDefault()).toInstant();
         } catch (DateTimeParseException e) {

@@ -363,33 +363,133 @@ class SlurmEndToEndTest extends EndToEndTest {
         assertThat(workerStarts()).isEqualTo(1);
     }
 
+    /**
+     * Issue 21, item 2: with the first scancel failing, a --stall-timeout kill was logged, the job ran on,
+     * and a Ctrl-C hung until the job was ended by hand. The scancel is tried again until Slurm answers.
+     */
+    @Test
+    void aScancelThatFailsIsTriedAgainUntilTheJobIsCancelled() throws Exception {
+        RunDir run = newRun("scancel-fails");
+        Path failed = tmp.resolve("scancel-failed");
+        String path = inFront("scancel", tmp.resolve("scancel.log"), "if [ ! -e '" + failed + "' ]; then touch '"
+                + failed + "'; echo 'scancel: error: Socket timed out on send/recv operation' >&2; exit 1; fi", "");
+        var o = slurm().env("PATH", path).run(args(run, spec("--gpus", "none", "--replicates", "1",
+                "--max-attempts", "1", "--stall-timeout", "2s"), TestWorker.command("stall")));
+
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
+        assertThat(failed).exists();
+        assertThat(run.ends()).singleElement().satisfies(e -> assertThat(e.get("verdict").asText()).isEqualTo("stall"));
+        assertThat(jobStates(run)).allMatch(SlurmJobState::ended, "ended");
+        assertThat(run.liveProcesses()).isEmpty();
+    }
+
+    /** ... and a stop whose scancel fails at first still ends every job, and the run. */
+    @Test
+    void aStopWhoseScancelFailsAtFirstStillEndsTheJobs() throws Exception {
+        RunDir run = newRun("stop-scancel-fails");
+        Path failures = tmp.resolve("scancel-failures");
+        // the first three calls fail: a controller that is back after a few seconds
+        String path = inFront("scancel", tmp.resolve("scancel.log"), "echo x >> '" + failures + "'; "
+                + "if [ $(wc -l < '" + failures + "') -le 3 ]; then echo 'scancel: error: Unable to contact slurm"
+                + " controller (connect failure)' >&2; exit 1; fi", "");
+        var started = slurm().env("PATH", path).start(args(run, spec("--gpus", "none", "--replicates", "2",
+                "--max-running", "2"), TestWorker.command("hang")));
+        await(() -> run.workerRecords().size() == 2 ? true : null);
+
+        started.signal("INT");
+        var o = started.await();
+
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(130);
+        assertThat(Files.readAllLines(failures)).hasSizeGreaterThan(3);
+        assertThat(run.ends()).hasSize(2).allSatisfy(e -> assertThat(e.get("verdict").asText()).isEqualTo("interrupted"));
+        assertThat(jobStates(run)).allMatch(SlurmJobState::ended, "ended");
+        assertThat(run.liveProcesses()).isEmpty();
+    }
+
+    /**
+     * Issue 21, item 3: squeue exiting 0 with nothing for 3 s had attempt 1 judged "Slurm no longer knows
+     * job", and attempt 2 ran beside it. Answers that leave out a running job end nothing.
+     */
+    @Test
+    void squeueAnswersThatLeaveOutARunningJobDoNotRunTheReplicateTwice() throws Exception {
+        RunDir run = newRun("squeue-blank");
+        Path blank = tmp.resolve("squeue-blank");
+        Path blanks = tmp.resolve("squeue-blanks");
+        String path = inFront("squeue", tmp.resolve("squeue.log"), "if [ -e '" + blank + "' ]; then echo x >> '"
+                + blanks + "'; exit 0; fi", "");
+        var started = slurm().env("PATH", path).start(args(run, spec("--gpus", "none", "--replicates", "1"),
+                TestWorker.command("ok", "8")));
+        await(() -> run.workerRecords().size() == 1 && !run.events("began").isEmpty() ? true : null);
+
+        Files.writeString(blank, "");
+        await(() -> Files.exists(blanks) && lines(blanks) >= 10 ? true : null);
+        Files.delete(blank);
+        var o = started.await();
+
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        assertThat(run.jobIds()).hasSize(1);
+        assertThat(run.ends()).extracting(e -> e.get("verdict").asText()).containsExactly("completed");
+        assertThat(workerStarts()).isEqualTo(1);
+    }
+
+    /** Issue 21, item 13: when sbatch refuses every job, what helps is other sbatch options, not more attempts. */
+    @Test
+    void whenSbatchRefusesEveryJobTheHintIsANewSlurmOpt() throws Exception {
+        RunDir run = newRun("refused-all");
+        String refusal = "sbatch: error: Batch job submission failed: Invalid account or account/partition"
+                + " combination specified";
+        String path = sbatchInFront(tmp.resolve("sbatch.log"), "echo '" + refusal + "' >&2; exit 1");
+        var o = slurm().env("PATH", path).run(args(run, spec("--gpus", "none", "--replicates", "1",
+                "--slurm-opt=--account=nosuch"), TestWorker.command("ok")));
+
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
+        assertThat(o.stderr()).contains("sbatch refused every job: " + refusal);
+        assertThat(o.stdout()).containsPattern("to go on: .* resume " + java.util.regex.Pattern.quote(
+                run.dir().toString()) + " --slurm-opt=").doesNotContain("--attempt-budget <more>")
+                .doesNotContain("--max-attempts <more>");
+        assertThat(workerStarts()).isZero();
+    }
+
+    private static long lines(Path file) {
+        try {
+            return Files.readAllLines(file).size();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private String sbatchInFront(Path log, String before) throws Exception {
         return sbatchInFront(log, before, "");
     }
 
-    /**
-     * A PATH whose sbatch runs {@code before} (shell code that sees sbatch's arguments as $*), then the
-     * real sbatch, then {@code after}, logging "begin" and "end" lines with nanosecond times to {@code log}.
-     */
     private String sbatchInFront(Path log, String before, String after) throws Exception {
+        return inFront("sbatch", log, before, after);
+    }
+
+    /**
+     * A PATH whose {@code command} (sbatch, squeue, scancel) runs {@code before} (shell code that sees
+     * the command's arguments as $*), then the real one, then {@code after}, logging "begin" and "end"
+     * lines with nanosecond times to {@code log}. Commands put in front earlier in the test stay there.
+     */
+    private String inFront(String command, Path log, String before, String after) throws Exception {
         String real = null;
         for (String dir : System.getenv("PATH").split(":")) {
-            if (Files.isExecutable(Path.of(dir, "sbatch"))) {
-                real = Path.of(dir, "sbatch").toString();
+            if (Files.isExecutable(Path.of(dir, command))) {
+                real = Path.of(dir, command).toString();
                 break;
             }
         }
-        assertThat(real).as("sbatch on PATH").isNotNull();
-        Path bin = Files.createDirectories(tmp.resolve("sbatch-bin"));
-        Path sbatch = bin.resolve("sbatch");
-        Files.writeString(sbatch, "#!/bin/sh\n"
+        assertThat(real).as(command + " on PATH").isNotNull();
+        Path bin = Files.createDirectories(tmp.resolve("slurm-bin"));
+        Path wrapper = bin.resolve(command);
+        Files.writeString(wrapper, "#!/bin/sh\n"
                 + "echo \"begin $(date +%s%N)\" >> '" + log + "'\n"
                 + before + "\n"
                 + "'" + real + "' \"$@\"; s=$?\n"
                 + after + "\n"
                 + "echo \"end $(date +%s%N)\" >> '" + log + "'\n"
                 + "exit $s\n");
-        Files.setPosixFilePermissions(sbatch, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         return bin + ":" + gpus.path();
     }
 

@@ -39,14 +39,15 @@ class SlurmAttemptTest {
         assertThat(a.exit()).isNotDone();
     }
 
+    /** Issue 21: one squeue answer that left out a live job ended it, and the replicate ran twice. */
     @Test
-    void aJobSeenOnceAndThenMissingIsJudgedByItsExitStatusFile() throws Exception {
+    void aJobSeenOnceAndThenMissingFromAnAnswerIsNotOver() throws Exception {
         SlurmAttempt a = attempt();
         a.observe(status(SlurmJobState.RUNNING, "RUNNING", Instant.parse("2026-01-02T03:04:05Z")));
-        Files.writeString(files().exitStatus(), "0\n");
+        Files.writeString(files().exitStatus(), "3\n");
 
-        assertThat(a.observe(null)).isTrue();
-        assertThat(a.exit().getNow(null)).isEqualTo(WorkerExit.status(0));
+        assertThat(a.observe(null)).isFalse();
+        assertThat(a.exit()).isNotDone();
     }
 
     @Test
@@ -86,12 +87,13 @@ class SlurmAttemptTest {
         assertThat(a.started().getNow(null)).isAfterOrEqualTo(before);
     }
 
-    /** Between polls a worker that exited 0 is over by its wrapper's file: its slot need not wait for squeue. */
+    /** Between polls a worker that finished is over by its wrapper's file: its slot need not wait for squeue. */
     @Test
     void aWorkerThatExitedZeroIsOverByItsExitStatusFileBeforeAnyPoll() throws Exception {
         SlurmAttempt a = attempt();
         assertThat(a.observeExitFile()).isFalse();
         Files.writeString(files().dir().resolve(JobScript.NODE_FILE), "node7\n");
+        Files.writeString(files().result(), "{\"metrics\":{\"accuracy\":0.9}}");
         Files.writeString(files().exitStatus(), "0\n");
 
         assertThat(a.observeExitFile()).isTrue();
@@ -111,6 +113,30 @@ class SlurmAttemptTest {
         a.observe(new SlurmJobStatus(7, "isofold-unit-r0-a1", SlurmJobState.OUT_OF_MEMORY, "OUT_OF_MEMORY", 0, 9,
                 "node7", "OutOfMemory", Instant.now()));
         assertThat(a.exit().getNow(null).verdict()).isEqualTo(io.isofold.supervisor.journal.Verdict.MEMORY);
+    }
+
+    /**
+     * A worker that saves and exits 0 on the SIGTERM of a preemption has not finished: Slurm's account
+     * decides (it was taken for a worker that exited 0 without a result: failed, not node-lost).
+     */
+    @Test
+    void aWorkerThatExitedZeroWithoutAResultWaitsForSlurmsAccount() throws Exception {
+        SlurmAttempt a = attempt();
+        Files.writeString(files().exitStatus(), "0\n");
+
+        assertThat(a.observeExitFile()).isFalse();
+        a.observe(new SlurmJobStatus(7, "isofold-unit-r0-a1", SlurmJobState.PREEMPTED, "PREEMPTED", 0, null,
+                "node7", null, Instant.now()));
+        assertThat(a.exit().getNow(null).verdict()).isEqualTo(io.isofold.supervisor.journal.Verdict.NODE_LOST);
+    }
+
+    /** Chosen for preemption, a worker that saved and ended within the partition's GraceTime was preempted. */
+    @Test
+    void aJobChosenForPreemptionThatEndedByItselfWasPreempted() throws Exception {
+        SlurmAttempt a = attempt();
+        a.observe(new SlurmJobStatus(7, "isofold-unit-r0-a1", SlurmJobState.FAILED, "FAILED", 143, null, "node7",
+                "NonZeroExitCode", Instant.now(), true));
+        assertThat(a.exit().getNow(null).verdict()).isEqualTo(io.isofold.supervisor.journal.Verdict.NODE_LOST);
     }
 
     private SlurmAttempt attempt() throws Exception {

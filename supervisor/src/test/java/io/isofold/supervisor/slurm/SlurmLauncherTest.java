@@ -2,6 +2,7 @@ package io.isofold.supervisor.slurm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isofold.supervisor.exec.ExternalCommand;
 import io.isofold.supervisor.journal.AttemptId;
 import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.journal.LaunchIdentity;
@@ -208,6 +209,60 @@ class SlurmLauncherTest {
                 Duration.ofSeconds(5));
 
         assertThat(found).isEqualTo(new WorkerLauncher.Recovery.Ended(0, 0));
+    }
+
+    /**
+     * Issue 19: a preemption reaches the worker as SIGTERM with time to save. On Slurm 22.05 a job
+     * without job steps hears nothing of a preemption until the partition's GraceTime is over; then, as
+     * for a plain scancel, every process of the job gets SIGCONT and SIGTERM, and SIGKILL after KillWait
+     * (5 s on the test cluster). So a plain scancel is how a preemption ends an attempt: its worker saves
+     * in its TERM handler, the job script lives through the TERM and records the worker's status, and the
+     * verdict stays what it was (CANCELLED by someone else: failed; a real preemption: node-lost).
+     */
+    @Test
+    void aJobEndedTheWayAPreemptionEndsItLetsTheWorkerSaveInItsTermHandler() throws Exception {
+        RunFiles.AttemptFiles files = files(9);
+        Path saved = files.dir().resolve("saved");
+        AttemptHandle h = launcher.launch(request(files, List.of("sh", "-c",
+                "trap 'sleep 1; echo checkpoint > \"$ISOFOLD_ATTEMPT_DIR/saved\"; exit 0' TERM; echo ready; "
+                        + "while :; do sleep 1; done")));
+        awaitReady(files);
+
+        ExternalCommand.Result r = ExternalCommand.run(List.of("scancel", h.identity().jobId()),
+                Duration.ofSeconds(20), SlurmTestCluster.CLIENT_ENV);
+        assertThat(r.ok()).as(r.toString()).isTrue();
+
+        WorkerExit exit = h.exit().get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(saved).hasContent("checkpoint");
+        assertThat(files.exitStatus()).as("the worker's own status, recorded").hasContent("0");
+        assertThat(exit.verdict()).isEqualTo(Verdict.FAILED);
+        assertThat(exit.reason()).endsWith("was cancelled outside isofold");
+    }
+
+    /**
+     * Issue 19: with isofold's --time backstop, Slurm warns the job script the kill grace before the time
+     * limit (--signal=B:USR1@grace) and the script passes it on to the worker as SIGTERM: the worker saves
+     * and ends before Slurm's own kill. The attempt timed out, as it would have at Slurm's limit.
+     */
+    @Test
+    void theTimeLimitWarningReachesTheWorkerAsTermBeforeTheLimit() throws Exception {
+        launcher.close();
+        // --time=1 (a minute); the warning 50 s before it: at the controller's first check after the start
+        launcher = new SlurmLauncher(client, new SlurmLauncher.Settings(prefix, false, null, Duration.ofMinutes(1),
+                List.of(), Duration.ofMillis(200), Duration.ofSeconds(50), SlurmLauncher.Settings.DEFAULT_FORGET_AFTER));
+        RunFiles.AttemptFiles files = files(10);
+        AttemptHandle h = launcher.launch(request(files, List.of("sh", "-c",
+                "trap 'echo checkpoint > \"$ISOFOLD_ATTEMPT_DIR/saved\"; exit 3' TERM; echo ready; "
+                        + "while :; do sleep 1; done")));
+
+        WorkerExit exit = h.exit().get(2 * WAIT_S, TimeUnit.SECONDS);
+        assertThat(files.dir().resolve("saved")).hasContent("checkpoint");
+        assertThat(files.dir().resolve(JobScript.TIME_LIMIT_WARNING)).exists();
+        assertThat(exit.verdict()).isEqualTo(Verdict.TIMEOUT);
+        assertThat(exit.reason()).endsWith("was told to stop before it");
+        long id = Long.parseLong(h.identity().jobId());
+        assertThat(client.poll(List.of(id)).get(id).state()).as("ended before Slurm's limit")
+                .isEqualTo(SlurmJobState.FAILED);
     }
 
     private SlurmLauncher newLauncher() {

@@ -36,6 +36,20 @@ class SlurmSbatchArgumentsTest {
                 .noneMatch(a -> a.startsWith("--gres"));
     }
 
+    /** With a time limit, the job script is warned the kill grace before it (rounded up to whole seconds). */
+    @Test
+    void theTimeLimitComesWithAWarningTheKillGraceBeforeIt() throws Exception {
+        SlurmSubmission job = new SlurmSubmission("n", List.of("w"), Map.of(), DIR, DIR.resolve("o"), DIR.resolve("e"),
+                false, null, Duration.ofMinutes(5), List.of("--signal=B:USR1@300"), Duration.ofMillis(10_500));
+
+        // the user's own --signal comes after isofold's, and sbatch takes the last one
+        assertThat(SlurmClient.sbatchArgv(job, DIR.resolve("s"))).containsSubsequence("--time=5",
+                "--signal=B:USR1@11", "--signal=B:USR1@300");
+        SlurmSubmission noLimit = new SlurmSubmission("n", List.of("w"), Map.of(), DIR, DIR.resolve("o"),
+                DIR.resolve("e"), false, null, null, List.of(), Duration.ofSeconds(10));
+        assertThat(SlurmClient.sbatchArgv(noLimit, DIR.resolve("s"))).noneMatch(a -> a.startsWith("--signal"));
+    }
+
     @Test
     void aBackslashInAnOutputPathIsRefused() {
         assertThatThrownBy(() -> SlurmClient.filenamePattern(Path.of("/runs/a\\b/stdout.log")))

@@ -73,6 +73,35 @@ class SlurmSqueueFormatTest {
         assertThat(one("30|NODE_FAIL|0||gpu17|NodeDown|2026-11-29T16:52:02|n|").node()).isEqualTo("gpu17");
     }
 
+    /**
+     * scontrol's second opinion, as 22.05.8 printed it on the test cluster (shortened): the worker's
+     * arguments come last, in Command=, and cannot pass for a field.
+     */
+    @Test
+    void scontrolsLineOfAJob() {
+        SlurmJobStatus s = ScontrolFormat.parseLine("JobId=1 JobName=isofold-test-r4-a1 UserId=root(0) "
+                + "JobState=FAILED Reason=NonZeroExitCode Dependency=(null) ExitCode=143:0 RunTime=00:00:01 "
+                + "StartTime=2026-12-06T16:23:03 EndTime=2026-12-06T16:23:04 NodeList=localhost BatchHost=localhost "
+                + "Command=/tmp/slurm-job.sh sh -c JobState=COMPLETED ExitCode=0:0 StdOut=/tmp/stdout.log");
+        assertThat(s).isEqualTo(new SlurmJobStatus(1, "isofold-test-r4-a1", SlurmJobState.FAILED, "FAILED", 143,
+                null, "localhost", "NonZeroExitCode", LocalDateTime.parse("2026-12-06T16:23:03")
+                        .atZone(ZoneId.systemDefault()).toInstant()));
+        SlurmJobStatus killed = ScontrolFormat.parseLine("JobId=2 JobName=k JobState=CANCELLED Reason=None "
+                + "ExitCode=0:9 StartTime=2026-12-06T16:23:03 BatchHost=localhost");
+        assertThat(killed.signal()).isEqualTo(9);
+        assertThat(killed.exitCode()).isNull();
+        SlurmJobStatus running = ScontrolFormat.parseLine("JobId=3 JobName=r JobState=RUNNING Reason=None "
+                + "ExitCode=0:0 StartTime=2026-12-06T16:23:03 BatchHost=localhost");
+        assertThat(running.state()).isEqualTo(SlurmJobState.RUNNING);
+        assertThat(running.exitCode()).isNull();
+        assertThat(ScontrolFormat.parseLine("slurm_load_jobs error: Invalid job id specified")).isNull();
+        // chosen for preemption: PreemptTime is set, also when the job then ended by itself within its GraceTime
+        assertThat(ScontrolFormat.parseLine("JobId=4 JobName=p JobState=FAILED Reason=NonZeroExitCode ExitCode=143:0 "
+                + "StartTime=2026-12-06T16:23:03 PreemptEligibleTime=2026-12-06T16:23:03 PreemptTime=2026-12-06T16:30:00 "
+                + "BatchHost=localhost").preempted()).isTrue();
+        assertThat(killed.preempted()).isFalse();
+    }
+
     private static SlurmJobStatus one(String line) {
         return SqueueFormat.parseLine(line).orElseThrow();
     }
