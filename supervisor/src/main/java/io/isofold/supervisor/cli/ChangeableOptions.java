@@ -178,13 +178,13 @@ final class ChangeableOptions {
                 throw new BadInput("--race needs two or more variants to race (--model cnn --model mlp, --models FILE "
                         + "or --param); this run has one");
             }
-            int burnIn = range("--race-burn-in", raceBurnIn, wasRacing != null ? wasRacing.burnIn() : Defaults.RACE_BURN_IN,
-                    2, 10_000);
-            double alpha = raceAlpha != null ? raceAlpha : wasRacing != null ? wasRacing.alpha() : Defaults.RACE_ALPHA;
-            if (!(alpha > 0 && alpha < 0.5)) {
-                throw new BadInput("--race-alpha " + alpha + " is out of range (above 0, below 0.5)");
+            try {
+                raced = new RunSpec.Race(
+                        raceBurnIn != null ? raceBurnIn : wasRacing != null ? wasRacing.burnIn() : Defaults.RACE_BURN_IN,
+                        raceAlpha != null ? raceAlpha : wasRacing != null ? wasRacing.alpha() : Defaults.RACE_ALPHA);
+            } catch (IllegalArgumentException e) {
+                throw new BadInput(e.getMessage());
             }
-            raced = new RunSpec.Race(burnIn, alpha);
         }
         Duration every = checkpointEvery != null ? checkpointEvery
                 : recorded != null ? recorded.checkpointEvery() : Durations.parse(Defaults.CHECKPOINT_EVERY);

@@ -84,6 +84,7 @@ final class JournalReports implements ReportSchedule.Sink {
      * The run loop journaled an elimination: the reports written from now on show it. Call it after the
      * journal line is written, from any thread.
      */
+    @Override
     public void eliminated(JournalEvent.Eliminated e) {
         eliminated.add(e);
     }

@@ -189,6 +189,10 @@ final class RunExecution {
         if (reason == null) {
             return "";
         }
+        if (reason.contains("failed the same way")) {
+            // more of the same attempts would fail alike: what helps is a fixed worker
+            return " -- <the fixed worker command> (or --retry-identical 0 to retry them as they are)";
+        }
         if (reason.contains("--attempt-budget")) {
             return " --attempt-budget <more>";
         }

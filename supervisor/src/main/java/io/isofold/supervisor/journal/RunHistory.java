@@ -29,6 +29,8 @@ public final class RunHistory {
     // model, slot and GPU names repeat in every line: one copy each, not one per attempt
     private final Interner<String> names = Interners.newStrongInterner();
     private JournalEvent.RunStart lastRunStart;
+    /** How many attempts were launched before the worker command last changed (a resume with a new one). */
+    private int beforeCommand;
     private JournalEvent.RunEnd lastRunEnd;
     private Instant firstStart;
     private Instant lastEvent;
@@ -52,6 +54,10 @@ public final class RunHistory {
             lastEvent = at;
         }
         if (e instanceof JournalEvent.RunStart s) {
+            if (lastRunStart != null && lastRunStart.spec() != null && s.spec() != null
+                    && !lastRunStart.spec().path("command").equals(s.spec().path("command"))) {
+                beforeCommand = attempts.size();
+            }
             lastRunStart = s;
             lastRunEnd = null;
             if (firstStart == null) {
@@ -138,6 +144,14 @@ public final class RunHistory {
     /** The kill the supervisor ordered for an attempt that has no end yet (timeout, stall, memory, a stop). */
     public Optional<JournalEvent.Kill> killOf(AttemptId id) {
         return Optional.ofNullable(pendingKills.get(key(id.replicate(), id.attempt())));
+    }
+
+    /**
+     * How many of {@link #attempts} (the first ones) ran another worker command than the run's latest: a
+     * resume gave a new one. Their failures say nothing of the new command.
+     */
+    public int attemptsOfEarlierCommands() {
+        return beforeCommand;
     }
 
     /** GPUs taken out of the run, with the reason, in the order it happened. */

@@ -23,8 +23,12 @@ public sealed interface RunEvent {
     /** An attempt is over. */
     record Finished(AttemptId id, String slot, Outcome outcome, Path attemptDir) implements RunEvent {}
 
-    /** A replicate used up its attempts. */
-    record GaveUp(AttemptId last, int failures) implements RunEvent {}
+    /**
+     * A replicate was given up: it used up its attempts, or they failed the same way.
+     *
+     * @param why why it was given up before --max-attempts (its failures repeated), or null
+     */
+    record GaveUp(AttemptId last, int failures, String why) implements RunEvent {}
 
     /** A GPU was taken out of the run. */
     record Quarantined(String gpu, String reason) implements RunEvent {}

@@ -31,7 +31,8 @@ public final class RunEventText {
         }
         if (e instanceof RunEvent.GaveUp g) {
             return "gave up replicate " + g.last().replicate() + " (" + g.last().model() + ", fold " + g.last().fold()
-                    + ") after " + g.failures() + " failed " + (g.failures() == 1 ? "attempt" : "attempts");
+                    + ") after " + g.failures() + " failed " + (g.failures() == 1 ? "attempt" : "attempts")
+                    + (g.why() == null ? "" : ": " + g.why() + "; more would fail alike (--retry-identical)");
         }
         if (e instanceof RunEvent.Quarantined q) {
             return "GPU " + q.gpu() + " is taken out of the run: " + q.reason();

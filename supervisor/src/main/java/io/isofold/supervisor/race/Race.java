@@ -1,5 +1,6 @@
 package io.isofold.supervisor.race;
 
+import io.isofold.supervisor.spec.RunSpec;
 import io.isofold.supervisor.report.StudentT;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,13 +40,13 @@ public final class Race {
     /** Pairs whose spread is below this share of their size differ by rounding only: a constant difference. */
     private static final double ROUNDING = 1e-12;
 
-    private final RaceSettings settings;
+    private final RunSpec.Race settings;
 
-    public Race(RaceSettings settings) {
+    public Race(RunSpec.Race settings) {
         this.settings = settings;
     }
 
-    public RaceSettings settings() {
+    public RunSpec.Race settings() {
         return settings;
     }
 

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.race;
 
+import io.isofold.supervisor.spec.RunSpec;
 import io.isofold.supervisor.journal.JournalEvent;
 import io.isofold.supervisor.report.MetricGoals;
 import io.isofold.supervisor.report.Summary;
@@ -39,7 +40,7 @@ public final class RaceState {
     /** The first step not decided yet. */
     private int nextStep;
 
-    private RaceState(RaceSettings settings, List<String> variants, MetricGoals goals) {
+    private RaceState(RunSpec.Race settings, List<String> variants, MetricGoals goals) {
         this.race = new Race(settings);
         this.variants = List.copyOf(variants);
         this.goals = goals == null ? MetricGoals.NONE : goals;
@@ -47,7 +48,7 @@ public final class RaceState {
     }
 
     /** A race that has decided nothing yet. */
-    public static RaceState start(RaceSettings settings, List<String> variants, MetricGoals goals) {
+    public static RaceState start(RunSpec.Race settings, List<String> variants, MetricGoals goals) {
         return resume(settings, variants, goals, List.of());
     }
 
@@ -56,7 +57,7 @@ public final class RaceState {
      *
      * @param variants the run's variants, in spec order
      */
-    public static RaceState resume(RaceSettings settings, List<String> variants, MetricGoals goals,
+    public static RaceState resume(RunSpec.Race settings, List<String> variants, MetricGoals goals,
             List<JournalEvent.Eliminated> recorded) {
         RaceState state = new RaceState(settings, variants, goals);
         for (JournalEvent.Eliminated e : recorded) {
@@ -69,7 +70,7 @@ public final class RaceState {
         return state;
     }
 
-    public RaceSettings settings() {
+    public RunSpec.Race settings() {
         return race.settings();
     }
 

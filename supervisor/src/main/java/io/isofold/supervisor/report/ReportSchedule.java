@@ -1,6 +1,7 @@
 package io.isofold.supervisor.report;
 
 import io.isofold.supervisor.journal.AttemptRecord;
+import io.isofold.supervisor.journal.JournalEvent;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -30,6 +31,9 @@ public final class ReportSchedule implements AutoCloseable {
     public interface Sink {
         void write(List<AttemptRecord> attempts, Instant runStart, Instant runEnd, Map<String, String> quarantined)
                 throws IOException;
+
+        /** The race dropped a variant (its journal line is written): reports from now on show it. Any thread. */
+        default void eliminated(JournalEvent.Eliminated line) {}
     }
 
     /** What one write is made of, taken on the run loop's thread. */
@@ -48,6 +52,12 @@ public final class ReportSchedule implements AutoCloseable {
 
     public ReportSchedule(Sink sink) {
         this.sink = sink;
+    }
+
+    /** The race dropped a variant: passed to the sink at once, the reports are written at the next tick. */
+    public void eliminated(JournalEvent.Eliminated line) {
+        sink.eliminated(line);
+        wanted = true;
     }
 
     /** Something a report shows has changed. */

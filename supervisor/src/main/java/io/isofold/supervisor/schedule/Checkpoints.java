@@ -129,7 +129,8 @@ final class Checkpoints {
         }
         StringBuilder b = new StringBuilder();
         try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.filter(Files::isRegularFile).sorted().toList()) {
+            // an empty file (a lock, a marker) holds no checkpoint: only what holds data tells progress
+            for (Path p : all.filter(f -> Files.isRegularFile(f) && size(f) > 0).sorted().toList()) {
                 b.append(dir.relativize(p)).append(' ').append(Files.size(p)).append(' ')
                         .append(Files.getLastModifiedTime(p).toMillis()).append('\n');
             }
@@ -137,6 +138,14 @@ final class Checkpoints {
             throw e.getCause(); // a file removed while listed: the worker of another attempt is still writing
         }
         return b.toString();
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException gone) {
+            return 0;
+        }
     }
 
     private static void clear(Path dir) throws IOException {

@@ -13,6 +13,8 @@ import io.isofold.supervisor.launch.WorkerCommand;
 import io.isofold.supervisor.launch.WorkerExit;
 import io.isofold.supervisor.launch.WorkerLauncher;
 import io.isofold.supervisor.outcome.AttemptJudge;
+import io.isofold.supervisor.outcome.FailureSignature;
+import io.isofold.supervisor.race.Elimination;
 import io.isofold.supervisor.progress.ProgressDisplay;
 import io.isofold.supervisor.report.ReportSchedule;
 import io.isofold.supervisor.spec.ExitStatus;
@@ -66,6 +68,8 @@ public final class RunLoop {
     /** Null when no GPU is watched. */
     private final HealthWatch health;
     private final RunState state;
+    /** Null when the run does not race its variants. */
+    private final Racing racing;
     private final AttemptWatchdog.Limits limits;
     private final LinkedBlockingQueue<LoopEvent> events = new LinkedBlockingQueue<>();
     private final Map<Integer, RunningAttempt> bySlot = new LinkedHashMap<>();
@@ -104,6 +108,7 @@ public final class RunLoop {
             }
         }
         this.state = RunState.replayed(spec, slots, history);
+        this.racing = Racing.of(spec, history, state);
     }
 
     /** Asks the loop to stop as after a signal: running attempts are killed and recorded as interrupted. Any thread. */
@@ -116,6 +121,9 @@ public final class RunLoop {
         try {
             record.runBegan(spec.outDir(), state);
             adopted.forEach(this::adopt);
+            if (racing != null) {
+                eliminate(racing.decide()); // a resume completes what a crash cut short, and decides nothing else
+            }
             if (health != null) {
                 handle(new LoopEvent.HealthRead(health.readNow())); // before any launch: a sick GPU gets no attempt at all
                 health.start(HEALTH_EVERY, sick -> events.add(new LoopEvent.HealthRead(sick)));
@@ -174,7 +182,7 @@ public final class RunLoop {
             fatal(w.problem());
         } else if (start instanceof AttemptStarter.Failed f) {
             record.couldNotStart(a.id(), a.slot(), f);
-            after(a.id(), state.couldNotStart(a));
+            after(a.id(), f.outcome(), state.couldNotStart(a, FailureSignature.of(f.outcome())));
         } else if (start instanceof AttemptStarter.Launched l) {
             RunningAttempt r = new RunningAttempt(state.started(a), l.handle(), l.files(), l.at(), l.nanos());
             bySlot.put(a.slot().id(), r);
@@ -269,19 +277,39 @@ public final class RunLoop {
         if (outcome.completed()) {
             state.completedIn(id.model(), outcome.durationS());
         }
-        after(id, state.ended(r.state, outcome.verdict()));
+        after(id, outcome, state.ended(r.state, outcome.verdict(), FailureSignature.of(outcome)));
         if (judged.stop() != null) {
             stop(ExitStatus.BAD_INPUT, judged.stop().cause(), judged.stop().killReason());
         }
     }
 
-    /** What an ended attempt changed for the run: a replicate given up, a GPU quarantined. */
-    private void after(AttemptId id, RunState.Consequences c) {
+    /** What an ended attempt changed for the run: a replicate given up, a GPU quarantined, the race, a stop. */
+    private void after(AttemptId id, Outcome outcome, RunState.Consequences c) {
         if (c.gaveUp()) {
-            record.gaveUp(id, state.replicate(id.replicate()).failures);
+            record.gaveUp(id, state.replicate(id.replicate()).failures, c.gaveUpWhy());
         }
         if (c.quarantinedGpu() != null) {
             quarantined(c.quarantinedGpu(), c.quarantineReason());
+        }
+        if (racing != null) {
+            eliminate(racing.ended(id, outcome, c.gaveUp()));
+        }
+        if (c.stop() != null) {
+            stop(ExitStatus.INCOMPLETE, c.stop(), "run stopped: its first attempts all failed the same way");
+        }
+    }
+
+    /** The race dropped these variants: each journaled first, then its running attempts ended, none started again. */
+    private void eliminate(List<Elimination> decided) {
+        for (Elimination e : decided) {
+            List<RunState.Attempt> running = state.eliminate(e.variant());
+            record.eliminated(e.event(Instant.now().toString(), racing.alpha()), running.size(), racing.racing());
+            expectationsStale = true;
+            for (RunState.Attempt a : running) {
+                if (state.killRequested(a, Verdict.ELIMINATED, e.reason())) {
+                    startKill(bySlot.get(a.slot.id()));
+                }
+            }
         }
     }
 
@@ -304,7 +332,8 @@ public final class RunLoop {
                 }
             }
         }
-        display.update(record.progressSnapshot(bySlot.values(), now - loopStartNanos, state));
+        display.update(record.progressSnapshot(bySlot.values(), now - loopStartNanos, state,
+                racing == null ? 0 : racing.eliminated()));
         reports.tick(now, () -> record.reportSnapshot(bySlot.values(), null, state));
     }
 

@@ -137,8 +137,18 @@ final class RunRecord {
         reports.request();
     }
 
-    void gaveUp(AttemptId last, int failures) {
-        display.event(new RunEvent.GaveUp(last, failures));
+    /** @param why why it was given up before --max-attempts, or null */
+    void gaveUp(AttemptId last, int failures, String why) {
+        display.event(new RunEvent.GaveUp(last, failures, why));
+    }
+
+    /** The race dropped a variant: the line first, so a resume never runs it again. */
+    void eliminated(JournalEvent.Eliminated line, int ending, int racing) {
+        journal(line);
+        history.apply(line);
+        reports.eliminated(line);
+        display.event(new RunEvent.Eliminated(line, ending, racing));
+        reports.request();
     }
 
     void quarantined(String gpu, String reason) {
@@ -148,14 +158,15 @@ final class RunRecord {
     }
 
     /** Where the run stands, for the progress display. */
-    ProgressSnapshot progressSnapshot(Collection<RunningAttempt> running, long elapsedNanos, RunState state) {
+    ProgressSnapshot progressSnapshot(Collection<RunningAttempt> running, long elapsedNanos, RunState state,
+            int eliminated) {
         List<String> busy = new ArrayList<>(running.size());
         for (RunningAttempt r : running) {
             busy.add(r.state.slot.label() + ":r" + r.state.id.replicate());
         }
         return new ProgressSnapshot(state.completed(), state.required(), busy, state.slotCount(),
                 state.failedAttempts(), Duration.ofNanos(elapsedNanos),
-                eta.left(state.required() - state.completed(), state.slotCount()));
+                eta.left(state.required() - state.completed(), state.slotCount()), eliminated);
     }
 
     /** Every attempt so far, ended or running, for the reports; {@code runEnd} null while the run goes on. */

@@ -5,14 +5,13 @@ import io.isofold.shared.ReplicatePlan;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.AttemptId;
 import io.isofold.supervisor.journal.AttemptRecord;
+import io.isofold.supervisor.journal.JournalEvent;
 import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.Verdict;
+import io.isofold.supervisor.outcome.FailureSignature;
 import io.isofold.supervisor.spec.ExitStatus;
 import io.isofold.supervisor.spec.RunSpec;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,10 +20,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The run's bookkeeping: which replicate is pending, running, completed or given up, which slot is
- * busy, what the attempt budget still allows, which GPUs are out of the run, and where each running
- * attempt is in its life. Pure: no I/O, no clock, no threads. The run loop tells it what happened
- * and asks it what to do; every rule of retries, budget, verdicts and quarantine lives here.
+ * The run's bookkeeping: which replicate is pending, running, completed, given up or eliminated by the
+ * race, which slot is busy, what the attempt budget still allows, which GPUs are out of the run, and where
+ * each running attempt is in its life. Pure: no I/O, no clock, no threads. The run loop tells it what
+ * happened and asks it what to do; every rule of retries, budget, verdicts and quarantine lives here (the
+ * evidence against a GPU in {@link GpuQuarantine}).
  *
  * <p>An attempt's life: {@code RUNNING}, then either {@code EXITED} (the worker ended by itself) or
  * {@code KILLING} (the supervisor ordered it killed), then ended. Whichever comes first decides the
@@ -32,13 +32,21 @@ import java.util.Set;
  * arrives later changes nothing; a kill ordered first keeps its verdict. A kill is started at most
  * once per attempt.
  *
+ * <p>Where a retry runs: never on a GPU its replicate already failed on while another GPU in the run is
+ * one it has not failed on (the slot rather takes other work, or waits); only once it has failed on every
+ * GPU may it go anywhere.
+ *
+ * <p>Failures that repeat are not retried: a replicate whose last {@code retryIdentical} attempts failed
+ * the same way ({@link FailureSignature}) is given up, and when the first attempts of several replicates
+ * all fail the same way before any completed, the run stops, quoting the failure once.
+ *
  * <p>Not thread-safe: the run loop's thread owns it.
  */
 final class RunState {
-    /** Failures in a row on one GPU, while the others do not fail, that take it out of the run. */
-    static final int QUARANTINE_AFTER = 3;
-    /** How many recent attempts per GPU the comparison with the other GPUs looks at. */
-    private static final int RECENT = 5;
+    /** Failures in a row on one GPU that may take it out of the run (see {@link GpuQuarantine}). */
+    static final int QUARANTINE_AFTER = GpuQuarantine.AFTER;
+    /** First attempts of this many replicates failing the same way stop the run. */
+    static final int SAME_FIRST_FAILURES = 3;
 
     /** One replicate of one model. */
     static final class Replicate {
@@ -49,12 +57,21 @@ final class RunState {
         int lastAttempt;
         boolean completed;
         boolean running;
-        String lastFailedGpu;
+        boolean eliminated;
+        /** Why it was given up before --max-attempts, or null. */
+        String givenUp;
+        final Set<String> failedOn = new LinkedHashSet<>();
+        String lastSignature;
+        int sameInARow;
 
         Replicate(int id, ModelConfig model, ReplicatePlan plan) {
             this.id = id;
             this.model = model;
             this.plan = plan;
+        }
+
+        boolean done(int maxAttempts) {
+            return completed || eliminated || givenUp != null || failures >= maxAttempts;
         }
     }
 
@@ -89,17 +106,25 @@ final class RunState {
         }
     }
 
-    /** What an ended attempt changed beyond its replicate. */
-    record Consequences(boolean gaveUp, String quarantinedGpu, String quarantineReason) {}
+    /**
+     * What an ended attempt changed beyond its replicate.
+     *
+     * @param gaveUpWhy why its replicate was given up (null when it was not, or ran out of --max-attempts)
+     * @param stop      why the run must stop (its first attempts all failed the same way), or null
+     */
+    record Consequences(boolean gaveUp, String gaveUpWhy, String quarantinedGpu, String quarantineReason,
+            String stop) {}
 
     private final List<Replicate> replicates = new ArrayList<>();
     private final List<Slot> slots;
     private final int maxAttempts;
     private final int budget;
+    private final int retryIdentical;
+    /** Racing: every variant's fold f starts before any variant's fold f + 1. */
+    private final boolean foldMajor;
     private final Map<Integer, Attempt> bySlot = new LinkedHashMap<>();
     private final Map<String, String> quarantined = new LinkedHashMap<>();
-    private final Map<String, Deque<Boolean>> recentFailuresByGpu = new HashMap<>();
-    private final Map<String, Integer> streakByGpu = new HashMap<>();
+    private final GpuQuarantine gpuEvidence = new GpuQuarantine();
     // the replicates expected to take longest start first, so a run does not end on one long attempt
     private final LongestFirst order = new LongestFirst();
     private int spent; // attempts that spent the budget
@@ -107,12 +132,28 @@ final class RunState {
     private int failedAttempts;
     private ExitStatus stopStatus;
     private String stopReason;
+    /** How the first attempts that ended went: their shared signature, until one differs or completes. */
+    private String firstSignature;
+    private int firstSame;
+    private final Set<String> firstSameOn = new LinkedHashSet<>();
+    private boolean firstDiffered;
 
     RunState(List<ModelConfig> models, int replicatesPerModel, int folds, long seed, List<Slot> slots, int maxAttempts,
             int budget) {
+        this(models, replicatesPerModel, folds, seed, slots, maxAttempts, budget, 0, false);
+    }
+
+    /**
+     * @param retryIdentical failures in a row of one signature that give a replicate up; 0: only --max-attempts
+     * @param foldMajor      whether fold f of every variant starts before any fold f + 1 (a race)
+     */
+    RunState(List<ModelConfig> models, int replicatesPerModel, int folds, long seed, List<Slot> slots, int maxAttempts,
+            int budget, int retryIdentical, boolean foldMajor) {
         this.slots = List.copyOf(slots);
         this.maxAttempts = maxAttempts;
         this.budget = budget;
+        this.retryIdentical = retryIdentical;
+        this.foldMajor = foldMajor;
         for (int r = 0; r < replicatesPerModel; r++) {
             ReplicatePlan plan = ReplicatePlan.of(r, folds, seed);
             for (int m = 0; m < models.size(); m++) {
@@ -122,27 +163,43 @@ final class RunState {
         }
     }
 
-    /** The state of a run whose history so far is {@code history}: the attempts that ended, the GPUs taken out. */
+    /**
+     * The state of a run whose history so far is {@code history}: the attempts that ended, the GPUs taken out,
+     * and, when it races, the variants the race eliminated. A resume that gave a new worker command starts its
+     * replicates' retries and the budget afresh: the old command's failures were the old command's.
+     */
     static RunState replayed(RunSpec spec, List<Slot> slots, RunHistory history) {
+        boolean racing = spec.options().race() != null;
         RunState state = new RunState(spec.models(), spec.replicates(), spec.folds(), spec.seed(), slots,
-                spec.maxAttempts(), spec.attemptBudget());
+                spec.maxAttempts(), spec.attemptBudget(), spec.limits().retryIdentical(), racing);
+        int earlierCommand = history.attemptsOfEarlierCommands();
+        int index = 0;
         for (AttemptRecord a : history.attempts()) {
-            if (a.outcome() != null) {
-                state.replay(a.id(), a.gpu(), a.verdict());
+            boolean earlier = index++ < earlierCommand;
+            if (a.outcome() != null && (!earlier || a.completed())) {
+                state.replay(a.id(), a.gpu(), a.verdict(), FailureSignature.of(a.outcome()));
                 if (a.completed() && a.outcome().durationS() != null) {
                     state.completedIn(a.id().model(), a.outcome().durationS());
                 }
+            } else if (a.outcome() != null) {
+                // the failures of an earlier worker command count against neither its replicate nor the budget
+                state.reserveAttemptNumber(a.id().replicate(), a.id().attempt());
             }
         }
         history.quarantined().forEach(state::quarantine);
+        if (racing) {
+            for (JournalEvent.Eliminated e : history.eliminated()) {
+                state.eliminate(e.model());
+            }
+        }
         return state;
     }
 
     /** An attempt an earlier supervisor ended (or a resume found ended). */
-    void replay(AttemptId id, String gpu, Verdict verdict) {
+    void replay(AttemptId id, String gpu, Verdict verdict, FailureSignature signature) {
         Replicate rep = replicates.get(id.replicate());
         rep.lastAttempt = Math.max(rep.lastAttempt, id.attempt());
-        count(rep, gpu, verdict);
+        count(rep, id.attempt(), gpu, verdict, signature);
     }
 
     /** An attempt number already taken (its directory exists, though no journal line says so). */
@@ -159,12 +216,31 @@ final class RunState {
         return quarantined.containsKey(gpu);
     }
 
+    /**
+     * The race dropped {@code model}: none of its replicates starts again. Returns its attempts still
+     * running, for the loop to end.
+     */
+    List<Attempt> eliminate(String model) {
+        for (Replicate r : replicates) {
+            if (r.model.name().equals(model)) {
+                r.eliminated = true;
+            }
+        }
+        return bySlot.values().stream().filter(a -> a.replicate.model.name().equals(model)).toList();
+    }
+
     /** The next attempt to start, or empty when no slot is free, nothing is left to run, or the run stops. */
     Optional<Assignment> next() {
         if (stopStatus != null || spent + bySlot.size() >= budget) {
             return Optional.empty();
         }
-        return order.next(eligible(), r -> r.model.name())
+        List<Replicate> placeable = new ArrayList<>();
+        for (Replicate r : candidates()) {
+            if (freeSlotFor(r).isPresent()) {
+                placeable.add(r);
+            }
+        }
+        return order.next(placeable, r -> r.model.name())
                 .flatMap(r -> freeSlotFor(r).map(s -> new Assignment(r, s, r.lastAttempt + 1)));
     }
 
@@ -188,12 +264,32 @@ final class RunState {
         if (stopStatus != null || spent + bySlot.size() >= budget) {
             return Optional.empty();
         }
-        return order.next(eligible(), r -> r.model.name()).map(r -> new Assignment(r, null, r.lastAttempt + 1));
+        return order.next(candidates(), r -> r.model.name()).map(r -> new Assignment(r, null, r.lastAttempt + 1));
     }
 
     /** A completed attempt's duration, for the order replicates start in. */
     void completedIn(String model, double seconds) {
         order.completed(model, seconds);
+    }
+
+    /**
+     * The replicates that may start next: all that may start, or in a race those of the lowest fold left. Until
+     * the worker has shown it can work (an attempt completed, or failed otherwise than the first), first attempts
+     * go before retries: a worker that fails everywhere is found after a few attempts, not after every retry.
+     */
+    private List<Replicate> candidates() {
+        List<Replicate> eligible = eligible();
+        if (retryIdentical > 0 && !firstDiffered && completed == 0) {
+            List<Replicate> fresh = eligible.stream().filter(r -> r.lastAttempt == 0).toList();
+            if (!fresh.isEmpty()) {
+                eligible = fresh;
+            }
+        }
+        if (!foldMajor || eligible.isEmpty()) {
+            return eligible;
+        }
+        int lowest = eligible.stream().mapToInt(r -> r.plan.index()).min().orElseThrow();
+        return eligible.stream().filter(r -> r.plan.index() == lowest).toList();
     }
 
     /** The replicates that may start, in the plan's order. */
@@ -208,24 +304,26 @@ final class RunState {
     }
 
     private boolean eligible(Replicate r) {
-        return !r.completed && !r.running && r.failures < maxAttempts;
+        return !r.running && !r.done(maxAttempts);
     }
 
-    /** A free slot of a GPU in the run, on another GPU than the replicate last failed on when one is free. */
+    /**
+     * A free slot for the replicate: on a GPU it has not failed on; on any, once it has failed on every GPU
+     * in the run. Empty when the only free slots are on GPUs it failed on while another GPU is still one it
+     * has not: that slot takes other work, or waits.
+     */
     private Optional<Slot> freeSlotFor(Replicate r) {
-        Slot fallback = null;
+        boolean untriedGpuLeft = slots.stream().anyMatch(s -> !quarantined.containsKey(s.gpuLabel())
+                && !r.failedOn.contains(s.gpuLabel()));
         for (Slot s : slots) {
             if (bySlot.containsKey(s.id()) || quarantined.containsKey(s.gpuLabel())) {
                 continue;
             }
-            if (!s.gpuLabel().equals(r.lastFailedGpu)) {
+            if (!untriedGpuLeft || !r.failedOn.contains(s.gpuLabel())) {
                 return Optional.of(s);
             }
-            if (fallback == null) {
-                fallback = s;
-            }
         }
-        return Optional.ofNullable(fallback);
+        return Optional.empty();
     }
 
     Attempt started(Assignment a) {
@@ -255,9 +353,9 @@ final class RunState {
     }
 
     /** The worker could not even be started: a failed attempt, on no slot. */
-    Consequences couldNotStart(Assignment a) {
+    Consequences couldNotStart(Assignment a, FailureSignature signature) {
         a.replicate.lastAttempt = a.attempt;
-        return count(a.replicate, a.slot.gpuLabel(), Verdict.FAILED);
+        return count(a.replicate, a.attempt, a.slot.gpuLabel(), Verdict.FAILED, signature);
     }
 
     /** A watchdog or a stop wants the attempt killed: true when its kill is to start now, false when it exited or is already being killed. */
@@ -278,22 +376,24 @@ final class RunState {
         }
     }
 
-    /** The verdict that stands for an attempt whose worker ended as {@code judged}. */
-    static Verdict standing(Attempt a, Verdict judged) {
-        return a.killVerdict != null ? a.killVerdict : judged;
-    }
-
     /** The attempt is over and its slot is free. */
     Consequences ended(Attempt a, Verdict verdict) {
-        bySlot.remove(a.slot.id());
-        a.replicate.running = false;
-        return count(a.replicate, a.slot.gpuLabel(), verdict);
+        return ended(a, verdict, null);
     }
 
-    private Consequences count(Replicate rep, String gpu, Verdict verdict) {
+    /** @param signature how it failed, when it failed ({@link FailureSignature#of}); null otherwise */
+    Consequences ended(Attempt a, Verdict verdict, FailureSignature signature) {
+        bySlot.remove(a.slot.id());
+        a.replicate.running = false;
+        return count(a.replicate, a.id.attempt(), a.slot.gpuLabel(), verdict, signature);
+    }
+
+    private Consequences count(Replicate rep, int attempt, String gpu, Verdict verdict, FailureSignature signature) {
         if (verdict.spendsBudget()) {
             spent++;
         }
+        boolean wasDone = rep.done(maxAttempts);
+        Set<String> failedBefore = Set.copyOf(rep.failedOn);
         if (verdict == Verdict.COMPLETED) {
             if (!rep.completed) {
                 completed++;
@@ -304,58 +404,74 @@ final class RunState {
         }
         if (verdict.countsAgainstReplicate() && verdict != Verdict.COMPLETED) {
             rep.failures++;
-            rep.lastFailedGpu = gpu;
+            rep.failedOn.add(gpu);
         }
-        boolean gaveUp = !rep.completed && verdict.countsAgainstReplicate() && verdict != Verdict.COMPLETED
-                && rep.failures >= maxAttempts;
-        String reason = observeGpu(gpu, verdict);
-        return new Consequences(gaveUp, reason == null ? null : gpu, reason);
+        String gaveUpWhy = identical(rep, verdict, signature);
+        String stop = firstAttempts(attempt, gpu, verdict, signature);
+        boolean gaveUp = !wasDone && !rep.completed && !rep.eliminated && rep.done(maxAttempts);
+        GpuQuarantine.Verdict q = observeGpu(rep, gpu, verdict, failedBefore);
+        return new Consequences(gaveUp, gaveUp ? gaveUpWhy : null, q == null ? null : q.gpu(),
+                q == null ? null : q.reason(), stop);
+    }
+
+    /** Gives the replicate up once its last {@code retryIdentical} attempts failed the same way; says why. */
+    private String identical(Replicate rep, Verdict verdict, FailureSignature signature) {
+        if (!verdict.countsAgainstReplicate() || verdict == Verdict.COMPLETED) {
+            return null;
+        }
+        if (signature == null) {
+            rep.lastSignature = null;
+            rep.sameInARow = 0;
+            return null;
+        }
+        rep.sameInARow = signature.key().equals(rep.lastSignature) ? rep.sameInARow + 1 : 1;
+        rep.lastSignature = signature.key();
+        if (retryIdentical > 0 && rep.sameInARow >= retryIdentical && rep.givenUp == null) {
+            rep.givenUp = rep.sameInARow + " attempts failed the same way (" + signature.quote() + ")";
+            return rep.givenUp;
+        }
+        return null;
     }
 
     /**
-     * A GPU that keeps failing while the others do not is taken out of the run: a GPU that fails
-     * fast frees its slot at once and would otherwise take replicate after replicate until the budget
-     * is gone. Only crashes and bad results count (a timeout or a bad task says nothing about the
-     * GPU); the others must have failed at most once in their recent attempts, so a worker that is
-     * broken everywhere quarantines nothing.
+     * Why the run stops: the first attempts of several replicates failed the same way, none completed, and on
+     * more than one GPU where the run has several (on one alone, the GPU is as much a suspect as the worker).
      */
-    private String observeGpu(String gpu, Verdict verdict) {
-        if (gpu == null || gpu.equals("cpu") || quarantined.containsKey(gpu)
-                || verdict == Verdict.INTERRUPTED || verdict == Verdict.SUPERVISOR_LOST) {
+    private String firstAttempts(int attempt, String gpu, Verdict verdict, FailureSignature signature) {
+        if (retryIdentical == 0 || firstDiffered || attempt != 1 || !verdict.countsAgainstReplicate()) {
             return null;
         }
+        if (signature == null || firstSignature != null && !firstSignature.equals(signature.key())) {
+            firstDiffered = true; // a completion, or another failure: the worker can work
+            return null;
+        }
+        firstSignature = signature.key();
+        firstSame++;
+        firstSameOn.add(gpu);
+        long gpus = slots.stream().map(Slot::gpuLabel).distinct().count();
+        // several replicates: a single one's failure is its own, however it repeats
+        if (firstSame < Math.max(2, Math.min(SAME_FIRST_FAILURES, replicates.size())) || completed > 0
+                || gpus > 1 && firstSameOn.size() < 2) {
+            return null;
+        }
+        firstDiffered = true; // said once
+        return "the first attempts of " + firstSame + " replicates all failed the same way: " + signature.quote()
+                + (signature.hint() == null ? "" : " (" + signature.hint() + ")");
+    }
+
+    private GpuQuarantine.Verdict observeGpu(Replicate rep, String gpu, Verdict verdict, Set<String> failedBefore) {
+        // only crashes and bad results say something of a GPU; a limit, a stop or a bad task does not
         boolean failed = verdict == Verdict.FAILED;
-        Deque<Boolean> recent = recentFailuresByGpu.computeIfAbsent(gpu, g -> new ArrayDeque<>());
-        recent.addLast(failed);
-        if (recent.size() > RECENT) {
-            recent.removeFirst();
-        }
-        int streak = failed ? streakByGpu.getOrDefault(gpu, 0) + 1 : 0;
-        streakByGpu.put(gpu, streak);
-        if (streak < QUARANTINE_AFTER) {
+        if (gpu == null || gpu.equals("cpu") || quarantined.containsKey(gpu) || !failed && verdict != Verdict.COMPLETED) {
             return null;
         }
-        Set<String> others = new LinkedHashSet<>();
-        for (Slot s : slots) {
-            if (!s.cpu() && !s.gpuLabel().equals(gpu) && !quarantined.containsKey(s.gpuLabel())) {
-                others.add(s.gpuLabel());
-            }
+        List<String> usable = slots.stream().filter(s -> !s.cpu()).map(Slot::gpuLabel).distinct()
+                .filter(g -> !quarantined.containsKey(g)).toList();
+        GpuQuarantine.Verdict q = gpuEvidence.observe(gpu, rep.id, failed, failedBefore, usable).orElse(null);
+        if (q != null) {
+            quarantined.put(q.gpu(), q.reason());
         }
-        if (others.isEmpty()) {
-            return null; // never the last GPU: then the worker, not the GPU, is the likelier culprit
-        }
-        int otherFailures = 0;
-        for (String o : others) {
-            for (boolean f : recentFailuresByGpu.getOrDefault(o, new ArrayDeque<>())) {
-                otherFailures += f ? 1 : 0;
-            }
-        }
-        if (otherFailures > 1) {
-            return null;
-        }
-        String reason = streak + " attempts in a row failed on GPU " + gpu + " while the other GPUs did not fail";
-        quarantined.put(gpu, reason);
-        return reason;
+        return q;
     }
 
     /**
@@ -400,7 +516,7 @@ final class RunState {
         if (stopStatus != null) {
             return stopStatus;
         }
-        return completed == replicates.size() ? ExitStatus.COMPLETE : ExitStatus.INCOMPLETE;
+        return completed >= required() ? ExitStatus.COMPLETE : ExitStatus.INCOMPLETE;
     }
 
     /** Why the run ended short, in one line, or null when it did not. */
@@ -408,21 +524,32 @@ final class RunState {
         if (stopReason != null) {
             return stopReason;
         }
-        if (completed == replicates.size()) {
+        if (completed >= required()) {
             return null;
         }
-        int left = replicates.size() - completed;
+        int left = required() - completed;
         if (usableSlots() == 0) {
             return "every GPU is quarantined (" + String.join("; ", quarantined.values()) + ")";
         }
-        long givenUp = replicates.stream().filter(r -> !r.completed && r.failures >= maxAttempts).count();
-        String gaveUp = count(givenUp, "replicate was", "replicates were") + " given up after "
-                + count(maxAttempts, "failed attempt", "failed attempts") + " each (--max-attempts)";
-        if (givenUp == left) {
-            return gaveUp;
+        List<Replicate> gaveUp = replicates.stream().filter(r -> !r.completed && !r.eliminated && r.done(maxAttempts))
+                .toList();
+        List<String> why = new ArrayList<>();
+        long identical = gaveUp.stream().filter(r -> r.givenUp != null).count();
+        long exhausted = gaveUp.size() - identical;
+        if (exhausted > 0) {
+            why.add(count(exhausted, "replicate was", "replicates were") + " given up after "
+                    + count(maxAttempts, "failed attempt", "failed attempts") + " each (--max-attempts)");
+        }
+        if (identical > 0) {
+            String first = gaveUp.stream().filter(r -> r.givenUp != null).findFirst().orElseThrow().givenUp;
+            why.add(count(identical, "replicate was", "replicates were") + " given up because its attempts "
+                    + "failed the same way (--retry-identical); the first: " + first);
+        }
+        if (gaveUp.size() == left) {
+            return String.join("; ", why);
         }
         return "the attempt budget of " + count(budget, "attempt", "attempts") + " was spent (--attempt-budget)"
-                + (givenUp > 0 ? "; " + gaveUp : "");
+                + (why.isEmpty() ? "" : "; " + String.join("; ", why));
     }
 
     private static String count(long n, String one, String many) {
@@ -441,8 +568,15 @@ final class RunState {
         return List.copyOf(bySlot.values());
     }
 
+    /** Completed replicates the run needs: every replicate, but those of a variant the race eliminated that did not complete. */
     int required() {
-        return replicates.size();
+        int required = 0;
+        for (Replicate r : replicates) {
+            if (r.completed || !r.eliminated) {
+                required++;
+            }
+        }
+        return required;
     }
 
     int completed() {

@@ -89,10 +89,25 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
             int maxAttempts, int attemptBudget, int retryIdentical, Long maxLogSize) {}
 
     /**
-     * Racing the variants (--race): after {@code burnIn} folds, a variant significantly worse than the best
-     * (one-sided paired test at {@code alpha}) is dropped.
+     * Racing the variants (--race): decisions start once every variant still racing has {@code burnIn}
+     * replicates settled, and a variant is dropped when its one-sided paired p against the current best is
+     * below {@code alpha}. run.json records it as {@code "race": {"burn_in": 3, "alpha": 0.05}}.
      */
-    public record Race(int burnIn, double alpha) {}
+    public record Race(int burnIn, double alpha) {
+        public static final Race DEFAULT = new Race(Defaults.RACE_BURN_IN, Defaults.RACE_ALPHA);
+
+        /** @throws IllegalArgumentException with a one-line reason that names the option */
+        public Race {
+            if (burnIn < 2) {
+                // a paired test needs two pairs to see any spread; one fold would decide on a single draw
+                throw new IllegalArgumentException("--race-burn-in must be at least 2, got " + burnIn);
+            }
+            if (!(alpha > 0 && alpha < 1)) {
+                throw new IllegalArgumentException("--race-alpha must be between 0 and 1 (exclusive), got "
+                        + String.format(java.util.Locale.ROOT, "%s", alpha));
+            }
+        }
+    }
 
     /**
      * @param metrics         the --metric choices, the run's primary metric first; empty when none was given

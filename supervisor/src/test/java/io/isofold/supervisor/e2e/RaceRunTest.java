@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.Test;
  * fold effect and noise seeded by variant and fold, so which variant is best is known and every run draws the
  * same numbers.
  */
-@Disabled("needs the run loop's --race (RunCommand, RunLoop); remove once it is wired")
 class RaceRunTest extends EndToEndTest {
 
     private Path variants(String json) throws IOException {

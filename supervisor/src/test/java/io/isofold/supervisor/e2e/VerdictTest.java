@@ -87,8 +87,9 @@ class VerdictTest extends EndToEndTest {
     @Test
     void defaultAttemptBudgetIsTwiceTheReplicates() {
         RunDir run = newRun("default-budget");
-        var o = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "2", "--max-attempts", "10"),
-                TestWorker.command("crash")));
+        // --retry-identical 0: failures alike are retried, as far as the budget goes
+        var o = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "2", "--max-attempts", "10",
+                "--retry-identical", "0"), TestWorker.command("crash")));
         assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
         assertThat(run.launches()).hasSize(4);
         assertThat(workerStarts()).isEqualTo(4);

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.race;
 
+import io.isofold.supervisor.spec.RunSpec;
 import io.isofold.supervisor.report.MetricGoals;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,14 +40,14 @@ public final class RaceBenchmark {
         MetricGoals goals = MetricGoals.parse(List.of(metricArg));
         boolean lower = goals.direction(metric).lowerIsBetter();
         int races = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
-        List<RaceSettings> settings = new ArrayList<>();
+        List<RunSpec.Race> settings = new ArrayList<>();
         for (int i = 3; i < args.length; i++) {
             String[] s = args[i].split("/");
-            settings.add(new RaceSettings(Integer.parseInt(s[0]), Double.parseDouble(s[1])));
+            settings.add(new RunSpec.Race(Integer.parseInt(s[0]), Double.parseDouble(s[1])));
         }
         if (settings.isEmpty()) {
-            settings = List.of(new RaceSettings(3, 0.01), new RaceSettings(3, 0.05), new RaceSettings(3, 0.1),
-                    new RaceSettings(5, 0.05));
+            settings = List.of(new RunSpec.Race(3, 0.01), new RunSpec.Race(3, 0.05), new RunSpec.Race(3, 0.1),
+                    new RunSpec.Race(5, 0.05));
         }
         Grid grid = read(Path.of(args[0]), metric);
         System.out.printf(Locale.ROOT, "grid: %s, %d variants x %d folds, %s (%s is better)%n", args[0],
@@ -56,7 +57,7 @@ public final class RaceBenchmark {
                 Arrays.stream(grid.mean()).min().orElse(0), Arrays.stream(grid.mean()).max().orElse(0),
                 Arrays.stream(grid.sd()).min().orElse(0), Arrays.stream(grid.sd()).max().orElse(0), grid.rho());
 
-        for (RaceSettings s : settings) {
+        for (RunSpec.Race s : settings) {
             Outcome recorded = race(grid.observed(), grid.variants(), goals, lower, s);
             System.out.printf(Locale.ROOT, "the recorded run raced, burn-in %d, alpha %s: %d of %d fits (%.1f %%),"
                             + " %d variants finished, chose %s (%s)%n", s.burnIn(), s.alpha(), recorded.fits(),
@@ -69,7 +70,7 @@ public final class RaceBenchmark {
                 + " same draw:%n", races, races);
         System.out.printf(Locale.ROOT, "%-8s %-6s %-10s %-12s %-13s %-15s %-13s %s%n", "burn-in", "alpha",
                 "mean fits", "median fits", "max fits", "winner or 1 SE", "winner", "finishers (mean)");
-        for (RaceSettings s : settings) {
+        for (RunSpec.Race s : settings) {
             double[] share = new double[races];
             int good = 0;
             int exact = 0;
@@ -103,7 +104,7 @@ public final class RaceBenchmark {
     record Outcome(int fits, int finishers, int winner, int chosen, boolean good) {}
 
     /** One race, replicates completing fold by fold as a fold-major run completes them. */
-    static Outcome race(double[][] x, List<String> variants, MetricGoals goals, boolean lower, RaceSettings s) {
+    static Outcome race(double[][] x, List<String> variants, MetricGoals goals, boolean lower, RunSpec.Race s) {
         int v = x.length;
         int folds = x[0].length;
         RaceState race = RaceState.start(s, variants, goals);

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.race;
 
+import io.isofold.supervisor.spec.RunSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.isofold.supervisor.journal.Journal;
@@ -66,7 +67,7 @@ class RaceStateTest {
     @Test
     void theClearlyBestIsNeverEliminatedAndTheClearlyWorseGoRightAfterTheBurnIn() {
         for (long seed = 1; seed <= 200; seed++) {
-            RaceState race = RaceState.start(RaceSettings.DEFAULT, VARIANTS, MetricGoals.NONE);
+            RaceState race = RaceState.start(RunSpec.Race.DEFAULT, VARIANTS, MetricGoals.NONE);
             List<Elimination> out = run(race, results(seed), foldMajor());
             assertThat(race.metric()).as("no --metric: val_accuracy, as the reports' primary").isEqualTo("val_accuracy");
             assertThat(race.isOut("best")).as("seed %d", seed).isFalse();
@@ -81,7 +82,7 @@ class RaceStateTest {
     void theOrderReplicatesFinishInDoesNotChangeTheDecisions() {
         for (long seed = 1; seed <= 50; seed++) {
             double[][] r = results(seed);
-            List<Elimination> inOrder = run(RaceState.start(RaceSettings.DEFAULT, VARIANTS, MetricGoals.NONE), r,
+            List<Elimination> inOrder = run(RaceState.start(RunSpec.Race.DEFAULT, VARIANTS, MetricGoals.NONE), r,
                     foldMajor());
             // the same replicates finishing in a scrambled order, within a few folds of fold-major
             List<Replicate> scrambled = new ArrayList<>(foldMajor());
@@ -90,7 +91,7 @@ class RaceStateTest {
                 int j = Math.min(scrambled.size() - 1, i + random.nextInt(12));
                 Collections.swap(scrambled, i, j);
             }
-            List<Elimination> other = run(RaceState.start(RaceSettings.DEFAULT, VARIANTS, MetricGoals.NONE), r,
+            List<Elimination> other = run(RaceState.start(RunSpec.Race.DEFAULT, VARIANTS, MetricGoals.NONE), r,
                     scrambled);
             assertThat(other).as("seed %d", seed).isEqualTo(inOrder);
         }
@@ -98,7 +99,7 @@ class RaceStateTest {
 
     @Test
     void tiesAndConstantMetricsFinishWithoutEliminatingAnyone() {
-        RaceState race = RaceState.start(RaceSettings.DEFAULT, List.of("a", "b", "c"), MetricGoals.NONE);
+        RaceState race = RaceState.start(RunSpec.Race.DEFAULT, List.of("a", "b", "c"), MetricGoals.NONE);
         for (int f = 0; f < FOLDS; f++) {
             for (String v : List.of("a", "b", "c")) {
                 race.completed(v, f, Map.of("val_accuracy", 0.5, "constant", 1.0));
@@ -110,7 +111,7 @@ class RaceStateTest {
 
     @Test
     void aGivenUpReplicateLetsTheRaceGoOn() {
-        RaceState race = RaceState.start(RaceSettings.DEFAULT, List.of("a", "b"), MetricGoals.NONE);
+        RaceState race = RaceState.start(RunSpec.Race.DEFAULT, List.of("a", "b"), MetricGoals.NONE);
         List<Elimination> out = new ArrayList<>();
         for (int f = 0; f < 5; f++) {
             race.completed("a", f, Map.of("val_accuracy", 0.90 + 0.01 * (f % 2)));
@@ -134,7 +135,7 @@ class RaceStateTest {
     @Test
     void theMetricIsChosenWhenTheFirstStepIsDecidedNotByTheFirstResult() {
         // the first replicate to finish reports val_loss only; by the burn-in all report val_accuracy too
-        RaceState race = RaceState.start(RaceSettings.DEFAULT, List.of("a", "b"), MetricGoals.NONE);
+        RaceState race = RaceState.start(RunSpec.Race.DEFAULT, List.of("a", "b"), MetricGoals.NONE);
         race.completed("a", 0, Map.of("val_loss", 0.5));
         assertThat(race.decide()).isEmpty();
         assertThat(race.metric()).as("nothing decided yet").isNull();
@@ -151,7 +152,7 @@ class RaceStateTest {
 
     @Test
     void theMetricIsTheFirstGoalWithItsDirection() {
-        RaceState race = RaceState.start(RaceSettings.DEFAULT, List.of("a", "b"),
+        RaceState race = RaceState.start(RunSpec.Race.DEFAULT, List.of("a", "b"),
                 MetricGoals.parse(List.of("rmse:min")));
         List<Elimination> out = new ArrayList<>();
         for (int f = 0; f < 3; f++) {
@@ -170,10 +171,10 @@ class RaceStateTest {
     void aResumeKeepsTheRecordedDecisionsAndMakesTheSameOnes() throws Exception {
         double[][] r = results(7);
         List<Replicate> order = foldMajor();
-        List<Elimination> whole = run(RaceState.start(RaceSettings.DEFAULT, VARIANTS, MetricGoals.NONE), r, order);
+        List<Elimination> whole = run(RaceState.start(RunSpec.Race.DEFAULT, VARIANTS, MetricGoals.NONE), r, order);
 
         // the first supervisor gets through fold 4, journaling each elimination, then dies
-        RaceState first = RaceState.start(RaceSettings.DEFAULT, VARIANTS, MetricGoals.NONE);
+        RaceState first = RaceState.start(RunSpec.Race.DEFAULT, VARIANTS, MetricGoals.NONE);
         List<Replicate> before = order.subList(0, 4 * VARIANTS.size());
         Path journal = dir.resolve("journal.jsonl");
         try (Journal j = Journal.open(journal)) {
@@ -185,7 +186,7 @@ class RaceStateTest {
         assertThat(history.eliminated()).hasSize(first.eliminated().size());
 
         // the resume: the journal's decisions, the results the journal holds, and the rest of the replicates
-        RaceState resumed = RaceState.resume(RaceSettings.DEFAULT, VARIANTS, MetricGoals.NONE, history.eliminated());
+        RaceState resumed = RaceState.resume(RunSpec.Race.DEFAULT, VARIANTS, MetricGoals.NONE, history.eliminated());
         assertThat(resumed.eliminated()).isEqualTo(first.eliminated());
         for (Replicate rep : before) {
             String v = VARIANTS.get(rep.variant());
@@ -205,7 +206,7 @@ class RaceStateTest {
         // a journal that eliminated the variant this data would call best: it stays out
         JournalEvent.Eliminated recorded = new JournalEvent.Eliminated("2025-03-01T20:00:00Z", "best", 3, 3,
                 "val_accuracy", "higher", 5.0, 0.001, 0.05, "close", 0.01);
-        RaceState race = RaceState.resume(RaceSettings.DEFAULT, VARIANTS, MetricGoals.NONE, List.of(recorded));
+        RaceState race = RaceState.resume(RunSpec.Race.DEFAULT, VARIANTS, MetricGoals.NONE, List.of(recorded));
         assertThat(race.isOut("best")).isTrue();
         assertThat(race.racing()).doesNotContain("best");
         assertThat(race.metric()).isEqualTo("val_accuracy");

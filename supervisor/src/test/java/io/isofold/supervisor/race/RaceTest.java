@@ -1,5 +1,6 @@
 package io.isofold.supervisor.race;
 
+import io.isofold.supervisor.spec.RunSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -12,7 +13,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class RaceTest {
-    private static final Race RACE = new Race(RaceSettings.DEFAULT);
+    private static final Race RACE = new Race(RunSpec.Race.DEFAULT);
 
     /** A variant that completed every replicate below {@code values.length}; NaN marks one given up. */
     static Race.Standing standing(String name, double... values) {
@@ -135,7 +136,7 @@ class RaceTest {
     void fewerThanTwoPairsOrVariantsDecideNothing() {
         assertThat(Race.test(standing("a", 0.9, Double.NaN), standing("b", 0.1, 0.2), 2, false))
                 .as("one pair").isNull();
-        assertThat(new Race(new RaceSettings(2, 0.05)).decide(2, "acc", false,
+        assertThat(new Race(new RunSpec.Race(2, 0.05)).decide(2, "acc", false,
                 List.of(standing("a", 0.9, Double.NaN), standing("b", 0.1, 0.2)))).isEmpty();
         assertThat(RACE.decide(5, "acc", false, List.of(standing("alone", 0.1, 0.2, 0.3, 0.4, 0.5)))).isEmpty();
         assertThat(RACE.decide(5, "acc", false, List.of())).isEmpty();
@@ -153,8 +154,8 @@ class RaceTest {
 
     @Test
     void settingsAreChecked() {
-        assertThatThrownBy(() -> new RaceSettings(1, 0.05)).hasMessage("--race-burn-in must be at least 2, got 1");
-        assertThatThrownBy(() -> new RaceSettings(3, 0)).hasMessageContaining("--race-alpha must be between 0 and 1");
-        assertThatThrownBy(() -> new RaceSettings(3, 1.5)).hasMessageContaining("got 1.5");
+        assertThatThrownBy(() -> new RunSpec.Race(1, 0.05)).hasMessage("--race-burn-in must be at least 2, got 1");
+        assertThatThrownBy(() -> new RunSpec.Race(3, 0)).hasMessageContaining("--race-alpha must be between 0 and 1");
+        assertThatThrownBy(() -> new RunSpec.Race(3, 1.5)).hasMessageContaining("got 1.5");
     }
 }

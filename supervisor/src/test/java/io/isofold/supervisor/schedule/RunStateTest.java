@@ -114,11 +114,11 @@ class RunStateTest {
         assertThat(s.killRequested(exitedFirst, Verdict.TIMEOUT, "late tick")).isFalse();
         List<RunState.Attempt> toKill = s.stop(ExitStatus.INTERRUPTED, "stopped by SIGINT", "interrupted");
         assertThat(toKill).containsExactly(running);
-        assertThat(RunState.standing(exitedFirst, Verdict.COMPLETED)).isEqualTo(Verdict.COMPLETED);
+        assertThat(exitedFirst.killVerdict).as("its exit decides").isNull();
         // a second stop starts no second killer
         assertThat(s.stop(ExitStatus.INTERRUPTED, "again", "again")).isEmpty();
         assertThat(s.killRequested(running, Verdict.MEMORY, "too late")).isFalse();
-        assertThat(RunState.standing(running, Verdict.COMPLETED)).isEqualTo(Verdict.INTERRUPTED);
+        assertThat(running.killVerdict).isEqualTo(Verdict.INTERRUPTED);
         assertThat(s.exitStatus()).isEqualTo(ExitStatus.INTERRUPTED);
     }
 
@@ -128,7 +128,7 @@ class RunStateTest {
         RunState.Attempt a = start(s);
         assertThat(s.killRequested(a, Verdict.TIMEOUT, "30s")).isTrue();
         s.exited(a);
-        assertThat(RunState.standing(a, Verdict.COMPLETED)).isEqualTo(Verdict.TIMEOUT);
+        assertThat(a.killVerdict).isEqualTo(Verdict.TIMEOUT);
     }
 
     @Test
@@ -140,9 +140,13 @@ class RunStateTest {
         assertThat(s.next().orElseThrow().slot().gpuLabel()).isNotEqualTo(failedOn);
     }
 
-    /** Issue 9 item 5: a GPU that fails fast while the others work is out after three attempts, and stays out. */
+    /**
+     * Issue 9 item 5: a GPU that fails fast while the others work is out after three failures of different
+     * replicates, and stays out; issue 21 item 1: once another GPU has completed work (a GPU that finished
+     * nothing is no evidence that the work can complete).
+     */
     @Test
-    void aBlackHoleGpuIsQuarantinedAfterThreeFailures() {
+    void aBlackHoleGpuIsQuarantinedAfterThreeFailuresOfDifferentReplicates() {
         RunState s = state(24, gpus(4), 5, 48);
         List<RunState.Attempt> healthy = new ArrayList<>();
         RunState.Attempt onBlackHole = null;
@@ -154,12 +158,16 @@ class RunStateTest {
                 healthy.add(a);
             }
         }
+        s.ended(healthy.remove(0), Verdict.COMPLETED);
+        healthy.add(start(s)); // the healthy GPU's slot takes the next replicate
         s.ended(onBlackHole, Verdict.FAILED);
         int onGpu1 = 1;
+        java.util.Set<Integer> replicatesOnGpu1 = new java.util.HashSet<>(List.of(onBlackHole.replicate.id));
         String quarantined = null;
         while (quarantined == null) {
             RunState.Attempt a = start(s);
             assertThat(a.slot.gpuLabel()).isEqualTo("1"); // the only free slot
+            assertThat(replicatesOnGpu1.add(a.replicate.id)).as("a failed replicate is not retried there").isTrue();
             onGpu1++;
             quarantined = s.ended(a, Verdict.FAILED).quarantinedGpu();
         }
@@ -168,6 +176,81 @@ class RunStateTest {
         assertThat(s.next()).isEmpty(); // the healthy GPUs are busy, GPU 1 is out
         s.ended(healthy.get(0), Verdict.COMPLETED);
         assertThat(s.next().orElseThrow().slot().gpuLabel()).isNotEqualTo("1");
+    }
+
+    /** Before any other GPU completed anything, a black hole is out after a longer streak of different replicates. */
+    @Test
+    void withoutCompletionsElsewhereABlackHoleNeedsALongerStreak() {
+        RunState s = state(24, gpus(4), 5, 48);
+        for (int i = 0; i < 3; i++) {
+            assertThat(s.started(s.next().orElseThrow()).slot.gpuLabel()).isNotEqualTo("3");
+        }
+        int failures = 0;
+        String quarantined = null;
+        while (quarantined == null && failures < 20) {
+            RunState.Attempt a = start(s);
+            assertThat(a.slot.gpuLabel()).isEqualTo("3");
+            failures++;
+            quarantined = s.ended(a, Verdict.FAILED).quarantinedGpu();
+        }
+        assertThat(quarantined).isEqualTo("3");
+        assertThat(failures).isEqualTo(GpuQuarantine.WITHOUT_COMPLETIONS);
+    }
+
+    /**
+     * Issue 21 item 1: one fold's own crash (a data bug) on a GPU is the replicate's, not the GPU's: its retries
+     * wait for another GPU rather than go back to the one it failed on, and nothing is quarantined.
+     */
+    @Test
+    void oneReplicatesOwnCrashesQuarantineNothingAndItsRetriesGoElsewhere() {
+        RunState s = state(6, gpus(2), 3, 20);
+        RunState.Attempt r0 = start(s); // GPU 0
+        RunState.Attempt r1 = start(s); // GPU 1
+        assertThat(r0.slot.gpuLabel()).isEqualTo("0");
+        assertThat(s.ended(r0, Verdict.FAILED).quarantinedGpu()).isNull();
+        RunState.Attempt next = start(s);
+        assertThat(next.replicate.id).as("GPU 0 takes other work while replicate 0 waits for GPU 1").isNotEqualTo(0);
+        s.ended(r1, Verdict.COMPLETED);
+        RunState.Attempt retry = start(s);
+        assertThat(retry.replicate.id).isZero();
+        assertThat(retry.slot.gpuLabel()).isEqualTo("1");
+        assertThat(s.ended(retry, Verdict.FAILED).quarantinedGpu()).isNull();
+        // it has failed on both GPUs now: its last try may go to either
+        s.ended(next, Verdict.COMPLETED);
+        RunState.Attempt third = start(s);
+        assertThat(third.replicate.id).isZero();
+        RunState.Consequences c = s.ended(third, Verdict.FAILED);
+        assertThat(c.gaveUp()).isTrue();
+        assertThat(c.quarantinedGpu()).isNull();
+        assertThat(s.quarantinedGpus()).isEmpty();
+    }
+
+    /** Issue 18 item 2: a failure that repeats is not retried to --max-attempts; the first attempts failing alike stop the run. */
+    @Test
+    void identicalFailuresGiveAReplicateUpAndStopARunWhoseFirstAttemptsAllFailAlike() {
+        RunState s = new RunState(List.of(ModelConfig.defaults("cnn")), 5, 5, 42, cpu(1), 5, 50, 2, false);
+        var missing = new io.isofold.supervisor.outcome.FailureSignature("exit 1: ModuleNotFoundError: No module named 'torch'",
+                "exit 1: ModuleNotFoundError: No module named 'torch'", "the worker's Python cannot import a package");
+        // one slot: until the worker has shown it works, first attempts go before retries
+        List<RunState.Consequences> ends = new ArrayList<>();
+        while (ends.isEmpty() || ends.get(ends.size() - 1).stop() == null) {
+            ends.add(s.ended(start(s), Verdict.FAILED, missing));
+            assertThat(ends).hasSizeLessThanOrEqualTo(3);
+        }
+        assertThat(ends.get(2).stop()).contains("the first attempts of 3 replicates all failed the same way")
+                .contains("No module named 'torch'").contains("cannot import a package");
+
+        RunState other = new RunState(List.of(ModelConfig.defaults("cnn")), 2, 2, 42, cpu(1), 5, 50, 2, false);
+        RunState.Attempt a = start(other);
+        other.ended(a, Verdict.COMPLETED);
+        RunState.Attempt b1 = start(other);
+        var crash = new io.isofold.supervisor.outcome.FailureSignature("exit # at step #", "exit 1 at step 7", null);
+        assertThat(other.ended(b1, Verdict.FAILED, crash).gaveUp()).isFalse();
+        RunState.Consequences again = other.ended(start(other), Verdict.FAILED, crash);
+        assertThat(again.gaveUp()).as("two alike of --max-attempts 5").isTrue();
+        assertThat(again.gaveUpWhy()).contains("2 attempts failed the same way (exit 1 at step 7)");
+        assertThat(again.stop()).as("another replicate completed: the worker works").isNull();
+        assertThat(other.shortfall()).contains("--retry-identical");
     }
 
     @Test
