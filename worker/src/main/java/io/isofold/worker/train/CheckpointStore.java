@@ -36,8 +36,8 @@ import java.util.stream.Stream;
  */
 final class CheckpointStore implements AutoCloseable {
     static final String LOCK = "lock";
-    private static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d{8})\\.bin");
-    private static final Pattern TEMP = Pattern.compile("checkpoint-(\\d{8})\\.bin\\.tmp");
+    private static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d{1,18})\\.bin");
+    private static final Pattern TEMP = Pattern.compile("checkpoint-(\\d{1,18})\\.bin\\.tmp");
     private static final long LOCK_POLL_MILLIS = 100;
 
     private final Path dir;
@@ -159,7 +159,11 @@ final class CheckpointStore implements AutoCloseable {
             }
             for (Path p : files()) {
                 if (!p.equals(lastGood) && !p.equals(tmp)) {
-                    Files.deleteIfExists(p);
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException e) {
+                        log.accept("cannot delete the old checkpoint " + p + " (" + e + ")");
+                    }
                 }
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);

@@ -328,8 +328,11 @@ public final class Trainer {
         Checkpoint.Meta meta = new Checkpoint.Meta(identity, epochs, batch, count, seconds(), List.copyOf(history),
                 stopping.state(), sums.lossSum, sums.correct, sums.seen, stepSeconds, stepExamples, maxRss, device,
                 tfDevices);
+        long t0 = System.nanoTime();
         if (store.save(new Checkpoint(meta, values(session, g.state), best))) {
             savedStep = step;
+            log("checkpoint saved at step %d (%d epochs, %d of %d batches of the next) in %.3f s", step, epochs, batch,
+                    count, (System.nanoTime() - t0) / 1e9);
         }
         lastSave = System.nanoTime(); // after a failed save too: a full disk is not tried again at every batch
     }
