@@ -39,8 +39,8 @@ class ContinueTest {
     private static final long SEED = 23;
     private static final Offset<Double> EXACT = Offset.offset(1e-6);
     /**
-     * 15 here, to keep the test short (each kill costs a worker's start: 3 s on 2 quiet cores, 11 s under a load of
-     * 20); scripts/bench-continue.sh storms with 100.
+     * 15 here, to keep the test short (each kill costs a worker's start, about 11 s here under a load of 20);
+     * scripts/bench-continue.sh storms with 100.
      */
     private static final int STORM_KILLS = 15;
     private static final long STORM_SEED = 20261206L;
