@@ -141,6 +141,25 @@ class ContinueTest {
     }
 
     @Test
+    void whenItsSupervisorDiesItSavesAtTheNextBatchBoundaryAndExits3() throws Exception {
+        ModelConfig endless = new ModelConfig("endless", "mlp", 100_000, 8, 2e-3, 100_000, List.of(), List.of(32), 0.3);
+        Process supervisor = new ProcessBuilder("sleep", "600").start();
+        try {
+            Attempt a = Attempt.start(root.resolve("orphan"), endless, SEED, root.resolve("orphan-checkpoints"), null,
+                    false, Map.of(WorkerEnv.SUPERVISOR_PID, Long.toString(supervisor.pid())));
+            a.await(lines -> lines.stream().anyMatch(e -> e.endOfEpoch() && e.epoch() >= 1));
+            supervisor.destroyForcibly();
+            assertThat(a.finish()).as(a.stderr()).isEqualTo(WorkerEnv.EXIT_SUPERVISOR_LOST);
+            Matcher m = Pattern.compile("supervisor process " + supervisor.pid() + " has died at step (\\d+) .*; "
+                    + "checkpoint saved at step (\\d+); exiting").matcher(a.stderr());
+            assertThat(m.find()).as(a.stderr()).isTrue();
+            assertThat(Long.parseLong(m.group(2)) - Long.parseLong(m.group(1))).isBetween(0L, 1L);
+        } finally {
+            supervisor.destroyForcibly();
+        }
+    }
+
+    @Test
     void aTornNewestCheckpointFallsBackToThePreviousAndAnotherSeedsIsRefused() throws Exception {
         Path checkpoints = copy(referenceCheckpoints, root.resolve("torn-checkpoints"));
         List<Path> saved = checkpointFiles(checkpoints);

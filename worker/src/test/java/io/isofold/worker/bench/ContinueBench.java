@@ -29,6 +29,10 @@ import java.util.stream.Stream;
  * attempt restored (the {@code restored_seconds} of its {@code continued} line; 0 when it starts over). The
  * killed attempt's clock is what it restored plus the time since its training began, which is when its
  * {@code building} line appeared (watched every 2 ms; the JVM's own start time is not known precisely enough).
+ * Part of a loss is the killed attempt's start-up (building the graph, the session, the first step: from its
+ * {@code building} line to its {@code training} line), which every attempt pays, continuing or not; when it
+ * saved no checkpoint before the kill, that start-up is lost with it. The rest, the training lost, is also
+ * printed: what the kill cost beyond the start-up.
  *
  * <p>Part 2, a kill storm: a tiny mlp that checkpoints after every batch, SIGKILLed N times at seeded moments
  * between its saves, then run to the end; every continuation must have loaded a whole checkpoint at least as
@@ -72,7 +76,8 @@ public final class ContinueBench {
         System.out.printf(Locale.ROOT, "part 1: built-in cnn (%d epochs at most, patience %d), 8,000 training images,"
                 + " TensorFlow's default threads; %d kills per case at a seeded-random moment 0 to %.0f s into an"
                 + " attempt's training (seed %d)%n", cnn.epochs(), cnn.patience(), kills, maxDelay, seed);
-        System.out.println("case               kill  delay_s  clock_at_kill_s  restored_by_next_s  lost_s  exit_after_signal_s");
+        System.out.println("case               kill  delay_s  clock_at_kill_s  restored_by_next_s  lost_s  training_lost_s"
+                + "  startup_s  exit_after_signal_s");
         List<Double> epochSeconds = new ArrayList<>();
         Map<String, List<double[]>> cases = new java.util.LinkedHashMap<>();
         for (boolean term : new boolean[] {false, true}) {
@@ -88,21 +93,22 @@ public final class ContinueBench {
         }
         double epoch = median(epochSeconds);
         System.out.printf(Locale.ROOT, "%nmedian epoch (training + validation): %.2f s%n", epoch);
-        System.out.println("case               kills  lost per kill: median  max          (in epochs: median  max)  exit after signal: median  max");
+        System.out.println("case               kills  lost per kill: median   max     training lost, in epochs: median  max"
+                + "   start-up: median   exit after signal: median  max");
         cases.forEach((name, rows) -> {
-            List<Double> lost = rows.stream().map(r -> r[0]).toList();
-            List<Double> exits = rows.stream().map(r -> r[1]).filter(x -> x >= 0).toList();
-            double max = lost.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-            System.out.printf(Locale.ROOT, "%-18s %5d  %17.2f s %6.2f s  %18.2f %6.2f  %s%n", name, rows.size(),
-                    median(lost), max, median(lost) / epoch, max / epoch, exits.isEmpty() ? "" : String.format(
-                            Locale.ROOT, "%16.2f s %6.2f s", median(exits),
-                            exits.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)));
+            List<Double> lost = column(rows, 0);
+            List<Double> training = column(rows, 1);
+            List<Double> exits = column(rows, 3).stream().filter(x -> x >= 0).toList();
+            System.out.printf(Locale.ROOT, "%-18s %5d  %19.2f s %6.2f s  %30.2f %5.2f  %15.2f s   %s%n", name,
+                    rows.size(), median(lost), max(lost), median(training) / epoch, max(training) / epoch,
+                    median(column(rows, 2)), exits.isEmpty() ? "" : String.format(Locale.ROOT, "%22.2f s %5.2f s",
+                            median(exits), max(exits)));
         });
     }
 
     /**
-     * Kills attempts of one replicate at the given delays into their training; returns {lost, exit after
-     * signal (-1 for SIGKILL)} per kill. With {@code continuing}, attempts share a checkpoint directory (a new
+     * Kills attempts of one replicate at the given delays into their training; returns {lost, training lost,
+     * start-up, exit after signal (-1 for SIGKILL)} per kill. With {@code continuing}, attempts share a checkpoint directory (a new
      * one when a training ends before its kill); without, each gets an empty one.
      */
     private List<double[]> chain(String name, ModelConfig cnn, Path data, double[] delays, boolean term,
@@ -113,6 +119,9 @@ public final class ContinueBench {
         for (int i = 0; i < delays.length; ) {
             current.awaitTrainingStart();
             current.awaitOrExit(lines -> lines.stream().anyMatch(e -> ProgressEvent.PHASE_TRAINING.equals(e.phase())));
+            if (current.stepsStart == 0) {
+                current.stepsStart = System.nanoTime();
+            }
             long deadline = System.nanoTime() + (long) ((delays[i]) * 1e9);
             while (System.nanoTime() < deadline && current.process.isAlive()) {
                 Thread.sleep(5);
@@ -141,9 +150,14 @@ public final class ContinueBench {
             next.await(lines -> lines.stream().anyMatch(e -> ProgressEvent.PHASE_TRAINING.equals(e.phase())
                     || ProgressEvent.PHASE_CONTINUED.equals(e.phase())));
             double restored = next.restored();
-            rows.add(new double[] {clock - restored, exit});
-            System.out.printf(Locale.ROOT, "%-18s %4d  %7.2f  %15.2f  %18.2f  %6.2f  %s%n", name, i + 1, delays[i], clock,
-                    restored, clock - restored, term ? String.format(Locale.ROOT, "%.2f", exit) : "");
+            double lost = clock - restored;
+            // beyond the start-up: what was trained and not saved (all of it is saved after a SIGTERM)
+            double training = Math.min(lost, (signalled - current.stepsStart) / 1e9);
+            double startup = (current.stepsStart - current.trainingStart) / 1e9;
+            rows.add(new double[] {lost, training, startup, exit});
+            System.out.printf(Locale.ROOT, "%-18s %4d  %7.2f  %15.2f  %18.2f  %6.2f  %15.2f  %9.2f  %s%n", name, i + 1,
+                    delays[i], clock, restored, lost, training, startup,
+                    term ? String.format(Locale.ROOT, "%.2f", exit) : "");
             current = next;
             i++;
         }
@@ -249,6 +263,8 @@ public final class ContinueBench {
         final Path dir;
         /** When this attempt's training clock started (its {@code building} line appeared), by System.nanoTime. */
         long trainingStart;
+        /** When its training steps began (its {@code training} line appeared), by System.nanoTime. */
+        long stepsStart;
 
         Running(Process process, Path dir) {
             this.process = process;
@@ -344,6 +360,14 @@ public final class ContinueBench {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("checkpoint-\\d+\\.bin(\\.tmp)?"))
                     .mapToLong(n -> Long.parseLong(n.replaceAll("\\D", ""))).max().orElse(0);
         }
+    }
+
+    private static List<Double> column(List<double[]> rows, int i) {
+        return rows.stream().map(r -> r[i]).toList();
+    }
+
+    private static double max(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
     }
 
     private static double median(List<Double> xs) {
