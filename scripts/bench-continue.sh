@@ -8,8 +8,10 @@
 # do) and without (an empty directory each time, as with --no-continue and as every retry was before).
 # Each case draws the same moments. A kill's loss is the training clock the killed attempt had reached
 # (the seconds since its training began, plus what it had restored) minus what the next attempt restored
-# (the restored_seconds of its "continued" progress line; 0 when it starts over). Also printed: the
-# median epoch, and how long a SIGTERMed worker took to exit (the supervisor's kill grace is 10 s).
+# (the restored_seconds of its "continued" progress line; 0 when it starts over); the training lost is
+# that less the killed attempt's start-up (graph, session, first step), lost with it only when it had
+# saved no checkpoint yet. Also printed: the median epoch, and how long a SIGTERMed worker took to exit
+# (the supervisor's kill grace is 10 s).
 #
 # Part 2: a kill storm: a tiny mlp (320 images, 40 batches an epoch, one TensorFlow thread) that
 # checkpoints after every batch, SIGKILLed STORM_KILLS times at seeded moments between its saves (after
@@ -19,11 +21,11 @@
 # Workers are the packaged jar (java -XX:TieredStopAtLevel=1 -jar worker/target/isofold-worker.jar), started
 # directly, not through the supervisor; the driver is ContinueBench in the worker's test sources.
 #
-# usage: scripts/bench-continue.sh [KILLS] [MAX_DELAY_S] [STORM_KILLS] [SEED]   (defaults: 10 15 100 7)
+# usage: scripts/bench-continue.sh [KILLS] [MAX_DELAY_S] [STORM_KILLS] [SEED]   (defaults: 8 30 100 7)
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-kills=${1:-10}
-max_delay=${2:-15}
+kills=${1:-8}
+max_delay=${2:-30}
 storm=${3:-100}
 seed=${4:-7}
 
