@@ -182,10 +182,6 @@ final class CheckpointStore implements AutoCloseable {
         }
     }
 
-    Path dir() {
-        return dir;
-    }
-
     /** Checkpoints and temp files of this store in the directory, whatever their state. */
     private List<Path> files() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
