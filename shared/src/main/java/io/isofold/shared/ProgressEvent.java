@@ -10,6 +10,10 @@ package io.isofold.shared;
  *       again every few seconds while it lasts, so that a long phase (a first GPU step that compiles kernels for
  *       minutes) is visibly alive.
  * </ul>
+ * A worker that continues from a checkpoint writes one more phase line before training goes on, {@value
+ * #PHASE_CONTINUED}: {@code epoch} the whole epochs the checkpoint holds, {@code batch} the batches of the next
+ * epoch already done (0 when it was saved at an epoch's end), {@code restoredSeconds} the seconds of training it
+ * embodies (what a fresh start would have to redo); its epoch lines then go on from {@code epoch + 1}.
  * Readers that look for end-of-epoch lines by a finite {@code val_loss} or an absent {@code batch} keep working:
  * a phase line has no {@code val_loss}, and {@link #endOfEpoch()} excludes it.
  */
@@ -22,7 +26,8 @@ public record ProgressEvent(
         Double valLoss,
         Double valAccuracy,
         double seconds,
-        String phase) {
+        String phase,
+        Double restoredSeconds) {
 
     public static final String PHASE_STARTING = "starting";
     public static final String PHASE_LOADING_DATA = "loading data";
@@ -30,21 +35,27 @@ public record ProgressEvent(
     public static final String PHASE_FIRST_STEP = "first step";
     public static final String PHASE_TRAINING = "training";
     public static final String PHASE_SAVING = "saving";
-    /**
-     * Written once by a worker that continues from a checkpoint, before training goes on: {@code epoch} is the
-     * whole epochs the checkpoint holds, {@code batch} the batches of the next one already done (0 at an epoch's
-     * end), and {@code restored_seconds} the training time the checkpoint spares.
-     */
     public static final String PHASE_CONTINUED = "continued";
 
     /** An epoch or within-epoch line, as written before phases existed. */
     public ProgressEvent(int epoch, Integer batch, Integer batches, Double loss, Double accuracy, Double valLoss,
                          Double valAccuracy, double seconds) {
-        this(epoch, batch, batches, loss, accuracy, valLoss, valAccuracy, seconds, null);
+        this(epoch, batch, batches, loss, accuracy, valLoss, valAccuracy, seconds, null, null);
+    }
+
+    /** Any line but {@value #PHASE_CONTINUED}, as written before continuing existed. */
+    public ProgressEvent(int epoch, Integer batch, Integer batches, Double loss, Double accuracy, Double valLoss,
+                         Double valAccuracy, double seconds, String phase) {
+        this(epoch, batch, batches, loss, accuracy, valLoss, valAccuracy, seconds, phase, null);
     }
 
     public static ProgressEvent phase(String phase, int epoch, double seconds) {
-        return new ProgressEvent(epoch, null, null, null, null, null, null, seconds, phase);
+        return new ProgressEvent(epoch, null, null, null, null, null, null, seconds, phase, null);
+    }
+
+    /** The {@value #PHASE_CONTINUED} line: epochs and batches the checkpoint holds, and the training seconds it saves. */
+    public static ProgressEvent continued(int epoch, int batch, double seconds, double restoredSeconds) {
+        return new ProgressEvent(epoch, batch, null, null, null, null, null, seconds, PHASE_CONTINUED, restoredSeconds);
     }
 
     public boolean endOfEpoch() {

@@ -14,6 +14,9 @@ import java.util.Map;
  * @param cudaMissing on a GPU slot (non-empty {@code CUDA_VISIBLE_DEVICES}) only: the CUDA sonames TensorFlow 2.18
  *                    loads that the dynamic loader would not find ({@code "libcudart.so.12"}...); empty when all are
  *                    found; absent on a CPU slot
+ * @param continuedFrom where this attempt took the training up from a checkpoint of an earlier attempt; absent when
+ *                    it trained from the start. {@code metrics} and {@code history} cover the whole training either way.
+ * @param directions  for each metric, {@code "min"} or {@code "max"}: which way is better
  */
 public record WorkerResult(
         Map<String, Double> metrics,
@@ -25,16 +28,37 @@ public record WorkerResult(
         int trainExamples,
         int validationExamples,
         List<String> tfDevices,
-        List<String> cudaMissing) {
+        List<String> cudaMissing,
+        ContinuedFrom continuedFrom,
+        Map<String, String> directions) {
+
+    public static final String MIN = "min";
+    public static final String MAX = "max";
+
+    /**
+     * The checkpoint an attempt continued from.
+     *
+     * @param epoch           whole epochs it held
+     * @param batch           batches of the next epoch it held (0 when saved at an epoch's end)
+     * @param restoredSeconds seconds of training it embodied, which the attempt did not redo
+     */
+    public record ContinuedFrom(int epoch, int batch, double restoredSeconds) {}
 
     public WorkerResult(Map<String, Double> metrics, List<ProgressEvent> history, String device, long parameterCount,
                         List<String> variableNames, String savedModel, int trainExamples, int validationExamples) {
         this(metrics, history, device, parameterCount, variableNames, savedModel, trainExamples, validationExamples,
-                null, null);
+                null, null, null, null);
+    }
+
+    public WorkerResult(Map<String, Double> metrics, List<ProgressEvent> history, String device, long parameterCount,
+                        List<String> variableNames, String savedModel, int trainExamples, int validationExamples,
+                        List<String> tfDevices, List<String> cudaMissing) {
+        this(metrics, history, device, parameterCount, variableNames, savedModel, trainExamples, validationExamples,
+                tfDevices, cudaMissing, null, null);
     }
 
     public WorkerResult withCudaMissing(List<String> missing) {
         return new WorkerResult(metrics, history, device, parameterCount, variableNames, savedModel, trainExamples,
-                validationExamples, tfDevices, missing);
+                validationExamples, tfDevices, missing, continuedFrom, directions);
     }
 }

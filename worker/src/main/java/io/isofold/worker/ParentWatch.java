@@ -13,7 +13,8 @@ import java.util.Optional;
  * but Java cannot ask for it, and an orphaned worker would hold its GPU's memory until it finished on
  * its own. Two signals are watched: the supervisor named by {@code ISOFOLD_SUPERVISOR_PID} (by PID and
  * start time, so that a recycled PID is not mistaken for it), and this JVM's parent PID changing, which
- * is what happens the moment a parent dies and the orphan is re-parented.
+ * is what happens the moment a parent dies and the orphan is re-parented. When either dies, a training
+ * that checkpoints saves at its next batch boundary first ({@link StopRequest}); anything else ends at once.
  */
 public final class ParentWatch {
     public static final int EXIT_PARENT_GONE = WorkerEnv.EXIT_SUPERVISOR_LOST;
@@ -37,17 +38,26 @@ public final class ParentWatch {
 
     private final Watched supervisor;
     private final long parentPid;
+    private final StopRequest stop;
 
-    ParentWatch(Watched supervisor, long parentPid) {
+    ParentWatch(Watched supervisor, long parentPid, StopRequest stop) {
         this.supervisor = supervisor;
         this.parentPid = parentPid;
+        this.stop = stop;
+    }
+
+    /** {@link #start(Map, StopRequest)} for a JVM that trains nothing: a death ends it at once. */
+    public static void start(Map<String, String> env) {
+        start(env, new StopRequest());
     }
 
     /**
      * Starts the watch as a daemon thread. Exits at once (status 3) when the named supervisor is already
      * gone: the run this worker belongs to has ended.
+     *
+     * @param stop where a death is reported as a request to stop with status 3
      */
-    public static void start(Map<String, String> env) {
+    public static void start(Map<String, String> env, StopRequest stop) {
         Watched supervisor = null;
         String pid = env.get(WorkerEnv.SUPERVISOR_PID);
         if (pid != null && !pid.isBlank()) {
@@ -64,7 +74,7 @@ public final class ParentWatch {
         }
         // PID 1 (or a subreaper) as parent from the start means the launcher has already gone or detached
         long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L);
-        ParentWatch watch = new ParentWatch(supervisor, parent);
+        ParentWatch watch = new ParentWatch(supervisor, parent, stop);
         Thread t = new Thread(watch::loop, "isofold-parent-watch");
         t.setDaemon(true);
         t.start();
@@ -88,7 +98,8 @@ public final class ParentWatch {
         while (true) {
             String reason = check();
             if (reason != null) {
-                exit(reason);
+                stop.request(reason, EXIT_PARENT_GONE);
+                return;
             }
             try {
                 Thread.sleep(INTERVAL_MILLIS);
@@ -99,10 +110,7 @@ public final class ParentWatch {
     }
 
     private static void exit(String reason) {
-        System.err.println("isofold-worker: " + reason + "; exiting");
-        System.err.flush();
-        // halt, not exit: shutdown hooks could wait on threads busy in native TensorFlow code
-        Runtime.getRuntime().halt(EXIT_PARENT_GONE);
+        StopRequest.end(reason, EXIT_PARENT_GONE);
     }
 
     /** ProcessHandle counts a zombie as alive; a dead supervisor that nobody has reaped yet is one. */

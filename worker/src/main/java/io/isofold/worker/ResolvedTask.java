@@ -14,10 +14,12 @@ import java.util.Map;
  * A task with every path and setting the worker needs decided and checked: fields the task leaves
  * out come from the environment the supervisor sets, then from the task file's folder.
  *
- * @param threads TensorFlow's intra- and inter-op thread count, or null for its default
+ * @param threads       TensorFlow's intra- and inter-op thread count, or null for its default
+ * @param checkpointDir the replicate's checkpoint directory (the task's, else {@code ISOFOLD_CHECKPOINT_DIR}), or null
+ *                      for a training without checkpoints
  */
 public record ResolvedTask(Task task, ModelConfig config, Path data, Path attemptDir, Path progressFile,
-                           Path resultFile, Integer threads) {
+                           Path resultFile, Integer threads, Path checkpointDir) {
 
     /** Reads the task named by {@code --task PATH}, else by {@code ISOFOLD_TASK}. */
     public static ResolvedTask load(String[] args, Map<String, String> env) {
@@ -71,7 +73,12 @@ public record ResolvedTask(Task task, ModelConfig config, Path data, Path attemp
         Path attemptDir = path(task.attemptDir(), env.get(WorkerEnv.ATTEMPT_DIR), taskDir);
         Path progress = path(task.progressFile(), env.get(WorkerEnv.PROGRESS), attemptDir.resolve("progress.jsonl"));
         Path result = path(task.resultFile(), env.get(WorkerEnv.RESULT), attemptDir.resolve("result.json"));
-        return new ResolvedTask(task, config, dataPath(task.data()), attemptDir, progress, result, threads(env));
+        Path checkpoints = path(task.checkpointDir(), env.get(WorkerEnv.CHECKPOINT_DIR), null);
+        if (task.checkpointEvery() != null && task.checkpointEvery() < 0) {
+            throw new BadTaskException("checkpoint_every must not be negative, got " + task.checkpointEvery());
+        }
+        return new ResolvedTask(task, config, dataPath(task.data()), attemptDir, progress, result, threads(env),
+                checkpoints);
     }
 
     /**

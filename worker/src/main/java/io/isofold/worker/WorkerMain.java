@@ -25,7 +25,9 @@ import java.util.Map;
  * The built-in worker: trains one fold of one task in this fresh JVM and writes the result.
  *
  * <p>Exit status: 0 done (result written); 1 unexpected failure (stack trace on stderr; the supervisor
- * retries); 2 bad task (one line on stderr; not retried); 3 the supervisor or parent died.
+ * retries); 2 bad task (one line on stderr; not retried); 3 the supervisor or parent died; 143 (130) SIGTERM
+ * (SIGINT). A training with a checkpoint directory saves a checkpoint at its next batch boundary before it
+ * exits 3, 143 or 130 ({@link StopRequest}).
  */
 public final class WorkerMain {
     /** Heartbeat lines within an epoch: often enough for any sensible stall timeout, rare enough to be cheap. */
@@ -41,16 +43,21 @@ public final class WorkerMain {
         int status;
         try {
             Map<String, String> env = System.getenv();
-            ParentWatch.start(env);
+            StopRequest stop = new StopRequest();
+            stop.handleSignals();
+            ParentWatch.start(env, stop);
             String standby = env.get(WorkerEnv.STANDBY);
             if (standby != null && !standby.isBlank()) {
                 Standby prepared = Standby.prepare(args, env);
                 env = prepared.awaitTask(env);
-                run(args, env, prepared, System.currentTimeMillis());
+                run(args, env, prepared, System.currentTimeMillis(), stop);
             } else {
-                run(args, env, null, ManagementFactory.getRuntimeMXBean().getStartTime());
+                run(args, env, null, ManagementFactory.getRuntimeMXBean().getStartTime(), stop);
             }
             status = 0;
+        } catch (StopRequest.Stopped e) {
+            System.err.println("isofold-worker: " + e.getMessage() + "; exiting");
+            status = e.status();
         } catch (BadTaskException e) {
             System.err.println("isofold-worker: bad task: " + e.getMessage());
             status = WorkerEnv.EXIT_BAD_TASK;
@@ -76,15 +83,16 @@ public final class WorkerMain {
     }
 
     static void run(String[] args, Map<String, String> env) {
-        run(args, env, null, ManagementFactory.getRuntimeMXBean().getStartTime());
+        run(args, env, null, ManagementFactory.getRuntimeMXBean().getStartTime(), new StopRequest());
     }
 
     /**
      * @param standby     what a standby prepared ahead, or null
      * @param originMillis when the attempt began, which progress lines count from: the JVM's start, or a
      *                    standby's handoff
+     * @param stop         the requests to stop this process gets
      */
-    static void run(String[] args, Map<String, String> env, Standby standby, long originMillis) {
+    static void run(String[] args, Map<String, String> env, Standby standby, long originMillis, StopRequest stop) {
         // the first line before the task is parsed, in the file the supervisor named: reading JSON is the
         // slowest part of a worker's first second
         String named = env.get(WorkerEnv.PROGRESS);
@@ -103,7 +111,7 @@ public final class WorkerMain {
                 progress = new ProgressWriter(rt.progressFile(), HEARTBEAT_MILLIS, originMillis);
                 progress.phase(ProgressEvent.PHASE_STARTING);
             }
-            run(rt, env, progress, standby);
+            run(rt, env, progress, standby, stop);
         } finally {
             if (progress != null) {
                 progress.close();
@@ -115,7 +123,8 @@ public final class WorkerMain {
         return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
-    private static void run(ResolvedTask rt, Map<String, String> env, ProgressWriter progress, Standby standby) {
+    private static void run(ResolvedTask rt, Map<String, String> env, ProgressWriter progress, Standby standby,
+                            StopRequest stop) {
         // on a GPU slot, name the CUDA libraries the loader will not find before TF quietly falls back to the CPU
         List<String> cudaMissing = null;
         if (CudaLibraries.gpuSlot(env)) {
@@ -151,9 +160,11 @@ public final class WorkerMain {
             throw new BadTaskException("fold " + task.fold() + " of " + task.folds() + " leaves an empty set");
         }
         createDirectories(rt.attemptDir());
+        Trainer.Checkpoints checkpoints = rt.checkpointDir() == null ? null : new Trainer.Checkpoints(
+                rt.checkpointDir(), task.checkpointEvery(), task.fold(), task.folds(), task.splitSeed());
         Trainer.Settings settings = new Trainer.Settings(rt.config(), task.seed(), rt.threads(), rt.attemptDir(),
-                task.saveModel());
-        WorkerResult result = new Trainer(settings, progress).train(train, validation,
+                task.saveModel(), checkpoints);
+        WorkerResult result = new Trainer(settings, progress, stop).train(train, validation,
                 standby == null ? null : standby.takeGraph());
         writeAtomically(rt.resultFile(), result.withCudaMissing(cudaMissing));
     }

@@ -26,8 +26,14 @@ public final class ChildJvm {
 
     /** Starts the child with stdout and stderr going to files in {@code dir}, as the supervisor does. */
     public static Process start(Path dir, Map<String, String> env, Class<?> main, String... args) throws IOException {
+        return start(dir, env, List.of(), main, args);
+    }
+
+    /** {@link #start(Path, Map, Class, String...)} with options for the child's JVM. */
+    public static Process start(Path dir, Map<String, String> env, List<String> jvmOptions, Class<?> main,
+                                String... args) throws IOException {
         Files.createDirectories(dir);
-        ProcessBuilder pb = new ProcessBuilder(command(main, args))
+        ProcessBuilder pb = new ProcessBuilder(command(jvmOptions, main, args))
                 .redirectOutput(dir.resolve("stdout.log").toFile())
                 .redirectError(dir.resolve("stderr.log").toFile());
         pb.environment().putAll(env);

@@ -104,8 +104,8 @@ class ParentWatchTest {
 
         assertThat(same.alive()).isTrue();
         assertThat(impostor.alive()).isFalse();
-        assertThat(new ParentWatch(same, 1).check()).isNull();
-        assertThat(new ParentWatch(impostor, 1).check()).contains("has died");
+        assertThat(new ParentWatch(same, 1, new StopRequest()).check()).isNull();
+        assertThat(new ParentWatch(impostor, 1, new StopRequest()).check()).contains("has died");
     }
 
     @Test

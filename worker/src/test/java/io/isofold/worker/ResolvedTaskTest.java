@@ -54,6 +54,21 @@ class ResolvedTaskTest {
     }
 
     @Test
+    void theCheckpointDirectoryComesFromTheTaskThenTheEnvironmentElseThereIsNone() {
+        Task withDir = new Task(3, 3, "cnn", null, 0, 5, 0, 1, 2, 1, "cpu", "/data", true, "/a", null, null,
+                "/runs/r/replicates/3/checkpoint", 600L);
+        Map<String, String> env = Map.of(WorkerEnv.CHECKPOINT_DIR, "/env/checkpoint");
+        assertThat(ResolvedTask.resolve(withDir, Path.of("/"), env).checkpointDir())
+                .isEqualTo(Path.of("/runs/r/replicates/3/checkpoint"));
+        assertThat(ResolvedTask.resolve(task("cnn", null, 0, "/a"), Path.of("/"), env).checkpointDir())
+                .isEqualTo(Path.of("/env/checkpoint"));
+        assertThat(ResolvedTask.resolve(task("cnn", null, 0, "/a"), Path.of("/"), Map.of()).checkpointDir()).isNull();
+        Task negative = new Task(3, 3, "cnn", null, 0, 5, 0, 1, 2, 1, "cpu", "/data", true, "/a", null, null, null, -1L);
+        assertThatThrownBy(() -> ResolvedTask.resolve(negative, Path.of("/"), Map.of()))
+                .isInstanceOf(BadTaskException.class).hasMessageContaining("checkpoint_every");
+    }
+
+    @Test
     void theSupervisorsDefaultDataPathResolvesAgainstTheRepositoryRoot() {
         // tests run in worker/, where this relative path does not exist
         assertThat(Path.of("worker/data/fashion-mnist-10k")).doesNotExist();

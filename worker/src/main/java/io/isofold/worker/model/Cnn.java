@@ -6,6 +6,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The TensorFlow tutorial's CNN: conv 3x3 (filters[0], ReLU, same) + max-pool 2, conv 3x3 (filters[1]) +
@@ -45,13 +46,13 @@ public final class Cnn implements Network {
     }
 
     @Override
-    public Operand<TFloat32> logits(Ops tf, Operand<TFloat32> images, boolean training) {
+    public Operand<TFloat32> logits(Ops tf, Operand<TFloat32> images, Operand<TInt64> step) {
         Operand<TFloat32> x = images;
         for (Variable<TFloat32>[] conv : convs) {
             x = tf.nn.relu(tf.nn.biasAdd(tf.nn.conv2d(x, conv[0], STRIDE_ONE, "SAME"), conv[1]));
             x = tf.nn.maxPool(x, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
         }
-        return head.logits(tf, tf.reshape(x, tf.constant(new int[] {-1, flat})), training);
+        return head.logits(tf, tf.reshape(x, tf.constant(new int[] {-1, flat})), step);
     }
 
     @Override

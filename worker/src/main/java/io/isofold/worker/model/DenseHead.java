@@ -7,6 +7,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The classifier end both networks share: dense ReLU layers {@code dense1..n}, each followed by
@@ -36,13 +37,13 @@ final class DenseHead {
         dropoutSeed = p.nextSeed();
     }
 
-    /** Logits of {@code x}, a [batch, inputs] tensor. */
-    Operand<TFloat32> logits(Ops tf, Operand<TFloat32> x, boolean training) {
+    /** Logits of {@code x}, a [batch, inputs] tensor; with dropout when given the training step's number. */
+    Operand<TFloat32> logits(Ops tf, Operand<TFloat32> x, Operand<TInt64> step) {
         for (int i = 0; i < denses.size(); i++) {
             Variable<TFloat32>[] d = denses.get(i);
             x = tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(x, d[0]), d[1]));
-            if (training) {
-                x = Dropout.apply(tf, x, dropout, dropoutSeed, i + 1);
+            if (step != null) {
+                x = Dropout.apply(tf, x, dropout, dropoutSeed, i + 1, step);
             }
         }
         return tf.nn.biasAdd(tf.linalg.matMul(x, out[0]), out[1]);

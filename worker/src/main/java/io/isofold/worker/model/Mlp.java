@@ -5,6 +5,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /** A multilayer perceptron: flatten, dense ReLU layers (each followed by dropout), dense logits. */
 public final class Mlp implements Network {
@@ -21,8 +22,8 @@ public final class Mlp implements Network {
     }
 
     @Override
-    public Operand<TFloat32> logits(Ops tf, Operand<TFloat32> images, boolean training) {
-        return head.logits(tf, tf.reshape(images, tf.constant(new int[] {-1, flat})), training);
+    public Operand<TFloat32> logits(Ops tf, Operand<TFloat32> images, Operand<TInt64> step) {
+        return head.logits(tf, tf.reshape(images, tf.constant(new int[] {-1, flat})), step);
     }
 
     @Override

@@ -10,6 +10,9 @@ public final class EarlyStopping {
     private int bestEpoch = -1;
     private int sinceBest;
 
+    /** What a checkpoint keeps of it: the best validation loss, its epoch (-1: none yet), and epochs since. */
+    public record State(double best, int bestEpoch, int sinceBest) {}
+
     public EarlyStopping(int patience) {
         if (patience < 0) {
             throw new IllegalArgumentException("patience must not be negative, got " + patience);
@@ -32,6 +35,17 @@ public final class EarlyStopping {
     /** True once {@code patience} epochs in a row failed to improve (patience 0 acts as 1). */
     public boolean shouldStop() {
         return sinceBest >= Math.max(1, patience);
+    }
+
+    public State state() {
+        return new State(best, bestEpoch, sinceBest);
+    }
+
+    /** Takes up where {@code state} was, as if this had seen the same epochs. */
+    public void restore(State state) {
+        best = state.best();
+        bestEpoch = state.bestEpoch();
+        sinceBest = state.sinceBest();
     }
 
     public int bestEpoch() {

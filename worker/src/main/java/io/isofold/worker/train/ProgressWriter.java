@@ -74,6 +74,15 @@ public final class ProgressWriter implements AutoCloseable {
         writeLine(line);
     }
 
+    /**
+     * The {@value ProgressEvent#PHASE_CONTINUED} line: the training goes on from a checkpoint holding {@code epoch}
+     * whole epochs and {@code batch} batches of the next, worth {@code restoredSeconds} of training.
+     */
+    public void continued(int epoch, int batch, double restoredSeconds) {
+        write(ProgressEvent.continued(epoch, batch, Math.round(uptimeSeconds() * 1000) / 1000.0,
+                Math.round(restoredSeconds * 1000) / 1000.0));
+    }
+
     /** Enters a phase ({@code ProgressEvent.PHASE_*}) and says so at once. */
     public void phase(String name) {
         phase = name;

@@ -1,5 +1,6 @@
 package io.isofold.worker.train;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Output;
@@ -63,6 +64,21 @@ final class SequencedAdam extends Optimizer {
         Op advanceOne = after.assign(betaOnePower, after.math.mul(betaOnePower, after.constant(betaOne)));
         Op advanceTwo = after.assign(betaTwoPower, after.math.mul(betaTwoPower, after.constant(betaTwo)));
         return Ops.create(graph).withName(name).withControlDependencies(List.of(advanceOne, advanceTwo)).noOp();
+    }
+
+    /**
+     * Adam's own state after {@link #applyGradients}: each variable's first and second moments, in the order of
+     * {@code variables}, then the two bias-correction powers (which count the steps taken).
+     */
+    List<Variable<TFloat32>> state(List<Variable<TFloat32>> variables) {
+        List<Variable<TFloat32>> state = new ArrayList<>();
+        for (Variable<TFloat32> v : variables) {
+            state.add(getSlot(v.asOutput(), FIRST_MOMENT).orElseThrow());
+            state.add(getSlot(v.asOutput(), SECOND_MOMENT).orElseThrow());
+        }
+        state.add(betaOnePower);
+        state.add(betaTwoPower);
+        return state;
     }
 
     @Override

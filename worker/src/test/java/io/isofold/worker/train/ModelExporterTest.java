@@ -20,6 +20,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 class ModelExporterTest {
     @TempDir
@@ -35,8 +36,9 @@ class ModelExporterTest {
             session.initialize();
             Batches batches = new Batches(data, 20, new Random(1));
             for (int b = 0; b < batches.count(); b++) { // a few real steps, so the weights are not the initial ones
-                try (TFloat32 x = batches.images(b); TInt32 y = batches.labels(b)) {
-                    session.runner().feed(g.images, x).feed(g.labels, y).addTarget(g.trainStep).run().close();
+                try (TFloat32 x = batches.images(b); TInt32 y = batches.labels(b); TInt64 step = TInt64.scalarOf(b)) {
+                    session.runner().feed(g.images, x).feed(g.labels, y).feed(g.step, step).addTarget(g.trainStep)
+                            .run().close();
                 }
             }
             before = predict(session, data);
