@@ -9,6 +9,7 @@
 #            | crash-on-gpu GPU | device DEVICE | ok-stubborn-child | big-result MIB | forked-memory
 #            | params-metric (rmse from the variant's ISOFOLD_PARAMS {"rmse": X}, plus r2 and a metric named gpu)
 #            | standby-dies (as a standby, exits at once; otherwise ok)
+#            | many-metrics N (a result with N metrics, named m0000000 up)
 #   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
 #
 # Records, in $ISOFOLD_ATTEMPT_DIR:
@@ -204,6 +205,17 @@ with open(sys.argv[1], "w") as f:
     r2=$(awk -v e="$rmse" 'BEGIN { printf "%.4f", 1 - e }')
     progress 1
     result "{\"metrics\":{\"rmse\":$rmse,\"r2\":$r2,\"gpu\":7}}"
+    finish 0
+    ;;
+  many-metrics)
+    # $arg metrics, m0000000 up, as per-class accuracies are: ImageNet's 1,000 classes, or far more
+    progress 1
+    /usr/bin/python3 -c '
+import sys
+n, r = int(sys.argv[1]), int(sys.argv[3])
+with open(sys.argv[2], "w") as f:
+    f.write("{\"metrics\":{" + ",".join("\"m%07d\":%d.%03d" % (i, r % 2, i % 1000) for i in range(n)) + "}}")
+' "$arg" "$ISOFOLD_RESULT" "$ISOFOLD_REPLICATE"
     finish 0
     ;;
   *)

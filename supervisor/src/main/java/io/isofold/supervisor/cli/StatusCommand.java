@@ -32,6 +32,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show where a run stands (from its files).")
 final class StatusCommand implements Callable<Integer> {
     private static final int FAILURES_SHOWN = 5;
+    /** Metrics per model in the text, the first in display order; --json has them all. */
+    static final int METRICS_SHOWN = 4;
 
     @Parameters(paramLabel = "DIR", description = "The run's output directory.")
     Path dir;
@@ -286,10 +288,17 @@ final class StatusCommand implements Callable<Integer> {
         }
         s.get("metrics").fields().forEachRemaining(model -> {
             StringBuilder line = new StringBuilder("  " + model.getKey() + ":");
-            model.getValue().fields().forEachRemaining(m -> line.append(String.format(" %s %.4f%s (n=%d)", m.getKey(),
-                    m.getValue().get("mean").asDouble(), m.getValue().has("std")
-                            ? String.format(" \u00b1 %.4f std", m.getValue().get("std").asDouble()) : "",
-                    m.getValue().get("n").asInt())));
+            var metrics = model.getValue().fields();
+            for (int i = 0; i < METRICS_SHOWN && metrics.hasNext(); i++) {
+                var m = metrics.next();
+                line.append(String.format(" %s %.4f%s (n=%d)", m.getKey(), m.getValue().get("mean").asDouble(),
+                        m.getValue().has("std") ? String.format(" \u00b1 %.4f std", m.getValue().get("std").asDouble())
+                                : "", m.getValue().get("n").asInt()));
+            }
+            int more = model.getValue().size() - METRICS_SHOWN;
+            if (more > 0) {
+                line.append(" (").append(more).append(" more in summary.json)");
+            }
             if (model.getValue().size() > 0) {
                 b.append(line).append('\n');
             }

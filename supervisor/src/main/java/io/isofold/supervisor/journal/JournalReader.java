@@ -20,8 +20,12 @@ import java.util.function.Consumer;
  * parsed on its own, so a broken one cannot spoil its neighbours.
  */
 public final class JournalReader {
-    /** A line longer than this is not an event of ours; it is skipped without being held whole. */
-    static final int MAX_LINE_BYTES = 8 << 20;
+    /**
+     * A line longer than this is not an event of ours; it is skipped without being held whole. The
+     * longest of ours is an attempt's end with the most metrics a result may have, each with the
+     * longest name, escaped (ResultCheck): about 12 MiB.
+     */
+    static final int MAX_LINE_BYTES = 16 << 20;
 
     private JournalReader() {}
 

@@ -1,6 +1,7 @@
 package io.isofold.supervisor.report;
 
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -16,7 +17,18 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class AtomicFiles {
     private AtomicFiles() {}
 
+    /** The text of a file, written to {@code out} (buffered, UTF-8, closed by {@link #write}). */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(Writer out) throws IOException;
+    }
+
     public static void writeString(Path target, String content) throws IOException {
+        write(target, out -> out.write(content));
+    }
+
+    /** As {@link #writeString}, for a file written piece by piece and never held whole (results.csv). */
+    public static void write(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         // same directory: a rename within one file system is atomic, across file systems it is a copy.
@@ -28,8 +40,10 @@ public final class AtomicFiles {
         String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
         Path temp = dir.resolve("." + target.getFileName() + "." + random + ".tmp");
         try {
-            Files.writeString(temp, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
+            try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                content.writeTo(out);
+            }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

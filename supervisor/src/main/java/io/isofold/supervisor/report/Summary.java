@@ -71,7 +71,7 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
         if (!completedByReplicate.isEmpty()) {
             for (String missing : goals.missing(names)) {
                 notes.add("--metric " + missing + ": no completed replicate reported a metric of that name"
-                        + " (they report " + String.join(", ", metricNames) + ")");
+                        + " (they report " + some(metricNames) + ")");
             }
         }
 
@@ -111,6 +111,15 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
                 view.requestedPerModel() * models.size(), completedByReplicate.size(), countFinished(view.attempts()),
                 countFailed(view.attempts()), running, byVerdict, metricNames, overall, modelSummaries, comparisons,
                 goals, directions, primary, csvColumns, notes);
+    }
+
+    /** Names for a sentence: all of a few, the first of many (a result may have thousands) with the count. */
+    private static String some(List<String> names) {
+        int shown = 10;
+        if (names.size() <= shown) {
+            return String.join(", ", names);
+        }
+        return String.join(", ", names.subList(0, shown)) + " and " + (names.size() - shown) + " more";
     }
 
     /** {@link #RUNNING}, {@link #COMPLETE} (every requested replicate completed), or {@link #STOPPED} short of that. */
