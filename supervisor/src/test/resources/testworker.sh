@@ -10,6 +10,7 @@
 #            | params-metric (rmse from the variant's ISOFOLD_PARAMS {"rmse": X}, plus r2 and a metric named gpu)
 #            | standby-dies (as a standby, exits at once; otherwise ok)
 #            | many-metrics N (a result with N metrics, named m0000000 up)
+#            | hostile-stderr | hostile-metrics | hostile-nan (text that drives a terminal, in stderr or metric names)
 #   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
 #
 # Records, in $ISOFOLD_ATTEMPT_DIR:
@@ -205,6 +206,23 @@ with open(sys.argv[1], "w") as f:
     r2=$(awk -v e="$rmse" 'BEGIN { printf "%.4f", 1 - e }')
     progress 1
     result "{\"metrics\":{\"rmse\":$rmse,\"r2\":$r2,\"gpu\":7}}"
+    finish 0
+    ;;
+  hostile-stderr)
+    # a bad task whose stderr drives a terminal: clears the screen, sets the window title, returns to the
+    # start of the line to print a fake end of run; a C1 CSI (U+009B) and a right-to-left override (U+202E)
+    printf 'loading the task\n\033[2J\033[H\033]0;pwned\007\r\033[Kisofold: run complete, 10/10\n\302\23331m \342\200\256gnp.exe\n' >&2
+    finish 2
+    ;;
+  hostile-metrics)
+    # metric names that drive a terminal (a title, a cleared screen, a new line, a right-to-left override)
+    progress 1
+    result '{"metrics":{"accuracy":0.9,"\u001b]0;pwned\u0007\u001b[2Jloss":0.25,"f1\nrun complete, 10/10":0.5,"\u202eevil":0.1}}'
+    finish 0
+    ;;
+  hostile-nan)
+    # a failure whose reason quotes a metric's name with an escape sequence in it
+    result '{"metrics":{"\u001b[2J\u001b[31mred":NaN}}'
     finish 0
     ;;
   many-metrics)

@@ -6,6 +6,8 @@ import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.report.RunReport;
 import io.isofold.supervisor.report.RunView;
 import io.isofold.supervisor.report.RunViews;
+import io.isofold.supervisor.report.Summary;
+import io.isofold.supervisor.report.SummaryTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +28,9 @@ final class ReportCommand implements Callable<Integer> {
         try {
             RunViews.Journal journal = RunViews.read(out);
             RunView view = RunViews.load(out, journal, RunLock.liveSupervisor(journal.history()).isPresent());
-            RunReport.writeAll(view);
-            Console.get().line(RunReport.summaryTable(view));
+            // the summary of the files, not a second one: with many metrics each costs seconds
+            Summary summary = RunReport.writeAll(view);
+            Console.get().line(SummaryTable.render(summary));
             Console.get().line("report: " + new RunFiles(out).reportHtml());
             Console.get().close(Duration.ofSeconds(3));
             return 0;

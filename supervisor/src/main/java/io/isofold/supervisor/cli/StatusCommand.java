@@ -9,6 +9,7 @@ import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.RunLock;
 import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.progress.Console;
+import io.isofold.supervisor.progress.TerminalText;
 import io.isofold.supervisor.report.AttemptView;
 import io.isofold.supervisor.report.RunView;
 import io.isofold.supervisor.report.Summary;
@@ -224,6 +225,11 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
+    /** A field of a line: it may quote a worker (a reason, a metric's name), and must not start a line of its own. */
+    private static String one(com.fasterxml.jackson.databind.JsonNode field) {
+        return TerminalText.oneLine(field.asText());
+    }
+
     static String text(ObjectNode s) {
         StringBuilder b = new StringBuilder();
         b.append(s.get("dir").asText()).append(": ");
@@ -257,24 +263,24 @@ final class StatusCommand implements Callable<Integer> {
         }
         b.append('\n');
         for (var r : s.get("running")) {
-            b.append(String.format("  %-8s replicate %d (%s, fold %d) attempt %d, %s", r.get("slot").asText(),
-                    r.get("replicate").asInt(), r.get("model").asText(), r.get("fold").asInt(), r.get("attempt").asInt(),
+            b.append(String.format("  %-8s replicate %d (%s, fold %d) attempt %d, %s", one(r.get("slot")),
+                    r.get("replicate").asInt(), one(r.get("model")), r.get("fold").asInt(), r.get("attempt").asInt(),
                     Durations.human(Duration.ofSeconds(r.get("elapsed_s").asLong()))));
             if (r.has("job_id")) {
                 b.append(", job ").append(r.get("job_id").asText());
                 if ("PENDING".equals(r.path("job_state").asText())) {
-                    b.append(" pending").append(r.has("job_reason") ? " (" + r.get("job_reason").asText() + ")" : "");
+                    b.append(" pending").append(r.has("job_reason") ? " (" + one(r.get("job_reason")) + ")" : "");
                 } else {
                     if (r.has("job_state") && !"RUNNING".equals(r.get("job_state").asText())) {
-                        b.append(' ').append(r.get("job_state").asText());
+                        b.append(' ').append(one(r.get("job_state")));
                     }
                     if (r.has("node")) {
-                        b.append(" on ").append(r.get("node").asText());
+                        b.append(" on ").append(one(r.get("node")));
                     }
                 }
             }
             if (r.has("phase")) {
-                b.append(", ").append(r.get("phase").asText());
+                b.append(", ").append(one(r.get("phase")));
             } else if (r.has("epoch")) {
                 b.append(", epoch ").append(r.get("epoch").asInt());
             }
@@ -287,11 +293,11 @@ final class StatusCommand implements Callable<Integer> {
             b.append('\n');
         }
         s.get("metrics").fields().forEachRemaining(model -> {
-            StringBuilder line = new StringBuilder("  " + model.getKey() + ":");
+            StringBuilder line = new StringBuilder("  " + TerminalText.oneLine(model.getKey()) + ":");
             var metrics = model.getValue().fields();
             for (int i = 0; i < METRICS_SHOWN && metrics.hasNext(); i++) {
                 var m = metrics.next();
-                line.append(String.format(" %s %.4f%s (n=%d)", m.getKey(), m.getValue().get("mean").asDouble(),
+                line.append(String.format(" %s %.4f%s (n=%d)", TerminalText.oneLine(m.getKey()), m.getValue().get("mean").asDouble(),
                         m.getValue().has("std") ? String.format(" \u00b1 %.4f std", m.getValue().get("std").asDouble())
                                 : "", m.getValue().get("n").asInt()));
             }
@@ -304,18 +310,18 @@ final class StatusCommand implements Callable<Integer> {
             }
         });
         if (s.has("quarantined_gpus")) {
-            s.get("quarantined_gpus").fields().forEachRemaining(q -> b.append("  GPU ").append(q.getKey())
-                    .append(" quarantined: ").append(q.getValue().asText()).append('\n'));
+            s.get("quarantined_gpus").fields().forEachRemaining(q -> b.append("  GPU ").append(TerminalText.oneLine(q.getKey()))
+                    .append(" quarantined: ").append(one(q.getValue())).append('\n'));
         }
         if (!s.get("last_failures").isEmpty()) {
             b.append("last failures:\n");
             for (var f : s.get("last_failures")) {
                 b.append(String.format("  replicate %d attempt %d on %s %s%s%n", f.get("replicate").asInt(),
-                        f.get("attempt").asInt(), f.path("slot").asText(), phrase(f.get("verdict").asText()),
-                        f.hasNonNull("reason") ? ": " + f.get("reason").asText() : ""));
+                        f.get("attempt").asInt(), one(f.path("slot")), phrase(f.get("verdict").asText()),
+                        f.hasNonNull("reason") ? ": " + one(f.get("reason")) : ""));
                 if (f.has("stderr_tail")) {
                     String[] tail = f.get("stderr_tail").asText().split("\n");
-                    b.append("    stderr: ").append(tail[tail.length - 1]).append('\n');
+                    b.append("    stderr: ").append(TerminalText.oneLine(tail[tail.length - 1])).append('\n');
                 }
                 b.append("    logs: ").append(f.get("attempt_dir").asText()).append('\n');
             }

@@ -1,5 +1,7 @@
 package io.isofold.supervisor.journal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.isofold.shared.Json;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -26,6 +28,15 @@ public final class JournalReader {
      * longest name, escaped (ResultCheck): about 12 MiB.
      */
     static final int MAX_LINE_BYTES = 16 << 20;
+
+    /**
+     * Without Jackson's canonical field names: it interns every name it sees, and a table past a few
+     * thousand names is not kept from one line to the next, so an attempt's end with 10,000 metrics
+     * interned them all anew, line after line. The metrics' names are
+     * shared once read ({@link MetricValues}), the events' own names are few.
+     */
+    private static final ObjectReader EVENTS = Json.MAPPER.copyWith(Json.MAPPER.getFactory().rebuild()
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES).build()).readerFor(JournalEvent.class);
 
     private JournalReader() {}
 
@@ -89,7 +100,7 @@ public final class JournalReader {
             return;
         }
         try {
-            JournalEvent e = Json.MAPPER.readValue(line, 0, length, JournalEvent.class);
+            JournalEvent e = EVENTS.readValue(line, 0, length);
             if (e == null) {
                 throw new IOException("empty");
             }

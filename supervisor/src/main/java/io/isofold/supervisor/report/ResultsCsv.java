@@ -70,7 +70,8 @@ public final class ResultsCsv {
 
     private static void writeTo(Writer csv, RunView view) throws IOException {
         Map<Integer, AttemptView> completed = Summary.completedByReplicate(view.attempts());
-        TreeSet<String> names = new TreeSet<>();
+        // a hash set first: attempts repeat the same names, and a tree set compared every one of them
+        Set<String> names = new HashSet<>();
         completed.values().forEach(a -> names.addAll(a.metrics().keySet()));
         Map<String, String> columns = columns(names);
         Set<String> metrics = columns.keySet();
