@@ -46,46 +46,66 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         Path out = dir.toAbsolutePath().normalize();
         RunView view;
-        Long pid;
+        RunLock.Holder holder;
+        Instant lastEvent;
         int leftRunning;
         Map<String, ClusterJob> jobs;
         try {
             RunViews.Journal journal = RunViews.read(out);
             RunHistory history = journal.history();
             jobs = ClusterJob.ofRunning(history.unfinished());
-            pid = RunLock.liveSupervisor(history).orElse(null);
-            leftRunning = pid == null ? history.unfinished().size() : 0;
+            // a supervisor on another host (or in a container this one cannot see into) is never called dead
+            holder = RunLock.holder(out, history).orElse(null);
+            lastEvent = history.lastEvent();
+            leftRunning = holder == null ? history.unfinished().size() : 0;
             // a dead supervisor's attempts are shown as they were, running, not as lost: they may well still run
             view = RunViews.load(out, journal, true);
-            if (pid == null && history.lastRunEnd() != null) {
+            if (holder == null && (history.lastRunEnd() != null || history.lastRunStart() == null)) {
                 view = RunViews.load(out, journal, false);
             }
             // the run's time is the time a supervisor held it: a dead one's session ended with its last line
-            view = view.withSessions(journal.sessions().sessions(pid != null));
+            view = view.withSessions(journal.sessions().sessions(holder != null));
         } catch (IOException e) {
             return RunExecution.badInput(e.getMessage());
         }
-        ObjectNode status = status(view, pid, leftRunning, Instant.now(), jobs);
+        Instant now = Instant.now();
+        ObjectNode status = status(view, holder, leftRunning, now, jobs);
+        if (holder != null && !holder.checked() && lastEvent != null) {
+            // what there is to judge it by: how long ago its journal last had a line
+            status.put("supervisor_last_heard_s", Math.max(0, Duration.between(lastEvent, now).toSeconds()));
+        }
         Console.get().line(json ? status.toPrettyString() : text(status).stripTrailing());
         Console.get().close(java.time.Duration.ofSeconds(3));
         return 0;
     }
 
+    /** @param pid the live supervisor of the run, on this machine; null when none */
     static ObjectNode status(RunView view, Long pid, int leftRunning, Instant now) {
-        return status(view, pid, leftRunning, now, Map.of());
+        return status(view, pid == null ? null : new RunLock.Holder(pid, RunLock.hostName(), RunLock.Check.PROCESS),
+                leftRunning, now, Map.of());
     }
 
-    /** @param jobs the running attempts' cluster jobs, by {@link ClusterJob#key}; empty on the local backend */
-    static ObjectNode status(RunView view, Long pid, int leftRunning, Instant now, Map<String, ClusterJob> jobs) {
+    /**
+     * @param holder the supervisor holding the run, checked here or not; null when none does
+     * @param jobs   the running attempts' cluster jobs, by {@link ClusterJob#key}; empty on the local backend
+     */
+    static ObjectNode status(RunView view, RunLock.Holder holder, int leftRunning, Instant now,
+            Map<String, ClusterJob> jobs) {
         ObjectNode s = Json.MAPPER.createObjectNode();
         s.put("dir", view.outDir().toString());
         Summary summary = Summary.of(view);
+        Long pid = holder == null ? null : holder.pid();
         String state = pid != null ? "running"
                 : summary.completed() >= summary.requested() && summary.requested() > 0 ? "complete"
                 : leftRunning > 0 ? "supervisor-not-running" : "stopped";
         s.put("state", state);
-        if (pid != null) {
-            s.put("supervisor_pid", pid);
+        if (holder != null) {
+            s.put("supervisor_pid", holder.pid());
+            if (holder.host() != null) {
+                s.put("supervisor_host", holder.host());
+            }
+            // false: on another host or in another container, where nothing here can see whether it lives
+            s.put("supervisor_checked", holder.checked());
         }
         if (leftRunning > 0) {
             s.put("left_running", leftRunning);
@@ -234,7 +254,24 @@ final class StatusCommand implements Callable<Integer> {
         StringBuilder b = new StringBuilder();
         b.append(s.get("dir").asText()).append(": ");
         switch (s.get("state").asText()) {
-            case "running" -> b.append("running (supervisor pid ").append(s.get("supervisor_pid").asLong()).append(')');
+            case "running" -> {
+                if (s.path("supervisor_checked").asBoolean(true)) {
+                    b.append("running (supervisor pid ").append(s.get("supervisor_pid").asLong());
+                    if (s.has("supervisor_host") && !RunLock.hostName().equals(s.get("supervisor_host").asText())) {
+                        b.append(" on ").append(one(s.get("supervisor_host")));
+                    }
+                    b.append(')');
+                } else {
+                    b.append("running on host ").append(one(s.get("supervisor_host"))).append(" (supervisor pid ")
+                            .append(s.get("supervisor_pid").asLong())
+                            .append("; cannot check from here whether it still runs");
+                    if (s.has("supervisor_last_heard_s")) {
+                        b.append(", last heard from ").append(Durations.human(Duration.ofSeconds(
+                                s.get("supervisor_last_heard_s").asLong()))).append(" ago");
+                    }
+                    b.append(')');
+                }
+            }
             case "supervisor-not-running" -> {
                 int left = s.get("left_running").asInt();
                 b.append("supervisor not running; ").append(left).append(left == 1 ? " attempt was" : " attempts were")
@@ -253,7 +290,7 @@ final class StatusCommand implements Callable<Integer> {
         if (s.has("elapsed_s")) {
             b.append(", elapsed ").append(Durations.human(Duration.ofSeconds(s.get("elapsed_s").asLong())));
         }
-        if (s.has("supervisor_last_heard_s")) {
+        if (s.has("supervisor_last_heard_s") && s.has("left_running")) {
             b.append(" (supervisor last heard from ")
                     .append(Durations.human(Duration.ofSeconds(s.get("supervisor_last_heard_s").asLong())))
                     .append(" ago)");

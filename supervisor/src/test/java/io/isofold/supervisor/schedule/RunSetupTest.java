@@ -200,6 +200,44 @@ class RunSetupTest {
         assertThat(Map.of("n", Files.list(out).count())).containsEntry("n", 1L);
     }
 
+    /** Issue 21 item 13: "another spec" cut the models list at 120 characters, before the model that differed. */
+    @Test
+    void anotherSpecIsShownWhereItDiffers() throws Exception {
+        String earlier = specWithModels(40, "0.01", "/home/me/experiments/2025/march/cross-validation/long-name/train_v1.py");
+        assertThat(RunSetup.differences(Json.MAPPER.readTree(earlier),
+                Json.MAPPER.readTree(specWithModels(40, "0.02", "/home/me/experiments/2025/march/cross-validation/"
+                        + "long-name/train_v1.py"))))
+                .containsExactly("models[m39].params.lr: 0.01 in the run, 0.02 now");
+        List<String> command = RunSetup.differences(Json.MAPPER.readTree(earlier), Json.MAPPER.readTree(
+                specWithModels(40, "0.01", "/home/me/experiments/2025/march/cross-validation/long-name/train_v2.py")));
+        assertThat(command).singleElement().asString().startsWith("command[1]: ").contains("train_v1.py")
+                .contains("train_v2.py");
+        assertThat(RunSetup.differences(Json.MAPPER.readTree(earlier), Json.MAPPER.readTree(
+                specWithModels(41, "0.01", "/home/me/experiments/2025/march/cross-validation/long-name/train_v1.py"))))
+                .containsExactly("models: 40 in the run, 41 now");
+    }
+
+    @Test
+    void aLongValueIsShownAroundItsFirstDifference() {
+        String a = "x".repeat(300) + "A" + "y".repeat(300);
+        String b = "x".repeat(300) + "B" + "y".repeat(300);
+        String[] shown = RunSetup.excerpts(a, b);
+        assertThat(shown[0]).startsWith("...").endsWith("...").contains("xA").hasSizeLessThanOrEqualTo(120);
+        assertThat(shown[1]).contains("xB");
+        assertThat(RunSetup.excerpts("short", "other")).containsExactly("short", "other");
+    }
+
+    /** A run.json's identity with {@code n} models, the last one's lr as given. */
+    private static String specWithModels(int n, String lastLr, String script) {
+        StringBuilder models = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            models.append(i == 0 ? "" : ",").append("{\"name\":\"m").append(i).append("\",\"params\":{\"lr\":")
+                    .append(i == n - 1 ? lastLr : "0.01").append(",\"layers\":[64,64]}}");
+        }
+        return "{\"folds\":5,\"replicates\":5,\"seed\":42,\"models\":[" + models + "],\"command\":[\"python3\",\""
+                + script + "\"]}";
+    }
+
     private static long waitForStartTicks(long pid) throws InterruptedException {
         for (int i = 0; i < 100; i++) {
             var e = ProcessTable.read(pid);
