@@ -200,6 +200,24 @@ class RunSetupTest {
         assertThat(Map.of("n", Files.list(out).count())).containsEntry("n", 1L);
     }
 
+    /**
+     * Issue 21 item 9: a journal whose supervisor ran on another host cannot be checked from here. Its
+     * lock is free (a lock from a live one there would refuse this), so the run is taken, with a warning.
+     */
+    @Test
+    void aRunLastHeldOnAnotherHostIsTakenWithAWarning() throws Exception {
+        Files.writeString(files().runJson(), spec().toJson().toPrettyString());
+        try (Journal journal = Journal.open(files().journal())) {
+            journal.append(new JournalEvent.RunStart(Instant.now().toString(), 4242, "gpu-node-7", "another-boot", 1L,
+                    spec().toJson()));
+        }
+        try (RunSetup setup = RunSetup.prepare(spec(), new LocalLauncher())) {
+            assertThat(setup.resumed()).isTrue();
+            assertThat(setup.warnings()).anySatisfy(w -> assertThat(w).contains("pid 4242 on gpu-node-7")
+                    .contains("cannot be checked from here"));
+        }
+    }
+
     /** Issue 21 item 13: "another spec" cut the models list at 120 characters, before the model that differed. */
     @Test
     void anotherSpecIsShownWhereItDiffers() throws Exception {
