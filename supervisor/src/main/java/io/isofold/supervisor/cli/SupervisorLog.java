@@ -5,7 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
-import io.isofold.supervisor.progress.TerminalText;
+import io.isofold.supervisor.text.TerminalText;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 

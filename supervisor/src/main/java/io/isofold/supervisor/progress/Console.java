@@ -1,5 +1,6 @@
 package io.isofold.supervisor.progress;
 
+import io.isofold.supervisor.text.TerminalText;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;

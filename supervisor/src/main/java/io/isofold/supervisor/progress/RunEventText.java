@@ -3,6 +3,7 @@ package io.isofold.supervisor.progress;
 import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.report.MetricDirection;
+import io.isofold.supervisor.text.TerminalText;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;

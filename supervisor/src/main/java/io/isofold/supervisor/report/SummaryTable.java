@@ -1,6 +1,6 @@
 package io.isofold.supervisor.report;
 
-import io.isofold.supervisor.progress.TerminalText;
+import io.isofold.supervisor.text.TerminalText;
 import java.util.ArrayList;
 import java.util.List;
 

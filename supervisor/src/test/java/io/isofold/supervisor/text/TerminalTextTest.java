@@ -1,4 +1,4 @@
-package io.isofold.supervisor.progress;
+package io.isofold.supervisor.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.isofold.supervisor.progress;
+package io.isofold.supervisor.text;
 
 /**
  * Text made safe to show on a terminal. A worker's stderr, the names of its metrics and the reasons
@@ -9,7 +9,7 @@ package io.isofold.supervisor.progress;
  * {@code \u001b}: the text stays readable and says what was there. It is also valid inside a JSON
  * string (status --json), where it reads back as the same character.
  *
- * <p>Applied where text reaches a terminal or the log: every line {@link Console} writes, every line
+ * <p>Applied where text reaches a terminal or the log: every line the console writes, every line
  * of supervisor.log. The journal and the JSON files keep the worker's own text.
  */
 public final class TerminalText {
