@@ -168,8 +168,9 @@ public final class RunSetup implements AutoCloseable {
 
     /**
      * What differs between the spec a run.json holds and this one, each difference at the deepest
-     * place it is ({@code models[mlp].params.lr: 0.01 in the run, 0.02 now}), long values shown around
-     * where they differ: a list of 40 models cut at 120 characters hid the one that changed.
+     * place it is ({@code models[mlp].params.lr: 0.01 in the run, 0.02 now}; a model added or removed by
+     * its name), long values shown around where they differ: a list of 40 models cut at 120 characters
+     * hid the one that changed.
      */
     static List<String> differences(JsonNode earlier, JsonNode now) {
         List<String> diffs = new ArrayList<>();
@@ -202,17 +203,23 @@ public final class RunSetup implements AutoCloseable {
             return;
         }
         if (before != null && now != null && before.isArray() && now.isArray()) {
-            if (before.size() != now.size()) {
-                diffs.add(path + ": " + before.size() + " in the run, " + now.size() + " now");
-            }
-            for (int i = 0; i < Math.min(before.size(), now.size()); i++) {
-                if (!before.get(i).equals(now.get(i))) {
-                    difference(path + "[" + element(before.get(i), now.get(i), i) + "]", before.get(i), now.get(i),
-                            diffs);
-                    if (before.size() != now.size()) {
-                        return; // entries moved: the first that differs says enough
-                    }
+            Map<String, JsonNode> beforeByName = byName(before);
+            Map<String, JsonNode> nowByName = byName(now);
+            if (beforeByName != null && nowByName != null) {
+                // named entries (models) by their names: one added, removed or moved is said as such
+                java.util.Set<String> names = new java.util.LinkedHashSet<>(nowByName.keySet());
+                names.addAll(beforeByName.keySet());
+                int found = diffs.size();
+                for (String name : names) {
+                    difference(path + "[" + name + "]", beforeByName.get(name), nowByName.get(name), diffs);
                 }
+                if (diffs.size() == found) {
+                    diffs.add(path + ": the same entries in another order");
+                }
+                return;
+            }
+            for (int i = 0; i < Math.max(before.size(), now.size()); i++) {
+                difference(path + "[" + i + "]", before.get(i), now.get(i), diffs);
             }
             return;
         }
@@ -221,10 +228,15 @@ public final class RunSetup implements AutoCloseable {
         diffs.add(path + ": " + shown[0] + " in the run, " + shown[1] + " now");
     }
 
-    /** An entry of a list by its name when it keeps it ({@code models[mlp]}), else by its position. */
-    private static String element(JsonNode before, JsonNode now, int index) {
-        String name = now.path("name").isTextual() ? now.path("name").asText() : null;
-        return name != null && name.equals(before.path("name").asText(null)) ? name : String.valueOf(index);
+    /** A list's entries by their names, when every one is an object with a name of its own; else null. */
+    private static Map<String, JsonNode> byName(JsonNode array) {
+        Map<String, JsonNode> named = new java.util.LinkedHashMap<>();
+        for (JsonNode e : array) {
+            if (!e.path("name").isTextual() || named.put(e.get("name").asText(), e) != null) {
+                return null;
+            }
+        }
+        return named;
     }
 
     /** Both values whole when short, else each from a little before the first character where they differ. */

@@ -232,7 +232,15 @@ class RunSetupTest {
                 .contains("train_v2.py");
         assertThat(RunSetup.differences(Json.MAPPER.readTree(earlier), Json.MAPPER.readTree(
                 specWithModels(41, "0.01", "/home/me/experiments/2025/march/cross-validation/long-name/train_v1.py"))))
-                .containsExactly("models: 40 in the run, 41 now");
+                .containsExactly("models[m40]: unset in the run, {\"name\":\"m40\",\"params\":{\"lr\":0.01,"
+                        + "\"layers\":[64,64]}} now");
+        assertThat(RunSetup.differences(Json.MAPPER.readTree(earlier), Json.MAPPER.readTree(
+                specWithModels(39, "0.01", "/home/me/experiments/2025/march/cross-validation/long-name/train_v1.py"))))
+                .containsExactly("models[m39]: {\"name\":\"m39\",\"params\":{\"lr\":0.01,\"layers\":[64,64]}} in the"
+                        + " run, unset now");
+        assertThat(RunSetup.differences(Json.MAPPER.readTree("{\"command\":[\"a\",\"b\"]}"),
+                Json.MAPPER.readTree("{\"command\":[\"a\",\"b\",\"--fast\"]}")))
+                .containsExactly("command[2]: unset in the run, \"--fast\" now");
     }
 
     @Test
