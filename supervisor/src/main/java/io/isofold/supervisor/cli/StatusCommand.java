@@ -1,5 +1,6 @@
 package io.isofold.supervisor.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isofold.shared.Json;
@@ -246,7 +247,7 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** A field of a line: it may quote a worker (a reason, a metric's name), and must not start a line of its own. */
-    private static String one(com.fasterxml.jackson.databind.JsonNode field) {
+    private static String one(JsonNode field) {
         return TerminalText.oneLine(field.asText());
     }
 
@@ -334,9 +335,11 @@ final class StatusCommand implements Callable<Integer> {
             var metrics = model.getValue().fields();
             for (int i = 0; i < METRICS_SHOWN && metrics.hasNext(); i++) {
                 var m = metrics.next();
-                line.append(String.format(" %s %.4f%s (n=%d)", TerminalText.oneLine(m.getKey()), m.getValue().get("mean").asDouble(),
-                        m.getValue().has("std") ? String.format(" \u00b1 %.4f std", m.getValue().get("std").asDouble())
-                                : "", m.getValue().get("n").asInt()));
+                JsonNode st = m.getValue();
+                line.append(String.format(" %s %.4f%s (n=%d)", TerminalText.oneLine(m.getKey()),
+                        st.get("mean").asDouble(),
+                        st.has("std") ? String.format(" \u00b1 %.4f std", st.get("std").asDouble()) : "",
+                        st.get("n").asInt()));
             }
             int more = model.getValue().size() - METRICS_SHOWN;
             if (more > 0) {
@@ -347,8 +350,9 @@ final class StatusCommand implements Callable<Integer> {
             }
         });
         if (s.has("quarantined_gpus")) {
-            s.get("quarantined_gpus").fields().forEachRemaining(q -> b.append("  GPU ").append(TerminalText.oneLine(q.getKey()))
-                    .append(" quarantined: ").append(one(q.getValue())).append('\n'));
+            s.get("quarantined_gpus").fields().forEachRemaining(q -> b.append("  GPU ")
+                    .append(TerminalText.oneLine(q.getKey())).append(" quarantined: ").append(one(q.getValue()))
+                    .append('\n'));
         }
         if (!s.get("last_failures").isEmpty()) {
             b.append("last failures:\n");

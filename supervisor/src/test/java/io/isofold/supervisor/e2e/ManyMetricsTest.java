@@ -103,7 +103,8 @@ class ManyMetricsTest extends EndToEndTest {
     void aResultOverTheLimitFailsWithTheLimitNamedAndAMillionMetricsDoNotHurtTheSupervisor() {
         RunDir over = newRun("10001-metrics");
         SupervisorProcess.Outcome o = supervisorWithItsHeap().run(args(over, List.of("--gpus", "none",
-                "--replicates", "1", "--folds", "2", "--max-attempts", "1"), TestWorker.command("many-metrics", "10001")));
+                "--replicates", "1", "--folds", "2", "--max-attempts", "1"),
+                TestWorker.command("many-metrics", "10001")));
         assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
         assertThat(over.ends()).singleElement().satisfies(e -> assertThat(e.get("reason").asText())
                 .isEqualTo("result.json has more than 10000 metrics, the most a result may report (docs/limits.md)"));
@@ -201,8 +202,8 @@ class ManyMetricsTest extends EndToEndTest {
                 end.set("metrics", JSON.readTree(metricsJson(metrics, r)).get("metrics"));
                 line(journal, end);
             }
-            line(journal, JSON.createObjectNode().put("type", "run-end").put("time", t0.plusSeconds(attempts).toString())
-                    .put("exit_status", 0));
+            line(journal, JSON.createObjectNode().put("type", "run-end")
+                    .put("time", t0.plusSeconds(attempts).toString()).put("exit_status", 0));
         }
     }
 

@@ -59,7 +59,8 @@ class RunElsewhereTest extends EndToEndTest {
         Process holder = holdLock(run.file("run.lock"));
         try {
             SupervisorProcess.Outcome status = supervisor().run("status", run.dir().toString());
-            assertThat(status.stdout()).as(status.toString()).contains(run.dir() + ": running (supervisor pid 31337 on box-3)");
+            assertThat(status.stdout()).as(status.toString())
+                    .contains(run.dir() + ": running (supervisor pid 31337 on box-3)");
             assertThat(supervisor().run("report", run.dir().toString()).exitCode()).isZero();
             assertThat(run.summary().get("status").asText()).isEqualTo("running");
             SupervisorProcess.Outcome resume = supervisor().run("resume", run.dir().toString());
@@ -85,7 +86,8 @@ class RunElsewhereTest extends EndToEndTest {
         }
         SupervisorProcess.Outcome report = supervisor().run("report", run.dir().toString());
         assertThat(report.exitCode()).as(report.toString()).isZero();
-        assertThat(report.stdout()).contains("stopped").doesNotContain("running,").contains("no supervisor has started");
+        assertThat(report.stdout()).contains("stopped").doesNotContain("running,")
+                .contains("no supervisor has started");
         assertThat(run.summary().get("status").asText()).isEqualTo("stopped");
         assertThat(Files.readString(run.file("report.html"))).doesNotContain("status running")
                 .doesNotContain("http-equiv=\"refresh\"");

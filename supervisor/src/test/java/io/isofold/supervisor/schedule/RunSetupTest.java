@@ -221,7 +221,8 @@ class RunSetupTest {
     /** Issue 21 item 13: "another spec" cut the models list at 120 characters, before the model that differed. */
     @Test
     void anotherSpecIsShownWhereItDiffers() throws Exception {
-        String earlier = specWithModels(40, "0.01", "/home/me/experiments/2025/march/cross-validation/long-name/train_v1.py");
+        String earlier = specWithModels(40, "0.01",
+                "/home/me/experiments/2025/march/cross-validation/long-name/train_v1.py");
         assertThat(RunSetup.differences(Json.MAPPER.readTree(earlier),
                 Json.MAPPER.readTree(specWithModels(40, "0.02", "/home/me/experiments/2025/march/cross-validation/"
                         + "long-name/train_v1.py"))))
