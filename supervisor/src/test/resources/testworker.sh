@@ -15,6 +15,8 @@
 #            | ignore-standby (as a standby, runs the task in ISOFOLD_TASK at once instead of waiting for its
 #              own: writes that task's progress, then its result after SECONDS; started for an attempt, waits
 #              until such a standby has written its progress, then ok)
+#            | many-metrics N (a result with N metrics, named m0000000 up)
+#            | hostile-stderr | hostile-metrics | hostile-nan (text that drives a terminal, in stderr or metric names)
 #   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
 #
 # Records, in $ISOFOLD_ATTEMPT_DIR:
@@ -248,6 +250,34 @@ with open(sys.argv[1], "w") as f:
     progress 1
     if [ "$seconds" != 0 ]; then sleep "$seconds"; fi
     result "{\"metrics\":{\"val_accuracy\":$acc,\"constant\":1}}"
+    finish 0
+    ;;
+  hostile-stderr)
+    # a bad task whose stderr drives a terminal: clears the screen, sets the window title, returns to the
+    # start of the line to print a fake end of run; a C1 CSI (U+009B) and a right-to-left override (U+202E)
+    printf 'loading the task\n\033[2J\033[H\033]0;pwned\007\r\033[Kisofold: run complete, 10/10\n\302\23331m \342\200\256gnp.exe\n' >&2
+    finish 2
+    ;;
+  hostile-metrics)
+    # metric names that drive a terminal (a title, a cleared screen, a new line, a right-to-left override)
+    progress 1
+    result '{"metrics":{"accuracy":0.9,"\u001b]0;pwned\u0007\u001b[2Jloss":0.25,"f1\nrun complete, 10/10":0.5,"\u202eevil":0.1}}'
+    finish 0
+    ;;
+  hostile-nan)
+    # a failure whose reason quotes a metric's name with an escape sequence in it
+    result '{"metrics":{"\u001b[2J\u001b[31mred":NaN}}'
+    finish 0
+    ;;
+  many-metrics)
+    # $arg metrics, m0000000 up, as per-class accuracies are: ImageNet's 1,000 classes, or far more
+    progress 1
+    /usr/bin/python3 -c '
+import sys
+n, r = int(sys.argv[1]), int(sys.argv[3])
+with open(sys.argv[2], "w") as f:
+    f.write("{\"metrics\":{" + ",".join("\"m%07d\":%d.%03d" % (i, r % 2, i % 1000) for i in range(n)) + "}}")
+' "$arg" "$ISOFOLD_RESULT" "$ISOFOLD_REPLICATE"
     finish 0
     ;;
   *)

@@ -1,7 +1,10 @@
 package io.isofold.shared;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -16,10 +19,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * the writer is killed mid-write. The one way both sides write a file another process reads.
  */
 public final class AtomicFiles {
-    /** What a writer of the file's content does with the stream it is given. */
+    /** What a writer of the file's bytes does with the stream it is given. */
     @FunctionalInterface
     public interface Content {
         void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** The text of a file, written to {@code out} (buffered, UTF-8, closed by {@link #writeText}). */
+    @FunctionalInterface
+    public interface Text {
+        void writeTo(Writer out) throws IOException;
     }
 
     private AtomicFiles() {}
@@ -31,6 +40,15 @@ public final class AtomicFiles {
     /** Writes {@code value} as JSON in the project's dialect ({@link Json#MAPPER}), indented. */
     public static void writeJson(Path target, Object value) throws IOException {
         write(target, out -> Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out, value));
+    }
+
+    /** As {@link #writeString}, for a text written piece by piece and never held whole (results.csv). */
+    public static void writeText(Path target, Text text) throws IOException {
+        write(target, out -> {
+            Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+            text.writeTo(w);
+            w.flush();
+        });
     }
 
     public static void write(Path target, Content content) throws IOException {

@@ -6,6 +6,8 @@ import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.report.RunReport;
 import io.isofold.supervisor.report.RunView;
 import io.isofold.supervisor.report.RunViews;
+import io.isofold.supervisor.report.Summary;
+import io.isofold.supervisor.report.SummaryTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,9 +27,19 @@ final class ReportCommand implements Callable<Integer> {
         Path out = dir.toAbsolutePath().normalize();
         try {
             RunViews.Journal journal = RunViews.read(out);
-            RunView view = RunViews.load(out, journal, RunLock.liveSupervisor(journal.history()).isPresent());
-            RunReport.writeAll(view);
-            Console.get().line(RunReport.summaryTable(view));
+            // a run held on another host (or in another container) is taken to run: never rewritten as stopped
+            RunLock.Holder holder = RunLock.holder(out, journal.history()).orElse(null);
+            RunView view = RunViews.load(out, journal, holder != null);
+            // the summary of the files, not a second one: with many metrics each costs seconds
+            Summary summary = RunReport.writeAll(view);
+            Console.get().line(SummaryTable.render(summary));
+            if (holder != null && !holder.checked()) {
+                Console.get().line("the run is held by supervisor pid " + holder.pid() + " on " + holder.host()
+                        + ", which cannot be checked from here: it is shown as running");
+            } else if (journal.history().lastRunStart() == null) {
+                Console.get().line("no supervisor has started this run (" + RunFiles.JOURNAL
+                        + " is missing or holds no start): it is shown as stopped");
+            }
             Console.get().line("report: " + new RunFiles(out).reportHtml());
             Console.get().close(Duration.ofSeconds(3));
             return 0;

@@ -17,6 +17,7 @@ import io.isofold.supervisor.report.SummaryJson;
 import io.isofold.supervisor.report.SummaryTable;
 import io.isofold.supervisor.report.RunViews;
 import io.isofold.supervisor.spec.Durations;
+import io.isofold.supervisor.text.TerminalText;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show where a run stands (from its files).")
 final class StatusCommand implements Callable<Integer> {
     private static final int FAILURES_SHOWN = 5;
+    /** Metrics per model in the text, the first in display order; --json has them all. */
+    static final int METRICS_SHOWN = 4;
 
     @Parameters(paramLabel = "DIR", description = "The run's output directory.")
     Path dir;
@@ -47,46 +50,66 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         Path out = dir.toAbsolutePath().normalize();
         RunView view;
-        Long pid;
+        RunLock.Holder holder;
+        Instant lastEvent;
         int leftRunning;
         Map<String, ClusterJob> jobs;
         try {
             RunViews.Journal journal = RunViews.read(out);
             RunHistory history = journal.history();
             jobs = ClusterJob.ofRunning(history.unfinished());
-            pid = RunLock.liveSupervisor(history).orElse(null);
-            leftRunning = pid == null ? history.unfinished().size() : 0;
+            // a supervisor on another host (or in a container this one cannot see into) is never called dead
+            holder = RunLock.holder(out, history).orElse(null);
+            lastEvent = history.lastEvent();
+            leftRunning = holder == null ? history.unfinished().size() : 0;
             // a dead supervisor's attempts are shown as they were, running, not as lost: they may well still run
             view = RunViews.load(out, journal, true);
-            if (pid == null && history.lastRunEnd() != null) {
+            if (holder == null && (history.lastRunEnd() != null || history.lastRunStart() == null)) {
                 view = RunViews.load(out, journal, false);
             }
             // the run's time is the time a supervisor held it: a dead one's session ended with its last line
-            view = view.withSessions(journal.sessions().sessions(pid != null));
+            view = view.withSessions(journal.sessions().sessions(holder != null));
         } catch (IOException e) {
             return RunExecution.badInput(e.getMessage());
         }
-        ObjectNode status = status(view, pid, leftRunning, Instant.now(), jobs);
+        Instant now = Instant.now();
+        ObjectNode status = status(view, holder, leftRunning, now, jobs);
+        if (holder != null && !holder.checked() && lastEvent != null) {
+            // what there is to judge it by: how long ago its journal last had a line
+            status.put("supervisor_last_heard_s", Math.max(0, Duration.between(lastEvent, now).toSeconds()));
+        }
         Console.get().line(json ? status.toPrettyString() : text(status).stripTrailing());
         Console.get().close(java.time.Duration.ofSeconds(3));
         return 0;
     }
 
+    /** @param pid the live supervisor of the run, on this machine; null when none */
     static ObjectNode status(RunView view, Long pid, int leftRunning, Instant now) {
-        return status(view, pid, leftRunning, now, Map.of());
+        return status(view, pid == null ? null : new RunLock.Holder(pid, RunLock.hostName(), RunLock.Check.PROCESS),
+                leftRunning, now, Map.of());
     }
 
-    /** @param jobs the running attempts' cluster jobs, by {@link ClusterJob#key}; empty on the local backend */
-    static ObjectNode status(RunView view, Long pid, int leftRunning, Instant now, Map<String, ClusterJob> jobs) {
+    /**
+     * @param holder the supervisor holding the run, checked here or not; null when none does
+     * @param jobs   the running attempts' cluster jobs, by {@link ClusterJob#key}; empty on the local backend
+     */
+    static ObjectNode status(RunView view, RunLock.Holder holder, int leftRunning, Instant now,
+            Map<String, ClusterJob> jobs) {
         ObjectNode s = Json.MAPPER.createObjectNode();
         s.put("dir", view.outDir().toString());
         Summary summary = Summary.of(view);
+        Long pid = holder == null ? null : holder.pid();
         String state = pid != null ? "running"
                 : summary.completed() >= summary.required() && summary.required() > 0 ? "complete"
                 : leftRunning > 0 ? "supervisor-not-running" : "stopped";
         s.put("state", state);
-        if (pid != null) {
-            s.put("supervisor_pid", pid);
+        if (holder != null) {
+            s.put("supervisor_pid", holder.pid());
+            if (holder.host() != null) {
+                s.put("supervisor_host", holder.host());
+            }
+            // false: on another host or in another container, where nothing here can see whether it lives
+            s.put("supervisor_checked", holder.checked());
         }
         if (leftRunning > 0) {
             s.put("left_running", leftRunning);
@@ -231,11 +254,33 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
+    /** A field of a line: it may quote a worker (a reason, a metric's name), and must not start a line of its own. */
+    private static String one(JsonNode field) {
+        return TerminalText.oneLine(field.asText());
+    }
+
     static String text(ObjectNode s) {
         StringBuilder b = new StringBuilder();
         b.append(s.get("dir").asText()).append(": ");
         switch (s.get("state").asText()) {
-            case "running" -> b.append("running (supervisor pid ").append(s.get("supervisor_pid").asLong()).append(')');
+            case "running" -> {
+                if (s.path("supervisor_checked").asBoolean(true)) {
+                    b.append("running (supervisor pid ").append(s.get("supervisor_pid").asLong());
+                    if (s.has("supervisor_host") && !RunLock.hostName().equals(s.get("supervisor_host").asText())) {
+                        b.append(" on ").append(one(s.get("supervisor_host")));
+                    }
+                    b.append(')');
+                } else {
+                    b.append("running on host ").append(one(s.get("supervisor_host"))).append(" (supervisor pid ")
+                            .append(s.get("supervisor_pid").asLong())
+                            .append("; cannot check from here whether it still runs");
+                    if (s.has("supervisor_last_heard_s")) {
+                        b.append(", last heard from ").append(Durations.human(Duration.ofSeconds(
+                                s.get("supervisor_last_heard_s").asLong()))).append(" ago");
+                    }
+                    b.append(')');
+                }
+            }
             case "supervisor-not-running" -> {
                 int left = s.get("left_running").asInt();
                 b.append("supervisor not running; ").append(left).append(left == 1 ? " attempt was" : " attempts were")
@@ -254,7 +299,7 @@ final class StatusCommand implements Callable<Integer> {
         if (s.has("elapsed_s")) {
             b.append(", elapsed ").append(Durations.human(Duration.ofSeconds(s.get("elapsed_s").asLong())));
         }
-        if (s.has("supervisor_last_heard_s")) {
+        if (s.has("supervisor_last_heard_s") && s.has("left_running")) {
             b.append(" (supervisor last heard from ")
                     .append(Durations.human(Duration.ofSeconds(s.get("supervisor_last_heard_s").asLong())))
                     .append(" ago)");
@@ -264,24 +309,24 @@ final class StatusCommand implements Callable<Integer> {
         }
         b.append('\n');
         for (var r : s.get("running")) {
-            b.append(String.format("  %-8s replicate %d (%s, fold %d) attempt %d, %s", r.get("slot").asText(),
-                    r.get("replicate").asInt(), r.get("model").asText(), r.get("fold").asInt(), r.get("attempt").asInt(),
+            b.append(String.format("  %-8s replicate %d (%s, fold %d) attempt %d, %s", one(r.get("slot")),
+                    r.get("replicate").asInt(), one(r.get("model")), r.get("fold").asInt(), r.get("attempt").asInt(),
                     Durations.human(Duration.ofSeconds(r.get("elapsed_s").asLong()))));
             if (r.has("job_id")) {
                 b.append(", job ").append(r.get("job_id").asText());
                 if ("PENDING".equals(r.path("job_state").asText())) {
-                    b.append(" pending").append(r.has("job_reason") ? " (" + r.get("job_reason").asText() + ")" : "");
+                    b.append(" pending").append(r.has("job_reason") ? " (" + one(r.get("job_reason")) + ")" : "");
                 } else {
                     if (r.has("job_state") && !"RUNNING".equals(r.get("job_state").asText())) {
-                        b.append(' ').append(r.get("job_state").asText());
+                        b.append(' ').append(one(r.get("job_state")));
                     }
                     if (r.has("node")) {
-                        b.append(" on ").append(r.get("node").asText());
+                        b.append(" on ").append(one(r.get("node")));
                     }
                 }
             }
             if (r.has("phase")) {
-                b.append(", ").append(r.get("phase").asText());
+                b.append(", ").append(one(r.get("phase")));
             } else if (r.has("epoch")) {
                 b.append(", epoch ").append(r.get("epoch").asInt());
             }
@@ -294,16 +339,25 @@ final class StatusCommand implements Callable<Integer> {
             b.append('\n');
         }
         s.get("metrics").fields().forEachRemaining(model -> {
-            StringBuilder line = new StringBuilder("  " + model.getKey() + ":");
-            model.getValue().fields().forEachRemaining(m -> line.append(String.format(" %s %.4f%s (n=%d)", m.getKey(),
-                    m.getValue().get("mean").asDouble(), m.getValue().has("std")
-                            ? String.format(" \u00b1 %.4f std", m.getValue().get("std").asDouble()) : "",
-                    m.getValue().get("n").asInt())));
+            StringBuilder line = new StringBuilder("  " + TerminalText.oneLine(model.getKey()) + ":");
+            var metrics = model.getValue().fields();
+            for (int i = 0; i < METRICS_SHOWN && metrics.hasNext(); i++) {
+                var m = metrics.next();
+                JsonNode st = m.getValue();
+                line.append(String.format(Locale.ROOT, " %s %.4f%s (n=%d)", TerminalText.oneLine(m.getKey()),
+                        st.get("mean").asDouble(),
+                        st.has("std") ? String.format(Locale.ROOT, " \u00b1 %.4f std", st.get("std").asDouble()) : "",
+                        st.get("n").asInt()));
+            }
+            int more = model.getValue().size() - METRICS_SHOWN;
+            if (more > 0) {
+                line.append(" (").append(more).append(" more in summary.json)");
+            }
             JsonNode raced = s.path("race").path("variants").path(model.getKey());
             if (raced.path("status").asText().equals("eliminated")) {
                 line.append(String.format(Locale.ROOT, " [eliminated after %d folds, p=%.3g vs %s]",
                         raced.path("eliminated_after_folds").asInt(), raced.path("p").asDouble(),
-                        raced.path("compared_with").asText()));
+                        TerminalText.oneLine(raced.path("compared_with").asText())));
             }
             if (model.getValue().size() > 0) {
                 b.append(line).append('\n');
@@ -313,18 +367,19 @@ final class StatusCommand implements Callable<Integer> {
             b.append("  ").append(s.get("race_line").asText()).append('\n');
         }
         if (s.has("quarantined_gpus")) {
-            s.get("quarantined_gpus").fields().forEachRemaining(q -> b.append("  GPU ").append(q.getKey())
-                    .append(" quarantined: ").append(q.getValue().asText()).append('\n'));
+            s.get("quarantined_gpus").fields().forEachRemaining(q -> b.append("  GPU ")
+                    .append(TerminalText.oneLine(q.getKey())).append(" quarantined: ").append(one(q.getValue()))
+                    .append('\n'));
         }
         if (!s.get("last_failures").isEmpty()) {
             b.append("last failures:\n");
             for (var f : s.get("last_failures")) {
                 b.append(String.format("  replicate %d attempt %d on %s %s%s%n", f.get("replicate").asInt(),
-                        f.get("attempt").asInt(), f.path("slot").asText(), phrase(f.get("verdict").asText()),
-                        f.hasNonNull("reason") ? ": " + f.get("reason").asText() : ""));
+                        f.get("attempt").asInt(), one(f.path("slot")), phrase(f.get("verdict").asText()),
+                        f.hasNonNull("reason") ? ": " + one(f.get("reason")) : ""));
                 if (f.has("stderr_tail")) {
                     String[] tail = f.get("stderr_tail").asText().split("\n");
-                    b.append("    stderr: ").append(tail[tail.length - 1]).append('\n');
+                    b.append("    stderr: ").append(TerminalText.oneLine(tail[tail.length - 1])).append('\n');
                 }
                 b.append("    logs: ").append(f.get("attempt_dir").asText()).append('\n');
             }

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
+import io.isofold.supervisor.text.TerminalText;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +15,14 @@ final class SupervisorLog {
 
     static void attachFile(Path file) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder() {
+            /** Worker text in a message (a stderr tail, a metric name) must not drive a terminal showing the log. */
+            @Override
+            public byte[] encode(ILoggingEvent event) {
+                String line = TerminalText.safe(layout.doLayout(event));
+                return getCharset() == null ? line.getBytes() : line.getBytes(getCharset());
+            }
+        };
         encoder.setContext(context);
         encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{0} - %msg%n");
         encoder.start();

@@ -49,10 +49,18 @@ public sealed interface JournalEvent {
 
     /**
      * A supervisor took the run. Its pid with its start time and the boot it ran in name it for good:
-     * a later supervisor uses them to tell a live holder of the run from a reused pid.
+     * a later supervisor uses them to tell a live holder of the run from a reused pid. Its host and
+     * PID namespace say where that pid means something ({@link RunLock#holder}); null in journals
+     * written before it was recorded.
      */
-    record RunStart(String time, long pid, String host, String bootId, Long startTicks, JsonNode spec)
-            implements JournalEvent {}
+    record RunStart(String time, long pid, String host, String bootId, Long startTicks, JsonNode spec,
+            String pidNamespace) implements JournalEvent {
+
+        /** A start without its PID namespace, as journals had it before. */
+        public RunStart(String time, long pid, String host, String bootId, Long startTicks, JsonNode spec) {
+            this(time, pid, host, bootId, startTicks, spec, null);
+        }
+    }
 
     /**
      * An attempt was started. {@code pid}, {@code sid}, {@code startTicks} and {@code bootId} name its

@@ -1,5 +1,7 @@
 package io.isofold.supervisor.journal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.isofold.shared.Json;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -20,8 +22,21 @@ import java.util.function.Consumer;
  * parsed on its own, so a broken one cannot spoil its neighbours.
  */
 public final class JournalReader {
-    /** A line longer than this is not an event of ours; it is skipped without being held whole. */
-    static final int MAX_LINE_BYTES = 8 << 20;
+    /**
+     * A line longer than this is not an event of ours; it is skipped without being held whole. The
+     * longest of ours is an attempt's end with the most metrics a result may have, each with the
+     * longest name, escaped (ResultCheck): about 12 MiB.
+     */
+    static final int MAX_LINE_BYTES = 16 << 20;
+
+    /**
+     * Without Jackson's canonical field names: it interns every name it sees, and a table past a few
+     * thousand names is not kept from one line to the next, so an attempt's end with 10,000 metrics
+     * interned them all anew, line after line. The metrics' names are
+     * shared once read ({@link MetricValues}), the events' own names are few.
+     */
+    private static final ObjectReader EVENTS = Json.MAPPER.copyWith(Json.MAPPER.getFactory().rebuild()
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES).build()).readerFor(JournalEvent.class);
 
     private JournalReader() {}
 
@@ -85,7 +100,7 @@ public final class JournalReader {
             return;
         }
         try {
-            JournalEvent e = Json.MAPPER.readValue(line, 0, length, JournalEvent.class);
+            JournalEvent e = EVENTS.readValue(line, 0, length);
             if (e == null) {
                 throw new IOException("empty");
             }

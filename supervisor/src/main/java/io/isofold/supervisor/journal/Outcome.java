@@ -17,7 +17,8 @@ public record Outcome(Instant ended, Verdict verdict, String reason, Integer exi
         Double durationS, String stderrTail, ContinuedFrom continuedFrom) {
 
     public Outcome {
-        metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
+        // kept for the whole run, for every completed attempt: compact (MetricValues)
+        metrics = MetricValues.of(metrics);
     }
 
     public Outcome(Instant ended, Verdict verdict, String reason, Integer exitCode, Map<String, Double> metrics,

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.isofold.shared.Json;
+import io.isofold.supervisor.journal.MetricValues;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,20 @@ import java.util.Map;
  * than {@value #MAX_METRICS} metrics.
  */
 public record ResultCheck(Map<String, Double> metrics, String problem, String device, List<String> cudaMissing) {
-    static final int MAX_METRICS = 1000;
+    /**
+     * The most metrics one result may report: well above what real results report (per-class
+     * accuracy, precision, recall and F1 over ImageNet's 1,000 classes is 4,000), and bounded because
+     * the run keeps every completed attempt's metrics in memory to its end (8 bytes a value, see
+     * {@link io.isofold.supervisor.journal.MetricValues}), so that one absurd result cannot take the
+     * supervisor's small heap. docs/limits.md says the same to users.
+     */
+    static final int MAX_METRICS = 10_000;
+    /**
+     * The longest metric name, in characters. With {@link #MAX_METRICS}, it bounds the attempt's
+     * journal line, which must stay readable ({@code JournalReader.MAX_LINE_BYTES}) even when every
+     * character of every name is one the journal escapes in six bytes.
+     */
+    static final int MAX_NAME_CHARS = 200;
     // NaN and Infinity are read as numbers so the reason can say which metric is not finite
     private static final JsonFactory LENIENT = Json.MAPPER.getFactory().rebuild()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
@@ -55,12 +69,17 @@ public record ResultCheck(Map<String, Double> metrics, String problem, String de
                     metrics = new LinkedHashMap<>();
                     for (JsonToken m = p.nextToken(); m == JsonToken.FIELD_NAME; m = p.nextToken()) {
                         String metric = p.currentName();
+                        if (metric.length() > MAX_NAME_CHARS) {
+                            return failure(name + " has a metric name of " + metric.length() + " characters ("
+                                    + abbreviate(metric) + "); the longest a name may be is " + MAX_NAME_CHARS);
+                        }
                         JsonToken v = p.nextToken();
                         if (!v.isNumeric() || !Double.isFinite(p.getDoubleValue())) {
                             return failure("metric " + metric + " is not a finite number: " + abbreviate(text(p, v)));
                         }
                         if (metrics.size() == MAX_METRICS) {
-                            return failure(name + " has more than " + MAX_METRICS + " metrics");
+                            return failure(name + " has more than " + MAX_METRICS + " metrics, the most a result"
+                                    + " may report (docs/limits.md)");
                         }
                         metrics.put(metric, p.getDoubleValue());
                     }
@@ -88,7 +107,7 @@ public record ResultCheck(Map<String, Double> metrics, String problem, String de
             if (metrics.isEmpty()) {
                 return failure(name + " has an empty metrics object");
             }
-            return new ResultCheck(Map.copyOf(metrics), null, device, List.copyOf(missing));
+            return new ResultCheck(MetricValues.of(metrics), null, device, List.copyOf(missing));
         } catch (IOException e) {
             return failure(name + " is not valid JSON");
         }

@@ -103,6 +103,18 @@ public final class ProcessTable {
         return BOOT_ID;
     }
 
+    /**
+     * This process's PID namespace ({@code pid:[4026531836]}), or null where it cannot be read: a pid
+     * means a process only within its namespace, and each container has its own.
+     */
+    public static String pidNamespace() {
+        try {
+            return Files.readSymbolicLink(PROC.resolve("self/ns/pid")).toString();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return null;
+        }
+    }
+
     private static String readBootId() {
         try {
             return Files.readString(PROC.resolve("sys/kernel/random/boot_id")).strip();

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.progress;
 
+import io.isofold.supervisor.text.TerminalText;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -14,7 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * a signal's stop. Lines wait in a bounded queue; when it is full, new lines are dropped and
  * counted, and the count is printed once the console drains (supervisor.log keeps everything).
  * The live progress line is not queued: only its latest text is kept, and it is redrawn below each
- * line. After {@link #detach} (SIGHUP: the terminal is gone) nothing more is written.
+ * line. After {@link #detach} (SIGHUP: the terminal is gone) nothing more is written. Worker text
+ * cannot drive the terminal: whatever is written here goes through {@link TerminalText}.
  *
  * <p>Thread-safe; every method but {@link #close} returns at once.
  */
@@ -54,20 +56,20 @@ public final class Console {
         return INSTANCE;
     }
 
-    /** A line on stdout. */
+    /** A line on stdout (or several); characters a terminal would act on are shown escaped ({@link TerminalText}). */
     public void line(String text) {
-        offer(new Line(text, false));
+        offer(new Line(TerminalText.safe(text), false));
     }
 
-    /** A line on stderr. */
+    /** A line on stderr, as {@link #line}. */
     public void error(String text) {
-        offer(new Line(text, true));
+        offer(new Line(TerminalText.safe(text), true));
     }
 
     /** Replaces the live status line (terminals only; the caller decides). */
     public void status(String line) {
         if (!detached) {
-            status.set(line);
+            status.set(TerminalText.oneLine(line));
             synchronized (drained) {
                 drained.notifyAll();
             }

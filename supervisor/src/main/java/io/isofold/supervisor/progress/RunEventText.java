@@ -4,6 +4,7 @@ import io.isofold.supervisor.journal.JournalEvent;
 import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.spec.MetricDirection;
+import io.isofold.supervisor.text.TerminalText;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -23,7 +24,7 @@ public final class RunEventText {
             return l.id().label() + " started on " + l.slot() + " (" + l.where() + ")";
         }
         if (e instanceof RunEvent.Killing k) {
-            return "killing " + k.id().label() + " on " + k.slot() + ": " + k.reason();
+            return "killing " + k.id().label() + " on " + k.slot() + ": " + TerminalText.oneLine(k.reason());
         }
         if (e instanceof RunEvent.Finished f) {
             return f.id().label() + " " + outcome(f.outcome()) + (f.outcome().completed() || f.attemptDir() == null
@@ -84,9 +85,10 @@ public final class RunEventText {
             return "completed in " + String.format(Locale.ROOT, "%.1f s", o.durationS() == null ? 0 : o.durationS())
                     + metrics(o.metrics());
         }
-        String text = o.verdict().phrase() + (o.reason() == null ? "" : ": " + o.reason());
+        // the reason may quote a worker (a metric's name), and the tail is the worker's: one line each
+        String text = o.verdict().phrase() + (o.reason() == null ? "" : ": " + TerminalText.oneLine(o.reason()));
         if (o.stderrTail() != null && !o.stderrTail().isBlank() && o.verdict() != Verdict.INTERRUPTED) {
-            text += " | stderr: " + lastLine(o.stderrTail());
+            text += " | stderr: " + TerminalText.oneLine(lastLine(o.stderrTail()));
         }
         return text;
     }
@@ -97,7 +99,7 @@ public final class RunEventText {
         }
         // the reader's order (val_accuracy, val_loss first), not the map's
         return MetricDirection.displayOrder(metrics.keySet()).stream().limit(4)
-                .map(m -> m + " " + String.format(Locale.ROOT, "%.4g", metrics.get(m)))
+                .map(m -> TerminalText.oneLine(m) + " " + String.format(Locale.ROOT, "%.4g", metrics.get(m)))
                 .collect(Collectors.joining(", ", " (", metrics.size() > 4 ? ", ...)" : ")"));
     }
 

@@ -1,11 +1,10 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.supervisor.journal.MetricValues;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.Verdict;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -30,8 +29,9 @@ public record AttemptView(int replicate, String model, int index, int fold, int 
         Integer exitCode, Map<String, Double> metrics, Path runDir, String stderrTail, Instant standbySince) {
 
     public AttemptView {
-        // a copy that tolerates null values: reports must render whatever the journal held, not throw
-        metrics = metrics == null ? Map.of() : unmodifiable(metrics);
+        // the journal's metrics are compact already, and taken as they are: a report of 100,000 attempts
+        // must not copy them all again. Null values (a hand-edited journal) are kept.
+        metrics = MetricValues.of(metrics);
     }
 
     /** An attempt whose worker was started for it. */
@@ -58,18 +58,6 @@ public record AttemptView(int replicate, String model, int index, int fold, int 
             return null;
         }
         return Math.max(0, end.toEpochMilli() - started.toEpochMilli()) / 1000.0;
-    }
-
-    /**
-     * The journal's metrics are already unmodifiable ({@code Map.copyOf}, which returns such a map as it is):
-     * a report of 100,000 attempts must not copy them all again. Null values (a hand-edited journal) are kept.
-     */
-    private static Map<String, Double> unmodifiable(Map<String, Double> metrics) {
-        try {
-            return Map.copyOf(metrics);
-        } catch (NullPointerException nullValue) {
-            return Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
-        }
     }
 
     /** Where the attempt's progress.jsonl, stdout.log, stderr.log and result.json are; null without a run directory. */

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.supervisor.text.TerminalText;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -25,8 +26,9 @@ final class Html {
                 case '"' -> out.append("&quot;");
                 case '\'' -> out.append("&#39;");
                 default -> {
-                    // control characters are not allowed in XML (SVG) and only confuse HTML
-                    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+                    // control characters are not allowed in XML (SVG) and only confuse HTML; bidirectional
+                    // overrides would make a worker's text read other than it is
+                    if (TerminalText.control(c) && c != '\n' && c != '\t' && c != '\r') {
                         out.append('\uFFFD');
                     } else {
                         out.append(c);
@@ -40,11 +42,13 @@ final class Html {
     /**
      * JSON for a {@code <script type="application/json">} block. Escaping every {@code <}, {@code >} and
      * {@code &} as \\u00XX keeps the JSON equal in value and makes {@code </script>} and {@code <!--}
-     * impossible inside the block; those characters only ever occur inside JSON strings.
+     * impossible inside the block; those characters only ever occur inside JSON strings. So do the
+     * controls JSON leaves raw (DEL, C1, bidirectional overrides, U+2028 and U+2029, which end a line
+     * in a script), escaped the same way ({@link TerminalText}): the page's source reads as it is.
      */
     static String scriptJson(String json) {
-        return json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-                .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
+        return TerminalText.oneLine(json).replace("<", "\\u003c").replace(">", "\\u003e")
+                .replace("&", "\\u0026");
     }
 
     /** Local date and time for people: {@code 2025-03-01 21:00 CET}, in the zone the page was written in. */

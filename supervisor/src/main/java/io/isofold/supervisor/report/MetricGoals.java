@@ -4,8 +4,10 @@ import io.isofold.supervisor.spec.MetricDirection;
 import io.isofold.supervisor.spec.MetricGoal;import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The run's {@code --metric} choices as the reports use them: the direction of every metric (the user's when
@@ -67,18 +69,15 @@ public final class MetricGoals {
 
     /** The --metric ones first, in the order given; then val_accuracy and val_loss; then the rest alphabetically. */
     public List<String> displayOrder(Collection<String> metrics) {
-        List<String> ordered = new ArrayList<>();
+        // a set: a result may have thousands of metrics, and a list's contains made this quadratic
+        Set<String> ordered = new LinkedHashSet<>();
         for (MetricGoal g : goals) {
-            if (metrics.contains(g.name()) && !ordered.contains(g.name())) {
+            if (metrics.contains(g.name())) {
                 ordered.add(g.name());
             }
         }
-        for (String m : MetricDirection.displayOrder(metrics)) {
-            if (!ordered.contains(m)) {
-                ordered.add(m);
-            }
-        }
-        return ordered;
+        ordered.addAll(MetricDirection.displayOrder(metrics));
+        return new ArrayList<>(ordered);
     }
 
     /** Goals no completed replicate reported (a typo, or a worker that writes another name). */

@@ -39,7 +39,7 @@ public record MetricStats(int n, double mean, Double std, double min, double max
             }
         }
         double std = Math.sqrt(squares / (n - 1));
-        double half = StudentT.quantile(0.975, n - 1) * std / Math.sqrt(n);
+        double half = StudentT.quantile975(n - 1) * std / Math.sqrt(n);
         return new MetricStats(n, mean, std, min, max, mean - half, mean + half);
     }
 }

@@ -12,7 +12,13 @@ final class Numbers {
         if (value == null || !Double.isFinite(value)) {
             return "";
         }
-        return BigDecimal.valueOf(value).toPlainString();
+        // Double.toString has every digit needed, and is plain between 1e-3 and 1e7 (most metrics): the
+        // same text as BigDecimal's, at a fraction of the cost (results.csv may hold millions of values)
+        if (value == 0) {
+            return "0.0"; // -0.0 too, as BigDecimal has it
+        }
+        String shortest = Double.toString(value);
+        return shortest.indexOf('E') < 0 ? shortest : BigDecimal.valueOf(value).toPlainString();
     }
 
     /** Seconds to the millisecond, e.g. 12.345. */

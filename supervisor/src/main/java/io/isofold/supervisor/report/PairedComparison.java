@@ -53,7 +53,7 @@ public record PairedComparison(String metric, int n, double meanDifference, Doub
         double testTrainRatio = 1.0 / (folds - 1);
         double standardError = Math.sqrt((1.0 / n + testTrainRatio) * variance);
         int df = n - 1;
-        double half = StudentT.quantile(0.975, df) * standardError;
+        double half = StudentT.quantile975(df) * standardError;
         if (standardError == 0) {
             // every pair differs by the same amount: no noise to measure against; identical models are "no difference"
             return new PairedComparison(metric, n, mean, mean, mean, null, df, mean == 0 ? 1.0 : 0.0);

@@ -33,6 +33,15 @@ public final class ReportPage {
     static final int MAX_ATTEMPTS_SHOWN = 2000;
     /** Learning curves drawn at most: the latest completed or running attempts. */
     static final int MAX_CURVES = 100;
+    /**
+     * Metrics the page shows at most (the models and comparisons tables, the page's data): the primary
+     * one first, then in display order. A result may report thousands (per-class accuracy): the page
+     * stays one a reader can read, and its writing fits the supervisor's small heap, whatever the
+     * metrics times the attempts. results.csv and summary.json have every metric.
+     */
+    static final int MAX_METRICS_SHOWN = 20;
+    /** Metrics shown per attempt (the attempts table, the timeline's tooltips, the page's data): the first shown. */
+    static final int METRICS_PER_ATTEMPT = 5;
 
     private ReportPage() {}
 
@@ -55,6 +64,8 @@ public final class ReportPage {
             }
         }
         List<String> models = List.copyOf(summary.models().keySet());
+        List<String> shown = shownMetrics(summary);
+        List<String> perAttempt = shown.subList(0, Math.min(METRICS_PER_ATTEMPT, shown.size()));
         String status = summary.state();
         ZoneId zone = ZoneId.systemDefault();
         String runName = view.outDir() == null || view.outDir().getFileName() == null ? "run"
@@ -85,11 +96,12 @@ public final class ReportPage {
 
         html.append(counts(summary));
         html.append(notes(summary));
-        html.append("<section><h2>Models</h2>\n").append(modelsTable(summary)).append("</section>\n");
+        html.append(metricsLeftOut(summary, shown));
+        html.append("<section><h2>Models</h2>\n").append(modelsTable(summary, shown)).append("</section>\n");
         html.append(RaceChart.section(full, summary));
         if (!summary.comparisons().isEmpty()) {
             html.append("<section><h2>Comparisons</h2>\n").append(headlines(summary))
-                    .append(comparisonsTable(summary)).append("</section>\n");
+                    .append(comparisonsTable(summary, shown)).append("</section>\n");
         }
         if (!full.quarantined().isEmpty()) {
             html.append("<section><h2>Quarantined GPUs</h2>\n<ul>\n");
@@ -100,7 +112,7 @@ public final class ReportPage {
         String shownNote = view == full ? "" : " <small>the latest " + MAX_ATTEMPTS_SHOWN + " of " + all.size()
                 + " attempts; the journal has them all</small>";
         html.append("<section><h2>Timeline").append(shownNote).append("</h2>\n")
-                .append(TimelineChart.render(view, origin, now)).append("</section>\n");
+                .append(TimelineChart.render(view, perAttempt, origin, now)).append("</section>\n");
         html.append("<section><h2>Learning curves <small>val_loss per epoch, completed and running attempts</small>"
                 + "</h2>\n").append(CurvesChart.render(models, curves)).append(CurvesChart.key(view.folds()))
                 .append("</section>\n");
@@ -110,10 +122,10 @@ public final class ReportPage {
                 .append(DistributionChart.render(summary, List.copyOf(completed.values()))).append("</section>\n");
         html.append("<section><h2>Attempts").append(shownNote).append(" <small><label>show <select id=\"verdict-filter\">"
                 + "<option value=\"\">all verdicts</option></select></label></small></h2>\n")
-                .append(AttemptsTable.render(view, summary.metricNames(), origin, now, zone)).append("</section>\n");
+                .append(AttemptsTable.render(view, perAttempt, origin, now, zone)).append("</section>\n");
 
         html.append("<script type=\"application/json\" id=\"report-data\">")
-                .append(Html.scriptJson(data(view, summary, now))).append("</script>\n")
+                .append(Html.scriptJson(data(view, summary, now, shown, perAttempt))).append("</script>\n")
                 .append("<script>").append(MAIN_SCRIPT).append("</script>\n</body>\n</html>\n");
         return html.toString();
     }
@@ -145,6 +157,36 @@ public final class ReportPage {
         StringBuilder html = new StringBuilder("<ul class=\"notes\">\n");
         s.notes().forEach(n -> html.append("<li>").append(escape(n)).append("</li>\n"));
         return html.append("</ul>\n").toString();
+    }
+
+    /**
+     * The metrics the page shows: the primary one, then the others in display order, at most
+     * {@value #MAX_METRICS_SHOWN}.
+     */
+    static List<String> shownMetrics(Summary s) {
+        java.util.LinkedHashSet<String> shown = new java.util.LinkedHashSet<>();
+        if (s.primaryMetric() != null) {
+            shown.add(s.primaryMetric());
+        }
+        for (String m : s.metricNames()) {
+            if (shown.size() >= MAX_METRICS_SHOWN) {
+                break;
+            }
+            shown.add(m);
+        }
+        return List.copyOf(shown);
+    }
+
+    /** Says which metrics the page leaves out, and where they all are; nothing when it shows them all. */
+    private static String metricsLeftOut(Summary s, List<String> shown) {
+        int all = s.metricNames().size();
+        if (all <= shown.size()) {
+            return "";
+        }
+        return "<p class=\"note metrics-left-out\">This page shows " + shown.size() + " of the run's " + all
+                + " metrics (the primary one, then in the tables' order), and " + METRICS_PER_ATTEMPT
+                + " per attempt; " + ResultsCsv.FILE_NAME + " and " + SummaryJson.FILE_NAME
+                + " have them all.</p>\n";
     }
 
     /** Direction of a metric in a few words, with the guess marked: "lower is better (guessed from the name)". */
@@ -213,11 +255,11 @@ public final class ReportPage {
                 .append(escape(label)).append("</span></div>");
     }
 
-    private static String modelsTable(Summary s) {
+    private static String modelsTable(Summary s, List<String> shown) {
         // a run with many metrics makes this table wide: it scrolls on its own instead of the whole page
         StringBuilder html = new StringBuilder("<div style=\"overflow-x:auto\"><table class=\"stats\"><thead><tr><th>model</th><th>completed</th>"
                 + "<th>attempts</th><th>failed</th>");
-        for (String m : s.metricNames()) {
+        for (String m : shown) {
             html.append("<th").append(m.equals(s.primaryMetric()) ? " class=\"primary\"" : "").append(">")
                     .append(escape(m)).append("<br><small>").append(direction(s, m))
                     .append("<br>mean ± std [95% CI]</small></th>");
@@ -227,7 +269,7 @@ public final class ReportPage {
             html.append("<tr><td>").append(escape(m.name())).append("</td><td class=\"num\">").append(m.completed())
                     .append(" / ").append(m.requested()).append("</td><td class=\"num\">").append(m.attempts())
                     .append("</td><td class=\"num\">").append(m.failedAttempts()).append("</td>");
-            for (String metric : s.metricNames()) {
+            for (String metric : shown) {
                 MetricStats st = m.metrics().get(metric);
                 html.append("<td class=\"num\">");
                 if (st != null) {
@@ -244,7 +286,7 @@ public final class ReportPage {
         return html.append("</tbody></table></div>\n").toString();
     }
 
-    private static String comparisonsTable(Summary s) {
+    private static String comparisonsTable(Summary s, List<String> shown) {
         StringBuilder html = new StringBuilder("<p class=\"note\">Paired by replicate index (same fold of the same"
                 + " shuffle); corrected resampled t-test of Nadeau &amp; Bengio (2003), which widens the interval"
                 + " for the overlap of training sets across folds. Difference = first model − second.</p>\n"
@@ -252,7 +294,11 @@ public final class ReportPage {
                 + "<th>better</th><th>difference</th><th>95% CI</th><th>t</th><th>p</th><th>verdict</th></tr></thead>"
                 + "<tbody>\n");
         for (ModelComparison c : s.comparisons()) {
-            for (PairedComparison p : c.metrics().values()) {
+            for (String metric : shown) {
+                PairedComparison p = c.metrics().get(metric);
+                if (p == null) {
+                    continue;
+                }
                 boolean interval = p.ci95Low() != null;
                 double scale = interval ? Math.max(Math.abs(p.ci95Low()), Math.abs(p.ci95High())) : 1;
                 html.append("<tr").append(p.significant() ? " class=\"significant\"" : "").append("><td>")
@@ -274,8 +320,12 @@ public final class ReportPage {
         return html.append("</tbody></table>\n").toString();
     }
 
-    /** What the page's script reads; the curves stay out (they are drawn already and are most of the bytes). */
-    private static String data(RunView view, Summary summary, Instant now) {
+    /**
+     * What the page's script reads; the curves stay out (they are drawn already and are most of the bytes),
+     * and so do the metrics the page does not show.
+     */
+    private static String data(RunView view, Summary summary, Instant now, List<String> shown,
+            List<String> perAttempt) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode root = f.objectNode();
         ObjectNode run = root.putObject("run");
@@ -286,7 +336,7 @@ public final class ReportPage {
         run.put("folds", view.folds());
         view.models().forEach(run.putArray("models")::add);
         view.slots().forEach(run.putArray("slots")::add);
-        root.set("summary", SummaryJson.tree(summary));
+        root.set("summary", SummaryJson.tree(summary, shown));
         ArrayNode attempts = root.putArray("attempts");
         for (AttemptView a : view.attempts()) {
             ObjectNode o = attempts.addObject();
@@ -306,11 +356,12 @@ public final class ReportPage {
                 o.put("exit_code", a.exitCode());
             }
             ObjectNode metrics = o.putObject("metrics");
-            a.metrics().forEach((k, v) -> {
+            for (String k : perAttempt) {
+                Double v = a.metrics().get(k);
                 if (v != null && Double.isFinite(v)) {
                     metrics.put(k, v);
                 }
-            });
+            }
         }
         try {
             return Json.MAPPER.writeValueAsString(root);

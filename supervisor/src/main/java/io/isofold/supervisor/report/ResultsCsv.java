@@ -2,6 +2,9 @@ package io.isofold.supervisor.report;
 
 import io.isofold.shared.AtomicFiles;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
@@ -52,31 +55,47 @@ public final class ResultsCsv {
     private ResultsCsv() {}
 
     public static String render(RunView view) {
-        Map<Integer, AttemptView> completed = Summary.completedByReplicate(view.attempts());
-        TreeSet<String> names = new TreeSet<>();
-        completed.values().forEach(a -> names.addAll(a.metrics().keySet()));
-        Map<String, String> columns = columns(names);
-        Set<String> metrics = columns.keySet();
-
-        StringBuilder csv = new StringBuilder(String.join(",", FIXED_COLUMNS));
-        for (String column : columns.values()) {
-            csv.append(',').append(cell(column));
-        }
-        csv.append('\n');
-        for (AttemptView a : completed.values()) {
-            csv.append(a.replicate()).append(',').append(cell(a.model())).append(',').append(a.fold()).append(',')
-                    .append(a.attempt()).append(',').append(cell(a.gpu())).append(',')
-                    .append(Numbers.seconds(a.durationSeconds(Instant.now())));
-            for (String m : metrics) {
-                csv.append(',').append(Numbers.exact(a.metrics().get(m)));
-            }
-            csv.append('\n');
+        StringWriter csv = new StringWriter();
+        try {
+            writeTo(csv, view);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
         return csv.toString();
     }
 
+    /** Streamed to the file a row at a time: 10,000 metric columns of 800 replicates are never held as text. */
     public static void write(RunView view) throws IOException {
-        AtomicFiles.writeString(view.outDir().resolve(FILE_NAME), render(view));
+        AtomicFiles.writeText(view.outDir().resolve(FILE_NAME), out -> writeTo(out, view));
+    }
+
+    private static void writeTo(Writer csv, RunView view) throws IOException {
+        Map<Integer, AttemptView> completed = Summary.completedByReplicate(view.attempts());
+        // a hash set first: attempts repeat the same names, and a tree set compared every one of them
+        Set<String> names = new HashSet<>();
+        completed.values().forEach(a -> names.addAll(a.metrics().keySet()));
+        Map<String, String> columns = columns(names);
+        Set<String> metrics = columns.keySet();
+        Instant now = Instant.now();
+
+        csv.write(String.join(",", FIXED_COLUMNS));
+        for (String column : columns.values()) {
+            csv.write(',');
+            csv.write(cell(column));
+        }
+        csv.write('\n');
+        StringBuilder row = new StringBuilder();
+        for (AttemptView a : completed.values()) {
+            row.setLength(0);
+            row.append(a.replicate()).append(',').append(cell(a.model())).append(',').append(a.fold()).append(',')
+                    .append(a.attempt()).append(',').append(cell(a.gpu())).append(',')
+                    .append(Numbers.seconds(a.durationSeconds(now)));
+            for (String m : metrics) {
+                row.append(',').append(Numbers.exact(a.metrics().get(m)));
+            }
+            row.append('\n');
+            csv.append(row);
+        }
     }
 
     /** RFC 4180 quoting, only where needed: names come from user specs and may hold commas or quotes. */

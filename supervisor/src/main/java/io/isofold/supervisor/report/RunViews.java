@@ -81,6 +81,11 @@ public final class RunViews {
         Instant ended = null;
         if (!supervisorAlive) {
             ended = history.lastRunEnd() != null ? Instant.parse(history.lastRunEnd().time()) : history.lastEvent();
+            if (ended == null) {
+                // no journal, or nothing in it: no supervisor has run it (or its journal was lost). Not running,
+                // as of when its spec was written
+                ended = Files.getLastModifiedTime(runJson).toInstant();
+            }
         }
         List<AttemptRecord> shown = new ArrayList<>(history.attempts().size());
         for (AttemptRecord a : history.attempts()) {

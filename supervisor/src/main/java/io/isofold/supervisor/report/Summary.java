@@ -71,7 +71,7 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
         if (!completedByReplicate.isEmpty()) {
             for (String missing : goals.missing(names)) {
                 notes.add("--metric " + missing + ": no completed replicate reported a metric of that name"
-                        + " (they report " + String.join(", ", metricNames) + ")");
+                        + " (they report " + some(metricNames) + ")");
             }
         }
 
@@ -114,6 +114,15 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
                 view.requestedPerModel() * models.size(), completedByReplicate.size(), countFinished(view.attempts()),
                 countFailed(view.attempts()), running, byVerdict, metricNames, overall, modelSummaries, comparisons,
                 goals, directions, primary, csvColumns, notes, race);
+    }
+
+    /** Names for a sentence: all of a few, the first of many (a result may have thousands) with the count. */
+    private static String some(List<String> names) {
+        int shown = 10;
+        if (names.size() <= shown) {
+            return String.join(", ", names);
+        }
+        return String.join(", ", names.subList(0, shown)) + " and " + (names.size() - shown) + " more";
     }
 
     /**

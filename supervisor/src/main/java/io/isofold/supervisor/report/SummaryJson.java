@@ -1,95 +1,180 @@
 package io.isofold.supervisor.report;
 
-import io.isofold.supervisor.spec.MetricDirection;
-import io.isofold.shared.AtomicFiles;import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isofold.shared.AtomicFiles;
+import io.isofold.supervisor.spec.MetricDirection;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.isofold.shared.Json;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * summary.json. Keys are spelled out here rather than derived from the records, so renaming a Java field
  * cannot silently change the file other tools read. Non-finite numbers become null (JSON has no NaN).
+ *
+ * <p>Written straight to the file, never held whole: with thousands of metrics (per-class accuracy) of
+ * several models, a tree of the file would be many times the summary's own size.
  */
 public final class SummaryJson {
     public static final String FILE_NAME = "summary.json";
 
     private SummaryJson() {}
 
+    /** The whole summary as a tree. */
     public static ObjectNode tree(Summary s) {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        root.put("out_dir", s.outDir() == null ? null : s.outDir().toString());
-        root.put("status", s.state());
-        root.put("started", s.started() == null ? null : s.started().toString());
-        root.put("ended", s.ended() == null ? null : s.ended().toString());
-        root.put("folds", s.folds());
-        root.put("requested", s.requested());
-        root.put("completed", s.completed());
-        root.put("attempts", s.attempts());
-        root.put("failed_attempts", s.failedAttempts());
-        root.put("running_attempts", s.runningAttempts());
-        ObjectNode byVerdict = root.putObject("attempts_by_verdict");
-        s.attemptsByVerdict().forEach(byVerdict::put);
-        root.put("primary_metric", s.primaryMetric());
-        s.goals().texts().forEach(root.putArray("metric_goals")::add);
+        return tree(s, null);
+    }
+
+    /**
+     * The summary with only the given metrics in its per-metric sections (the report page's data, which
+     * shows a few); {@code metrics} null for all of them.
+     */
+    public static ObjectNode tree(Summary s, Collection<String> metrics) {
+        try {
+            TokenBuffer buffer = new TokenBuffer(Json.MAPPER, false);
+            write(buffer, s, metrics == null ? null : Set.copyOf(metrics));
+            return (ObjectNode) Json.MAPPER.readTree(buffer.asParser());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in memory: no I/O to fail
+        }
+    }
+
+    public static String render(Summary s) {
+        StringWriter out = new StringWriter();
+        try {
+            writeTo(out, s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    public static void write(Summary s, Path outDir) throws IOException {
+        AtomicFiles.writeText(outDir.resolve(FILE_NAME), out -> writeTo(out, s));
+    }
+
+    /** The file's text, pretty-printed, with a final newline. */
+    private static void writeTo(Writer out, Summary s) throws IOException {
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.setPrettyPrinter(new DefaultPrettyPrinter());
+            write(g, s, null);
+        }
+        out.write('\n');
+    }
+
+    /** @param only the metrics whose sections are written; null for all */
+    private static void write(JsonGenerator g, Summary s, Set<String> only) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("out_dir", s.outDir() == null ? null : s.outDir().toString());
+        g.writeStringField("status", s.state());
+        g.writeStringField("started", s.started() == null ? null : s.started().toString());
+        g.writeStringField("ended", s.ended() == null ? null : s.ended().toString());
+        g.writeNumberField("folds", s.folds());
+        g.writeNumberField("requested", s.requested());
+        g.writeNumberField("completed", s.completed());
+        g.writeNumberField("attempts", s.attempts());
+        g.writeNumberField("failed_attempts", s.failedAttempts());
+        g.writeNumberField("running_attempts", s.runningAttempts());
+        g.writeObjectFieldStart("attempts_by_verdict");
+        for (Map.Entry<String, Integer> e : s.attemptsByVerdict().entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeStringField("primary_metric", s.primaryMetric());
+        g.writeArrayFieldStart("metric_goals");
+        for (String goal : s.goals().texts()) {
+            g.writeString(goal);
+        }
+        g.writeEndArray();
         // which way every metric is better, and whether that was given (--metric NAME:min|max) or guessed
-        ObjectNode directions = root.putObject("directions");
-        s.directions().forEach((name, d) -> {
-            ObjectNode o = directions.putObject(name);
-            o.put("better", d.better());
-            o.put("guessed", d.guessed());
-            o.put("basis", d.basis().label());
-        });
-        if (!s.csvColumns().isEmpty()) {
-            ObjectNode columns = root.putObject("results_csv_columns");
-            s.csvColumns().forEach(columns::put);
-        }
-        s.notes().forEach(root.putArray("notes")::add);
-        if (s.metrics() != null) {
-            root.set("metrics", metrics(s.metrics()));
-        }
-        ObjectNode models = root.putObject("models");
-        for (ModelSummary m : s.models().values()) {
-            ObjectNode node = models.putObject(m.name());
-            node.put("requested", m.requested());
-            node.put("completed", m.completed());
-            node.put("attempts", m.attempts());
-            node.put("failed_attempts", m.failedAttempts());
-            node.set("metrics", metrics(m.metrics()));
-        }
-        var comparisons = root.putArray("comparisons");
-        for (ModelComparison c : s.comparisons()) {
-            ObjectNode node = comparisons.addObject();
-            node.put("model_a", c.modelA());
-            node.put("model_b", c.modelB());
-            node.put("test", "corrected resampled t-test (Nadeau & Bengio 2003), difference = model_a - model_b");
-            ObjectNode perMetric = node.putObject("metrics");
-            for (PairedComparison p : c.metrics().values()) {
-                ObjectNode pm = perMetric.putObject(p.metric());
-                pm.put("n", p.n());
-                number(pm, "mean_difference", p.meanDifference());
-                number(pm, "ci95_low", p.ci95Low());
-                number(pm, "ci95_high", p.ci95High());
-                number(pm, "t", p.t());
-                if (p.df() == null) {
-                    pm.putNull("df");
-                } else {
-                    pm.put("df", p.df());
-                }
-                number(pm, "p_value", p.pValue());
-                MetricDirection d = c.direction(p.metric());
-                pm.put("better", d.better());
-                pm.put("better_guessed", d.guessed());
-                pm.put("verdict", c.verdict(p));
+        g.writeObjectFieldStart("directions");
+        for (Map.Entry<String, MetricDirection> e : s.directions().entrySet()) {
+            if (only == null || only.contains(e.getKey())) {
+                MetricDirection d = e.getValue();
+                g.writeObjectFieldStart(e.getKey());
+                g.writeStringField("better", d.better());
+                g.writeBooleanField("guessed", d.guessed());
+                g.writeStringField("basis", d.basis().label());
+                g.writeEndObject();
             }
         }
-        if (s.race() != null) {
-            root.set("race", race(s));
+        g.writeEndObject();
+        if (!s.csvColumns().isEmpty()) {
+            g.writeObjectFieldStart("results_csv_columns");
+            for (Map.Entry<String, String> e : s.csvColumns().entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
         }
-        return root;
+        g.writeArrayFieldStart("notes");
+        for (String note : s.notes()) {
+            g.writeString(note);
+        }
+        g.writeEndArray();
+        if (s.metrics() != null) {
+            g.writeFieldName("metrics");
+            metrics(g, s.metrics(), only);
+        }
+        g.writeObjectFieldStart("models");
+        for (ModelSummary m : s.models().values()) {
+            g.writeObjectFieldStart(m.name());
+            g.writeNumberField("requested", m.requested());
+            g.writeNumberField("completed", m.completed());
+            g.writeNumberField("attempts", m.attempts());
+            g.writeNumberField("failed_attempts", m.failedAttempts());
+            g.writeFieldName("metrics");
+            metrics(g, m.metrics(), only);
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+        g.writeArrayFieldStart("comparisons");
+        for (ModelComparison c : s.comparisons()) {
+            g.writeStartObject();
+            g.writeStringField("model_a", c.modelA());
+            g.writeStringField("model_b", c.modelB());
+            g.writeStringField("test", "corrected resampled t-test (Nadeau & Bengio 2003), difference = model_a - model_b");
+            g.writeObjectFieldStart("metrics");
+            for (PairedComparison p : c.metrics().values()) {
+                if (only != null && !only.contains(p.metric())) {
+                    continue;
+                }
+                g.writeObjectFieldStart(p.metric());
+                g.writeNumberField("n", p.n());
+                number(g, "mean_difference", p.meanDifference());
+                number(g, "ci95_low", p.ci95Low());
+                number(g, "ci95_high", p.ci95High());
+                number(g, "t", p.t());
+                if (p.df() == null) {
+                    g.writeNullField("df");
+                } else {
+                    g.writeNumberField("df", p.df());
+                }
+                number(g, "p_value", p.pValue());
+                MetricDirection d = c.direction(p.metric());
+                g.writeStringField("better", d.better());
+                g.writeBooleanField("better_guessed", d.guessed());
+                g.writeStringField("verdict", c.verdict(p));
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        if (s.race() != null) {
+            g.writeFieldName("race");
+            g.writeTree(race(s));
+        }
+        g.writeEndObject();
     }
 
     /**
@@ -144,34 +229,36 @@ public final class SummaryJson {
         return race;
     }
 
-    public static String render(Summary s) {
-        try {
-            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(tree(s)) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e); // a tree of plain nodes always serialises
+    private static void metrics(JsonGenerator g, Map<String, MetricStats> stats, Set<String> only)
+            throws IOException {
+        g.writeStartObject();
+        for (Map.Entry<String, MetricStats> e : stats.entrySet()) {
+            if (only != null && !only.contains(e.getKey())) {
+                continue;
+            }
+            MetricStats m = e.getValue();
+            g.writeObjectFieldStart(e.getKey());
+            g.writeNumberField("n", m.n());
+            number(g, "mean", m.mean());
+            number(g, "std", m.std());
+            number(g, "min", m.min());
+            number(g, "max", m.max());
+            number(g, "ci95_low", m.ci95Low());
+            number(g, "ci95_high", m.ci95High());
+            g.writeEndObject();
         }
-    }
-
-    public static void write(Summary s, Path outDir) throws IOException {
-        AtomicFiles.writeString(outDir.resolve(FILE_NAME), render(s));
-    }
-
-    private static ObjectNode metrics(Map<String, MetricStats> stats) {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        stats.forEach((name, m) -> {
-            ObjectNode o = node.putObject(name);
-            o.put("n", m.n());
-            number(o, "mean", m.mean());
-            number(o, "std", m.std());
-            number(o, "min", m.min());
-            number(o, "max", m.max());
-            number(o, "ci95_low", m.ci95Low());
-            number(o, "ci95_high", m.ci95High());
-        });
-        return node;
+        g.writeEndObject();
     }
 
     /** Writes null explicitly (not omitted): "no std with one replicate" is information. */
+    private static void number(JsonGenerator g, String key, Double value) throws IOException {
+        if (value == null || !Double.isFinite(value)) {
+            g.writeNullField(key);
+        } else {
+            g.writeNumberField(key, value);
+        }
+    }
+
     private static void number(ObjectNode node, String key, Double value) {
         if (value == null || !Double.isFinite(value)) {
             node.putNull(key);

@@ -1,7 +1,9 @@
 package io.isofold.supervisor.report;
 
 import io.isofold.supervisor.spec.MetricDirection;
-import java.util.ArrayList;import java.util.List;
+import io.isofold.supervisor.text.TerminalText;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The plain-text table printed at the end of a run: a reader should know in five seconds which model did
@@ -70,12 +72,12 @@ public final class SummaryTable {
             for (String metric : comparedMetrics(s, metrics)) {
                 PairedComparison p = c.metrics().get(metric);
                 if (p != null) {
-                    out.append(comparisonLine(c, p)).append('\n');
+                    out.append(TerminalText.oneLine(comparisonLine(c, p))).append('\n');
                 }
             }
         }
         for (String note : s.notes()) {
-            out.append("note: ").append(note).append('\n');
+            out.append("note: ").append(TerminalText.oneLine(note)).append('\n');
         }
         return out.toString();
     }
@@ -147,7 +149,9 @@ public final class SummaryTable {
         return Numbers.fixed(st.mean(), st.mean()) + " ± " + Numbers.fixed(st.std(), st.mean());
     }
 
-    private static String columns(List<List<String>> rows) {
+    /** Names in the cells come from users and workers: each stays in its cell, whatever it holds. */
+    private static String columns(List<List<String>> cells) {
+        List<List<String>> rows = cells.stream().map(r -> r.stream().map(TerminalText::oneLine).toList()).toList();
         int[] width = new int[rows.get(0).size()];
         for (List<String> row : rows) {
             for (int i = 0; i < row.size(); i++) {

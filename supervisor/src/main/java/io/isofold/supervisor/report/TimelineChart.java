@@ -28,7 +28,8 @@ final class TimelineChart {
 
     private TimelineChart() {}
 
-    static String render(RunView view, Instant origin, Instant now) {
+    /** @param metrics the metrics a bar's tooltip names, when its attempt has them (a few: one tooltip per bar) */
+    static String render(RunView view, List<String> metrics, Instant origin, Instant now) {
         StringBuilder html = new StringBuilder();
         html.append(legend(view));
         if (view.attempts().isEmpty()) {
@@ -135,7 +136,7 @@ final class TimelineChart {
             Numbers.pixel(html, px).append("\" y=\"").append(y).append("\" width=\"");
             Numbers.pixel(html, width).append("\" height=\"").append(BAR).append("\" rx=\"2\" fill=\"")
                     .append(Verdicts.colour(verdict)).append("\"><title>")
-                    .append(escape(tooltip(a, verdict, start, stop))).append("</title></rect>");
+                    .append(escape(tooltip(a, verdict, start, stop, metrics))).append("</title></rect>");
             String label = "r" + a.replicate() + (a.attempt() > 1 ? "·" + a.attempt() : "");
             if (width > 9 * label.length()) {
                 html.append("<text class=\"bar-label\" x=\"");
@@ -173,7 +174,7 @@ final class TimelineChart {
         return a.slot() == null ? "?" : a.slot();
     }
 
-    private static String tooltip(AttemptView a, String verdict, double start, double stop) {
+    private static String tooltip(AttemptView a, String verdict, double start, double stop, List<String> metrics) {
         StringBuilder t = new StringBuilder("replicate ").append(a.replicate()).append(" (").append(a.model())
                 .append(", fold ").append(a.fold()).append(", shuffle ").append(a.shuffle()).append("), attempt ")
                 .append(a.attempt()).append('\n').append(a.running() ? verdict : a.verdict().phrase());
@@ -182,7 +183,17 @@ final class TimelineChart {
         }
         t.append("\nslot ").append(slotOf(a)).append(", from ").append(Axis.clock(start)).append(" for ")
                 .append(Numbers.duration(stop - start));
-        a.metrics().forEach((k, v) -> t.append('\n').append(k).append(" = ").append(Numbers.exact(v)));
+        int named = 0;
+        for (String k : metrics) {
+            Double v = a.metrics().get(k);
+            if (v != null) {
+                t.append('\n').append(k).append(" = ").append(Numbers.exact(v));
+                named++;
+            }
+        }
+        if (a.metrics().size() > named) {
+            t.append("\n(").append(a.metrics().size()).append(" metrics in all: results.csv)");
+        }
         return t.toString();
     }
 

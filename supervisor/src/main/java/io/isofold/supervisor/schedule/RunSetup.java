@@ -97,9 +97,13 @@ public final class RunSetup implements AutoCloseable {
                 throw new BadInput("another supervisor (pid " + live + ") is running on " + out
                         + " (its lock file was removed); wait for it or stop it first");
             }
+            List<String> warnings = new ArrayList<>(read.warnings());
+            RunLock.holder(out, history).filter(h -> !h.checked()).ifPresent(h -> warnings.add("the run's last"
+                    + " supervisor (pid " + h.pid() + " on " + h.host() + ") left no end in the journal and cannot"
+                    + " be checked from here; its lock was free, so it is taken to have stopped. Should it still"
+                    + " run (a file system whose locks do not reach across hosts), stop one of the two now"));
             // also on a resume: options it changed (--max-attempts, --no-standby...) stay changed for the next one
             AtomicFiles.writeString(files.runJson(), spec.toJson().toPrettyString());
-            List<String> warnings = new ArrayList<>(read.warnings());
             Journal journal = Journal.open(files.journal());
             // a new run's directory was empty: no attempt of it can have been launched yet, and asking
             // the backend would cost a new run on Slurm a listing of all the user's jobs
@@ -116,7 +120,7 @@ public final class RunSetup implements AutoCloseable {
             JournalEvent.RunStart start = new JournalEvent.RunStart(Instant.now().toString(),
                     ProcessHandle.current().pid(), RunLock.hostName(), ProcessTable.bootId(),
                     ProcessTable.read(ProcessHandle.current().pid()).map(ProcessTable.Entry::startTicks).orElse(null),
-                    spec.toJson());
+                    spec.toJson(), ProcessTable.pidNamespace());
             journal.append(start);
             history.apply(start);
             return new RunSetup(lock, journal, history, resumed, launcher, warnings, adopted);
@@ -173,21 +177,96 @@ public final class RunSetup implements AutoCloseable {
         }
     }
 
+    /**
+     * What differs between the spec a run.json holds and this one, each difference at the deepest
+     * place it is ({@code models[mlp].params.lr: 0.01 in the run, 0.02 now}; a model added or removed by
+     * its name), long values shown around where they differ: a list of 40 models cut at 120 characters
+     * hid the one that changed.
+     */
     static List<String> differences(JsonNode earlier, JsonNode now) {
         List<String> diffs = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = now.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
-            JsonNode before = earlier.get(f.getKey());
-            if (before == null || !before.equals(f.getValue())) {
-                diffs.add(f.getKey() + ": " + (before == null ? "unset" : abbreviate(before.toString()))
-                        + " in the run, " + abbreviate(f.getValue().toString()) + " now");
-            }
+            difference(f.getKey(), earlier.get(f.getKey()), f.getValue(), diffs);
+        }
+        if (diffs.size() > MAX_DIFFERENCES) {
+            int more = diffs.size() - MAX_DIFFERENCES;
+            diffs = new ArrayList<>(diffs.subList(0, MAX_DIFFERENCES));
+            diffs.add("and " + more + " more");
         }
         return diffs;
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 120 ? s : s.substring(0, 117) + "...";
+    private static final int MAX_DIFFERENCES = 5;
+    private static final int VALUE_CHARS = 120;
+
+    private static void difference(String path, JsonNode before, JsonNode now, List<String> diffs) {
+        if (before == null ? now == null : before.equals(now)) {
+            return;
+        }
+        if (before != null && now != null && before.isObject() && now.isObject()) {
+            java.util.Set<String> names = new java.util.LinkedHashSet<>();
+            now.fieldNames().forEachRemaining(names::add);
+            before.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                difference(path + "." + name, before.get(name), now.get(name), diffs);
+            }
+            return;
+        }
+        if (before != null && now != null && before.isArray() && now.isArray()) {
+            Map<String, JsonNode> beforeByName = byName(before);
+            Map<String, JsonNode> nowByName = byName(now);
+            if (beforeByName != null && nowByName != null) {
+                // named entries (models) by their names: one added, removed or moved is said as such
+                java.util.Set<String> names = new java.util.LinkedHashSet<>(nowByName.keySet());
+                names.addAll(beforeByName.keySet());
+                int found = diffs.size();
+                for (String name : names) {
+                    difference(path + "[" + name + "]", beforeByName.get(name), nowByName.get(name), diffs);
+                }
+                if (diffs.size() == found) {
+                    diffs.add(path + ": the same entries in another order");
+                }
+                return;
+            }
+            for (int i = 0; i < Math.max(before.size(), now.size()); i++) {
+                difference(path + "[" + i + "]", before.get(i), now.get(i), diffs);
+            }
+            return;
+        }
+        String[] shown = excerpts(before == null ? "unset" : before.toString(), now == null ? "unset"
+                : now.toString());
+        diffs.add(path + ": " + shown[0] + " in the run, " + shown[1] + " now");
+    }
+
+    /** A list's entries by their names, when every one is an object with a name of its own; else null. */
+    private static Map<String, JsonNode> byName(JsonNode array) {
+        Map<String, JsonNode> named = new java.util.LinkedHashMap<>();
+        for (JsonNode e : array) {
+            if (!e.path("name").isTextual() || named.put(e.get("name").asText(), e) != null) {
+                return null;
+            }
+        }
+        return named;
+    }
+
+    /** Both values whole when short, else each from a little before the first character where they differ. */
+    static String[] excerpts(String before, String now) {
+        if (before.length() <= VALUE_CHARS && now.length() <= VALUE_CHARS) {
+            return new String[] {before, now};
+        }
+        int same = 0;
+        while (same < before.length() && same < now.length() && before.charAt(same) == now.charAt(same)) {
+            same++;
+        }
+        int from = Math.max(0, same - 40);
+        return new String[] {excerpt(before, from), excerpt(now, from)};
+    }
+
+    private static String excerpt(String s, int from) {
+        String head = from > 0 ? "..." : "";
+        int to = Math.min(s.length(), from + VALUE_CHARS - head.length() - 3);
+        return head + s.substring(from, to) + (to < s.length() ? "..." : "");
     }
 
     /**

@@ -50,6 +50,31 @@ class TerminalTest extends EndToEndTest {
                 .contains("resume " + run.dir()).doesNotContain("was interrupted");
     }
 
+    /** Issue 21 item 11: on a terminal, a bad task's stderr with escape sequences cleared it and set its title. */
+    @Test
+    void aWorkersEscapeSequencesReachTheTerminalAsText() throws Exception {
+        RunDir run = newRun("terminal-hostile");
+        Path screen = tmp.resolve("screen.txt");
+        StringBuilder command = new StringBuilder();
+        for (String arg : supervisorArgv(args(run, List.of("--gpus", "none", "--replicates", "1", "--folds", "2"),
+                TestWorker.command("hostile-stderr")))) {
+            command.append('\'').append(arg.replace("'", "'\\''")).append("' ");
+        }
+        ProcessBuilder pb = new ProcessBuilder("script", "-q", "-e", "-c", command.toString(), "/dev/null")
+                .redirectOutput(screen.toFile()).redirectErrorStream(true);
+        pb.environment().put("PATH", gpus.path());
+        pb.environment().put("COLUMNS", "80");
+        pb.environment().remove("CUDA_VISIBLE_DEVICES");
+        Process terminal = pb.start();
+        terminal.getOutputStream().close();
+        assertThat(terminal.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        // the live line's own redraw (carriage return, erase to the end of the line) is the one escape allowed
+        String text = Files.readString(screen).replace("\r\u001b[K", "").replace("\r\n", "\n");
+        assertThat(terminal.exitValue()).as(text).isEqualTo(2);
+        assertThat(text).contains("\\u001b[2J\\u001b[H\\u001b]0;pwned\\u0007");
+        HostileTextTest.assertNoControls("the terminal", text);
+    }
+
     /** The child supervisor's java command line, as SupervisorProcess builds it. */
     private List<String> supervisorArgv(List<String> args) {
         List<String> argv = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")

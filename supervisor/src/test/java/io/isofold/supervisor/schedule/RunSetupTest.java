@@ -202,6 +202,71 @@ class RunSetupTest {
         assertThat(Map.of("n", Files.list(out).count())).containsEntry("n", 1L);
     }
 
+    /**
+     * Issue 21 item 9: a journal whose supervisor ran on another host cannot be checked from here. Its
+     * lock is free (a lock from a live one there would refuse this), so the run is taken, with a warning.
+     */
+    @Test
+    void aRunLastHeldOnAnotherHostIsTakenWithAWarning() throws Exception {
+        Files.writeString(files().runJson(), spec().toJson().toPrettyString());
+        try (Journal journal = Journal.open(files().journal())) {
+            journal.append(new JournalEvent.RunStart(Instant.now().toString(), 4242, "gpu-node-7", "another-boot", 1L,
+                    spec().toJson()));
+        }
+        try (RunSetup setup = RunSetup.prepare(spec(), new LocalLauncher(), false)) {
+            assertThat(setup.resumed()).isTrue();
+            assertThat(setup.warnings()).anySatisfy(w -> assertThat(w).contains("pid 4242 on gpu-node-7")
+                    .contains("cannot be checked from here"));
+        }
+    }
+
+    /** Issue 21 item 13: "another spec" cut the models list at 120 characters, before the model that differed. */
+    @Test
+    void anotherSpecIsShownWhereItDiffers() throws Exception {
+        String earlier = specWithModels(40, "0.01",
+                "/home/me/experiments/2025/march/cross-validation/long-name/train_v1.py");
+        assertThat(RunSetup.differences(Json.MAPPER.readTree(earlier),
+                Json.MAPPER.readTree(specWithModels(40, "0.02", "/home/me/experiments/2025/march/cross-validation/"
+                        + "long-name/train_v1.py"))))
+                .containsExactly("models[m39].params.lr: 0.01 in the run, 0.02 now");
+        List<String> command = RunSetup.differences(Json.MAPPER.readTree(earlier), Json.MAPPER.readTree(
+                specWithModels(40, "0.01", "/home/me/experiments/2025/march/cross-validation/long-name/train_v2.py")));
+        assertThat(command).singleElement().asString().startsWith("command[1]: ").contains("train_v1.py")
+                .contains("train_v2.py");
+        assertThat(RunSetup.differences(Json.MAPPER.readTree(earlier), Json.MAPPER.readTree(
+                specWithModels(41, "0.01", "/home/me/experiments/2025/march/cross-validation/long-name/train_v1.py"))))
+                .containsExactly("models[m40]: unset in the run, {\"name\":\"m40\",\"params\":{\"lr\":0.01,"
+                        + "\"layers\":[64,64]}} now");
+        assertThat(RunSetup.differences(Json.MAPPER.readTree(earlier), Json.MAPPER.readTree(
+                specWithModels(39, "0.01", "/home/me/experiments/2025/march/cross-validation/long-name/train_v1.py"))))
+                .containsExactly("models[m39]: {\"name\":\"m39\",\"params\":{\"lr\":0.01,\"layers\":[64,64]}} in the"
+                        + " run, unset now");
+        assertThat(RunSetup.differences(Json.MAPPER.readTree("{\"command\":[\"a\",\"b\"]}"),
+                Json.MAPPER.readTree("{\"command\":[\"a\",\"b\",\"--fast\"]}")))
+                .containsExactly("command[2]: unset in the run, \"--fast\" now");
+    }
+
+    @Test
+    void aLongValueIsShownAroundItsFirstDifference() {
+        String a = "x".repeat(300) + "A" + "y".repeat(300);
+        String b = "x".repeat(300) + "B" + "y".repeat(300);
+        String[] shown = RunSetup.excerpts(a, b);
+        assertThat(shown[0]).startsWith("...").endsWith("...").contains("xA").hasSizeLessThanOrEqualTo(120);
+        assertThat(shown[1]).contains("xB");
+        assertThat(RunSetup.excerpts("short", "other")).containsExactly("short", "other");
+    }
+
+    /** A run.json's identity with {@code n} models, the last one's lr as given. */
+    private static String specWithModels(int n, String lastLr, String script) {
+        StringBuilder models = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            models.append(i == 0 ? "" : ",").append("{\"name\":\"m").append(i).append("\",\"params\":{\"lr\":")
+                    .append(i == n - 1 ? lastLr : "0.01").append(",\"layers\":[64,64]}}");
+        }
+        return "{\"folds\":5,\"replicates\":5,\"seed\":42,\"models\":[" + models + "],\"command\":[\"python3\",\""
+                + script + "\"]}";
+    }
+
     private static long waitForStartTicks(long pid) throws InterruptedException {
         for (int i = 0; i < 100; i++) {
             var e = ProcessTable.read(pid);
