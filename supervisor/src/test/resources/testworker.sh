@@ -199,9 +199,10 @@ with open(sys.argv[1], "w") as f:
     # named like the fixed column "gpu" (results.csv must not get two columns of that name)
     base=0.5
     if [[ "${ISOFOLD_PARAMS:-}" =~ \"rmse\":[[:space:]]*([0-9.]+) ]]; then base="${BASH_REMATCH[1]}"; fi
-    rmse=$(awk -v b="$base" -v f="$ISOFOLD_FOLD" -v r="$ISOFOLD_REPLICATE" \
+    # LC_ALL=C: JSON numbers have a decimal point, whatever locale the tests run under
+    rmse=$(LC_ALL=C awk -v b="$base" -v f="$ISOFOLD_FOLD" -v r="$ISOFOLD_REPLICATE" \
       'BEGIN { printf "%.4f", b + 0.01 * f + 0.003 * (r % 5) }')
-    r2=$(awk -v e="$rmse" 'BEGIN { printf "%.4f", 1 - e }')
+    r2=$(LC_ALL=C awk -v e="$rmse" 'BEGIN { printf "%.4f", 1 - e }')
     progress 1
     result "{\"metrics\":{\"rmse\":$rmse,\"r2\":$r2,\"gpu\":7}}"
     finish 0

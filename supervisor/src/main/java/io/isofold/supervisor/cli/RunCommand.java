@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -153,7 +154,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private void warnIdle(RunSpec.Placement placement) {
-        String gpuRequest = placement.gpus().toLowerCase();
+        String gpuRequest = placement.gpus().toLowerCase(Locale.ROOT);
         if (changeable.workersPerGpu != null && gpuRequest.equals("none")) {
             log.warn("--workers-per-gpu has no effect with --gpus none (use --cpu-workers)");
         }
@@ -164,7 +165,7 @@ final class RunCommand implements Callable<Integer> {
 
     private Path outDir() throws BadInput {
         String dir = out != null ? out
-                : "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+                : "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
         Path p;
         try {
             if (dir.isBlank()) {
@@ -193,7 +194,7 @@ final class RunCommand implements Callable<Integer> {
         }
         for (String m : models) {
             try {
-                configs.add(ModelConfig.defaults(m.trim().toLowerCase()));
+                configs.add(ModelConfig.defaults(m.trim().toLowerCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new BadInput("--model: " + e.getMessage());
             }

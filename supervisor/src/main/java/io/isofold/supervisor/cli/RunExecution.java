@@ -147,7 +147,7 @@ final class RunExecution {
 
     static List<Slot> slots(RunSpec spec) throws BadInput {
         List<Gpu> detected = List.of();
-        String request = spec.placement().gpus().trim().toLowerCase();
+        String request = spec.placement().gpus().trim().toLowerCase(java.util.Locale.ROOT);
         if (!request.equals("none")) {
             try {
                 detected = new GpuDetector().detect();

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -236,7 +237,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         b.append('\n');
         int attempts = s.get("attempts").asInt();
-        b.append(String.format("completed %d/%d, %d finished %s, %d failed", s.get("completed").asInt(),
+        b.append(String.format(Locale.ROOT, "completed %d/%d, %d finished %s, %d failed", s.get("completed").asInt(),
                 s.get("required").asInt(), attempts, attempts == 1 ? "attempt" : "attempts",
                 s.get("failed_attempts").asInt()));
         if (!s.get("running").isEmpty()) {
@@ -255,7 +256,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         b.append('\n');
         for (var r : s.get("running")) {
-            b.append(String.format("  %-8s replicate %d (%s, fold %d) attempt %d, %s", r.get("slot").asText(),
+            b.append(String.format(Locale.ROOT, "  %-8s replicate %d (%s, fold %d) attempt %d, %s", r.get("slot").asText(),
                     r.get("replicate").asInt(), r.get("model").asText(), r.get("fold").asInt(), r.get("attempt").asInt(),
                     Durations.human(Duration.ofSeconds(r.get("elapsed_s").asLong()))));
             if (r.has("job_id")) {
@@ -277,18 +278,18 @@ final class StatusCommand implements Callable<Integer> {
                 b.append(", epoch ").append(r.get("epoch").asInt());
             }
             if (r.has("loss")) {
-                b.append(String.format(", loss %.4f", r.get("loss").asDouble()));
+                b.append(String.format(Locale.ROOT, ", loss %.4f", r.get("loss").asDouble()));
             }
             if (r.has("val_loss")) {
-                b.append(String.format(", val_loss %.4f", r.get("val_loss").asDouble()));
+                b.append(String.format(Locale.ROOT, ", val_loss %.4f", r.get("val_loss").asDouble()));
             }
             b.append('\n');
         }
         s.get("metrics").fields().forEachRemaining(model -> {
             StringBuilder line = new StringBuilder("  " + model.getKey() + ":");
-            model.getValue().fields().forEachRemaining(m -> line.append(String.format(" %s %.4f%s (n=%d)", m.getKey(),
+            model.getValue().fields().forEachRemaining(m -> line.append(String.format(Locale.ROOT, " %s %.4f%s (n=%d)", m.getKey(),
                     m.getValue().get("mean").asDouble(), m.getValue().has("std")
-                            ? String.format(" \u00b1 %.4f std", m.getValue().get("std").asDouble()) : "",
+                            ? String.format(Locale.ROOT, " \u00b1 %.4f std", m.getValue().get("std").asDouble()) : "",
                     m.getValue().get("n").asInt())));
             if (model.getValue().size() > 0) {
                 b.append(line).append('\n');
@@ -301,7 +302,7 @@ final class StatusCommand implements Callable<Integer> {
         if (!s.get("last_failures").isEmpty()) {
             b.append("last failures:\n");
             for (var f : s.get("last_failures")) {
-                b.append(String.format("  replicate %d attempt %d on %s %s%s%n", f.get("replicate").asInt(),
+                b.append(String.format(Locale.ROOT, "  replicate %d attempt %d on %s %s%s%n", f.get("replicate").asInt(),
                         f.get("attempt").asInt(), f.path("slot").asText(), phrase(f.get("verdict").asText()),
                         f.hasNonNull("reason") ? ": " + f.get("reason").asText() : ""));
                 if (f.has("stderr_tail")) {

@@ -31,7 +31,7 @@ public final class GpuSlots {
 
     /** The devices to run on, empty for a CPU run; a GPU in MIG mode stands for all its (visible) MIG devices. */
     public static List<CudaDevice> devices(String request, List<Gpu> detected, String inheritedVisibility) {
-        String r = request == null ? "" : request.trim().toLowerCase();
+        String r = request == null ? "" : request.trim().toLowerCase(java.util.Locale.ROOT);
         if (r.equals("none")) {
             return List.of();
         }

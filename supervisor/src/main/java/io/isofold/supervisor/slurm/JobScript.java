@@ -4,6 +4,7 @@ import io.isofold.supervisor.journal.RunFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * The batch script of an attempt: the local launcher's exit-status wrapper, plus what only the job
@@ -25,7 +26,7 @@ final class JobScript {
     // emptied. The trap and the status line are LocalLauncher's: TERM from scancel reaches the whole
     // job, the wrapper lives through it and reports the worker's own status. The trap comes first so
     // that a TERM in the job's first milliseconds does not end the wrapper before it can report.
-    private static final String TEXT = """
+    private static final String TEXT = String.format(Locale.ROOT, """
             #!/bin/sh
             # An isofold attempt, written by the supervisor (io.isofold.supervisor.slurm.JobScript).
             trap : TERM INT
@@ -39,7 +40,7 @@ final class JobScript {
             export CUDA_VISIBLE_DEVICES ISOFOLD_GPU
             unset %s
             "$@"; s=$?; printf '%%s\\n' "$s" > "$ISOFOLD_ATTEMPT_DIR/%s"; exit "$s"
-            """.formatted(NODE_FILE, GPU_REQUESTED, GPU_REQUESTED, RunFiles.AttemptFiles.EXIT_STATUS);
+            """, NODE_FILE, GPU_REQUESTED, GPU_REQUESTED, RunFiles.AttemptFiles.EXIT_STATUS);
 
     private JobScript() {}
 
