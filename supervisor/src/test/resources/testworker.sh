@@ -9,6 +9,8 @@
 #            | crash-on-gpu GPU | device DEVICE | ok-stubborn-child | big-result MIB | forked-memory
 #            | params-metric (rmse from the variant's ISOFOLD_PARAMS {"rmse": X}, plus r2 and a metric named gpu)
 #            | standby-dies (as a standby, exits at once; otherwise ok)
+#            | spew MIB (writes MIB MiB to stdout and a quarter of that to stderr as fast as it can, each ending
+#              with the line "last line of <stream> <attempt_dir>", then ok)
 #   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
 #
 # Records, in $ISOFOLD_ATTEMPT_DIR:
@@ -206,6 +208,14 @@ with open(sys.argv[1], "w") as f:
     progress 1
     result "{\"metrics\":{\"rmse\":$rmse,\"r2\":$r2,\"gpu\":7}}"
     finish 0
+    ;;
+  spew)
+    head -c $((arg << 20)) /dev/zero | tr '\0' 'x' | fold -w 1023
+    printf '\nlast line of stdout %s\n' "$dir"
+    head -c $((arg << 18)) /dev/zero | tr '\0' 'y' | fold -w 1023 >&2
+    printf '\nlast line of stderr %s\n' "$dir" >&2
+    arg=0
+    ok
     ;;
   *)
     echo "testworker: unknown mode $mode" >&2

@@ -30,6 +30,8 @@ final class ChangeableOptions {
     Long maxMemory;
     @Option(names = "--kill-grace", paramLabel = "DUR", converter = Converters.DurationConverter.class, description = "Time between SIGTERM and SIGKILL, at most 1h. Default: 10s.")
     Duration killGrace;
+    @Option(names = "--max-log-size", paramLabel = "SIZE", converter = Converters.LogSizeConverter.class, description = "Cap on each attempt's stdout.log and stderr.log: a log that grows past it loses its beginning, its last SIZE kept (64m, 1g), or none. Default: 1g.")
+    Long maxLogSize;
     @Option(names = "--max-attempts", paramLabel = "A", description = "Attempts per replicate before it is given up. Default: 3.")
     Integer maxAttempts;
     @Option(names = "--attempt-budget", paramLabel = "B", description = "Attempts in the whole run. Default: 2 x N x models.")
@@ -139,7 +141,16 @@ final class ChangeableOptions {
                 grace,
                 range("--max-attempts", maxAttempts, recorded == null ? 3 : recorded.maxAttempts(), 1, 1000),
                 range("--attempt-budget", attemptBudget, recorded == null ? defaultBudget : recorded.attemptBudget(), 1,
-                        Integer.MAX_VALUE));
+                        Integer.MAX_VALUE),
+                maxLogBytes(recorded));
+    }
+
+    /** --max-log-size as given (none: null), else as recorded, else the default. */
+    private Long maxLogBytes(RunSpec.Limits recorded) {
+        if (maxLogSize != null) {
+            return maxLogSize == Converters.LogSizeConverter.NONE ? null : maxLogSize;
+        }
+        return recorded != null ? recorded.maxLogBytes() : Long.valueOf(RunSpec.Limits.DEFAULT_MAX_LOG_BYTES);
     }
 
     static int range(String name, Integer given, int fallback, int min, int max) throws BadInput {

@@ -9,6 +9,7 @@ import io.isofold.supervisor.gpu.HealthReport;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.launch.LocalLauncher;
+import io.isofold.supervisor.launch.LogCappedLauncher;
 import io.isofold.supervisor.launch.WorkerCommand;
 import io.isofold.supervisor.standby.StandbyWorkers;
 import io.isofold.supervisor.launch.WorkerLauncher;
@@ -50,6 +51,9 @@ final class RunExecution {
             slots = slurm ? List.of() : slots(spec);
             workerCommand = workerCommand(spec, slots);
             launcher = slurm ? slurmLauncher(spec) : new LocalLauncher();
+            if (spec.maxLogBytes() != null) {
+                launcher = new LogCappedLauncher(launcher, spec.maxLogBytes());
+            }
         } catch (BadInput e) {
             return badInput(e.getMessage());
         }

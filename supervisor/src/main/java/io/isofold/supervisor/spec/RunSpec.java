@@ -75,9 +75,22 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
         }
     }
 
-    /** Null durations and sizes mean "no limit". */
+    /**
+     * Null durations and sizes mean "no limit".
+     *
+     * @param maxLogBytes --max-log-size: what each attempt's stdout.log and stderr.log keep of their end
+     */
     public record Limits(Duration timeout, Duration stallTimeout, Long maxMemoryBytes, Duration killGrace,
-            int maxAttempts, int attemptBudget) {}
+            int maxAttempts, int attemptBudget, Long maxLogBytes) {
+        /** The default of --max-log-size: generous, yet a worker that writes without end cannot fill the disk. */
+        public static final long DEFAULT_MAX_LOG_BYTES = 1L << 30;
+
+        /** Limits with the default --max-log-size. */
+        public Limits(Duration timeout, Duration stallTimeout, Long maxMemoryBytes, Duration killGrace,
+                int maxAttempts, int attemptBudget) {
+            this(timeout, stallTimeout, maxMemoryBytes, killGrace, maxAttempts, attemptBudget, DEFAULT_MAX_LOG_BYTES);
+        }
+    }
 
     /**
      * @param metrics the --metric choices, the run's primary metric first; empty when none was given
@@ -150,6 +163,11 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
         return limits.maxAttempts();
     }
 
+    /** --max-log-size; null for none. */
+    public Long maxLogBytes() {
+        return limits.maxLogBytes();
+    }
+
     public int attemptBudget() {
         return limits.attemptBudget();
     }
@@ -202,6 +220,7 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
         n.put("kill_grace", Durations.format(limits.killGrace()));
         n.put("max_attempts", limits.maxAttempts());
         n.put("attempt_budget", limits.attemptBudget());
+        n.put("max_log_size", limits.maxLogBytes() == null ? null : Sizes.format(limits.maxLogBytes()));
         n.put("save_model", options.saveModel());
         n.set("worker_jvm_options", Json.MAPPER.valueToTree(options.workerJvmOptions()));
         n.put("allow_cpu_fallback", options.allowCpuFallback());
@@ -238,7 +257,10 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
             Limits l = new Limits(duration(n, "timeout"), duration(n, "stall_timeout"),
                     n.hasNonNull("max_memory") ? Sizes.parse(n.get("max_memory").asText()) : null,
                     n.hasNonNull("kill_grace") ? Durations.parse(n.get("kill_grace").asText()) : Duration.ofSeconds(10),
-                    n.path("max_attempts").asInt(3), n.path("attempt_budget").asInt(2 * e.replicates() * models.size()));
+                    n.path("max_attempts").asInt(3), n.path("attempt_budget").asInt(2 * e.replicates() * models.size()),
+                    // null: no cap; absent: a run.json from before there was one gets the default
+                    !n.has("max_log_size") ? Limits.DEFAULT_MAX_LOG_BYTES
+                            : n.get("max_log_size").isNull() ? null : Sizes.parse(n.get("max_log_size").asText()));
             // a run recorded before there were standby workers gets the default of its kind of worker
             Options o = new Options(n.path("save_model").asBoolean(true), jvm, n.path("allow_cpu_fallback").asBoolean(),
                     metrics, n.path("standby").asBoolean(Options.standbyByDefault(command, p)));
