@@ -39,7 +39,7 @@ final class Converters {
 
         @Override
         public Long convert(String value) {
-            if (value.trim().equalsIgnoreCase("none")) {
+            if (value.trim().equalsIgnoreCase(io.isofold.supervisor.spec.RunSpec.NO_LOG_CAP)) {
                 return NONE;
             }
             try {

@@ -16,6 +16,8 @@ import java.util.List;
  * of its attempts ({@link Limits}) and the rest ({@link Options}); those three may change on a resume.
  */
 public record RunSpec(Path outDir, Experiment experiment, Placement placement, Limits limits, Options options) {
+    /** --max-log-size none, as run.json records it (a null would read as a run.json from before the option). */
+    public static final String NO_LOG_CAP = "none";
 
     /**
      * What decides the results, and so must match for a resume: a changed timeout or GPU list
@@ -220,7 +222,7 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
         n.put("kill_grace", Durations.format(limits.killGrace()));
         n.put("max_attempts", limits.maxAttempts());
         n.put("attempt_budget", limits.attemptBudget());
-        n.put("max_log_size", limits.maxLogBytes() == null ? null : Sizes.format(limits.maxLogBytes()));
+        n.put("max_log_size", limits.maxLogBytes() == null ? NO_LOG_CAP : Sizes.format(limits.maxLogBytes()));
         n.put("save_model", options.saveModel());
         n.set("worker_jvm_options", Json.MAPPER.valueToTree(options.workerJvmOptions()));
         n.put("allow_cpu_fallback", options.allowCpuFallback());
@@ -258,9 +260,10 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
                     n.hasNonNull("max_memory") ? Sizes.parse(n.get("max_memory").asText()) : null,
                     n.hasNonNull("kill_grace") ? Durations.parse(n.get("kill_grace").asText()) : Duration.ofSeconds(10),
                     n.path("max_attempts").asInt(3), n.path("attempt_budget").asInt(2 * e.replicates() * models.size()),
-                    // null: no cap; absent: a run.json from before there was one gets the default
-                    !n.has("max_log_size") ? Limits.DEFAULT_MAX_LOG_BYTES
-                            : n.get("max_log_size").isNull() ? null : Sizes.parse(n.get("max_log_size").asText()));
+                    // absent: a run.json from before there was a cap gets the default
+                    !n.hasNonNull("max_log_size") ? Limits.DEFAULT_MAX_LOG_BYTES
+                            : n.get("max_log_size").asText().equals(NO_LOG_CAP) ? null
+                            : Sizes.parse(n.get("max_log_size").asText()));
             // a run recorded before there were standby workers gets the default of its kind of worker
             Options o = new Options(n.path("save_model").asBoolean(true), jvm, n.path("allow_cpu_fallback").asBoolean(),
                     metrics, n.path("standby").asBoolean(Options.standbyByDefault(command, p)));

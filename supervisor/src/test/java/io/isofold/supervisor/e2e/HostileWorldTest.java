@@ -165,7 +165,7 @@ class HostileWorldTest extends EndToEndTest {
         // a resume may change it, and records what it changed
         var resumed = supervisor().run("resume", run.dir().toString(), "--max-log-size", "none");
         assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
-        assertThat(run.file("run.json")).content().contains("\"max_log_size\" : null");
+        assertThat(run.file("run.json")).content().contains("\"max_log_size\" : \"none\"");
     }
 
     /** Blocks the file holds on disk, in bytes, as du counts them. */
