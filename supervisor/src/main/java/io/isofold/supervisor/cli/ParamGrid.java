@@ -92,7 +92,7 @@ final class ParamGrid {
     }
 
     /** The number {@code text} is when a JSON reader gets it back exactly as typed; null when it is not. */
-    static Object number(String text) {
+    private static Object number(String text) {
         if (!PLAIN_NUMBER.matcher(text).matches()) {
             return null; // leading zeros, a '+', an exponent: a reader would print it otherwise
         }

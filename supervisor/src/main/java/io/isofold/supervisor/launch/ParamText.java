@@ -19,12 +19,6 @@ public final class ParamText {
         if (value instanceof Double d) {
             return plain(d);
         }
-        if (value instanceof Float f) {
-            return plain(Double.parseDouble(Float.toString(f)));
-        }
-        if (value instanceof BigDecimal b) {
-            return b.toPlainString();
-        }
         if (value instanceof Map<?, ?> || value instanceof Collection<?>) {
             try {
                 return Json.MAPPER.writeValueAsString(value); // a --models file may give a list or an object
@@ -36,7 +30,7 @@ public final class ParamText {
     }
 
     /** The shortest digits that read back as {@code d}, in plain notation, with at least one decimal. */
-    static String plain(double d) {
+    private static String plain(double d) {
         if (!Double.isFinite(d)) {
             return Double.toString(d);
         }

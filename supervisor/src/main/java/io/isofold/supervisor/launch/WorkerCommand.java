@@ -248,7 +248,7 @@ public final class WorkerCommand {
     private static String params(Task task) {
         ObjectNode json = Json.MAPPER.createObjectNode();
         task.modelConfig().params().forEach((name, value) -> json.set(name,
-                value instanceof Double || value instanceof Float ? DecimalNode.valueOf(new BigDecimal(ParamText.of(value)))
+                value instanceof Double ? DecimalNode.valueOf(new BigDecimal(ParamText.of(value)))
                         : Json.MAPPER.valueToTree(value)));
         try {
             return Json.MAPPER.writer().with(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).writeValueAsString(json);
