@@ -7,6 +7,10 @@
 #
 # usage: scripts/bench-memory.sh [N=20000] [M=100000]
 set -euo pipefail
+# awk and printf read and print numbers with a decimal point whatever the user's locale (a German
+# LC_NUMERIC makes them print "1,5" and refuse "1.5")
+[ -z "${LC_ALL:-}" ] || { export LANG="$LC_ALL"; unset LC_ALL; }
+export LC_NUMERIC=C
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 n="${1:-20000}" m="${2:-100000}"
 work="$(mktemp -d /tmp/isofold-memory.XXXXXX)"

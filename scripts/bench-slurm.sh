@@ -19,6 +19,10 @@
 # every 0.2 s (sbatch --wait polls at growing intervals, which would be measured instead).
 # Needs the supervisor jar (scripts/run.sh builds it) and root (for the cluster).
 set -euo pipefail
+# awk and printf read and print numbers with a decimal point whatever the user's locale (a German
+# LC_NUMERIC makes them print "1,5" and refuse "1.5")
+[ -z "${LC_ALL:-}" ] || { export LANG="$LC_ALL"; unset LC_ALL; }
+export LC_NUMERIC=C
 
 ROUNDS=${1:-3}
 TASKS=${BENCH_TASKS:-100}

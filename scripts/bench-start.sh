@@ -18,6 +18,10 @@
 #     one whole attempt (mlp, 1 epoch, the bundled data, no model saved): wall time, and the JVM's uptime
 #     at its first progress line and at its first training step
 set -euo pipefail
+# awk and printf read and print numbers with a decimal point whatever the user's locale (a German
+# LC_NUMERIC makes them print "1,5" and refuse "1.5")
+[ -z "${LC_ALL:-}" ] || { export LANG="$LC_ALL"; unset LC_ALL; }
+export LC_NUMERIC=C
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=${1:-5}
 what=${2:-all}

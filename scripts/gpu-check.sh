@@ -10,6 +10,10 @@
 # (which include that first step and any kernel compile). Exit 1 if doctor finds a problem, the job
 # does not complete, or any slot computed on the CPU.
 set -uo pipefail
+# awk and printf read and print numbers with a decimal point whatever the user's locale (a German
+# LC_NUMERIC makes them print "1,5" and refuse "1.5")
+[ -z "${LC_ALL:-}" ] || { export LANG="$LC_ALL"; unset LC_ALL; }
+export LC_NUMERIC=C
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 run="$home/scripts/run.sh"
 out="${1:-$home/runs/gpu-check-$(date +%Y%m%d-%H%M%S)}"

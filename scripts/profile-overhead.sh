@@ -8,6 +8,10 @@
 #
 # usage: scripts/profile-overhead.sh [N] [KEEP_DIR]     (N default 2000; KEEP_DIR keeps the recording)
 set -euo pipefail
+# awk and printf read and print numbers with a decimal point whatever the user's locale (a German
+# LC_NUMERIC makes them print "1,5" and refuse "1.5")
+[ -z "${LC_ALL:-}" ] || { export LANG="$LC_ALL"; unset LC_ALL; }
+export LC_NUMERIC=C
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 n=${1:-2000}
 keep=${2:-}

@@ -6,6 +6,10 @@
 #
 # usage: scripts/soak.sh [N=1000] [KILLS=5] [SEED=random]
 set -euo pipefail
+# awk and printf read and print numbers with a decimal point whatever the user's locale (a German
+# LC_NUMERIC makes them print "1,5" and refuse "1.5")
+[ -z "${LC_ALL:-}" ] || { export LANG="$LC_ALL"; unset LC_ALL; }
+export LC_NUMERIC=C
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 n="${1:-1000}" kills="${2:-5}" seed="${3:-$((RANDOM % 10000))}"
 work="$(mktemp -d /tmp/isofold-soak.XXXXXX)"

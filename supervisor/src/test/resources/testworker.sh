@@ -17,6 +17,8 @@
 #              until such a standby has written its progress, then ok)
 #            | many-metrics N (a result with N metrics, named m0000000 up)
 #            | hostile-stderr | hostile-metrics | hostile-nan (text that drives a terminal, in stderr or metric names)
+#            | spew MIB (writes MIB MiB to stdout and a quarter of that to stderr as fast as it can, each ending
+#              with the line "last line of <stream> <attempt_dir>", then ok)
 #   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
 #
 # Records, in $ISOFOLD_ATTEMPT_DIR:
@@ -228,9 +230,10 @@ with open(sys.argv[1], "w") as f:
     # named like the fixed column "gpu" (results.csv must not get two columns of that name)
     base=0.5
     if [[ "${ISOFOLD_PARAMS:-}" =~ \"rmse\":[[:space:]]*([0-9.]+) ]]; then base="${BASH_REMATCH[1]}"; fi
-    rmse=$(awk -v b="$base" -v f="$ISOFOLD_FOLD" -v r="$ISOFOLD_REPLICATE" \
+    # LC_ALL=C: JSON numbers have a decimal point, whatever locale the tests run under
+    rmse=$(LC_ALL=C awk -v b="$base" -v f="$ISOFOLD_FOLD" -v r="$ISOFOLD_REPLICATE" \
       'BEGIN { printf "%.4f", b + 0.01 * f + 0.003 * (r % 5) }')
-    r2=$(awk -v e="$rmse" 'BEGIN { printf "%.4f", 1 - e }')
+    r2=$(LC_ALL=C awk -v e="$rmse" 'BEGIN { printf "%.4f", 1 - e }')
     progress 1
     result "{\"metrics\":{\"rmse\":$rmse,\"r2\":$r2,\"gpu\":7}}"
     finish 0
@@ -279,6 +282,14 @@ with open(sys.argv[2], "w") as f:
     f.write("{\"metrics\":{" + ",".join("\"m%07d\":%d.%03d" % (i, r % 2, i % 1000) for i in range(n)) + "}}")
 ' "$arg" "$ISOFOLD_RESULT" "$ISOFOLD_REPLICATE"
     finish 0
+    ;;
+  spew)
+    head -c $((arg << 20)) /dev/zero | tr '\0' 'x' | fold -w 1023
+    printf '\nlast line of stdout %s\n' "$dir"
+    head -c $((arg << 18)) /dev/zero | tr '\0' 'y' | fold -w 1023 >&2
+    printf '\nlast line of stderr %s\n' "$dir" >&2
+    arg=0
+    ok
     ;;
   *)
     echo "testworker: unknown mode $mode" >&2

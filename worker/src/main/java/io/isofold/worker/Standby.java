@@ -64,7 +64,7 @@ final class Standby {
             if (!Files.exists(s.handoffFile)) { // a task that came early is run at once, with no graph built for a guess
                 s.buildGraph(expected);
             }
-            System.err.printf("isofold-worker: standby: ready in %.1f s, waiting for the task%n",
+            System.err.printf(java.util.Locale.ROOT, "isofold-worker: standby: ready in %.1f s, waiting for the task%n",
                     (System.nanoTime() - t0) / 1e9);
         } catch (RuntimeException | LinkageError e) {
             System.err.println("isofold-worker: standby: preparation incomplete (" + e + "); waiting for the task");

@@ -6,6 +6,7 @@ import io.isofold.supervisor.spec.Defaults;
 import io.isofold.supervisor.spec.Durations;
 import io.isofold.supervisor.spec.GpuRequest;
 import io.isofold.supervisor.spec.RunSpec;
+import io.isofold.supervisor.spec.Sizes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -33,6 +34,8 @@ final class ChangeableOptions {
     Long maxMemory;
     @Option(names = "--kill-grace", paramLabel = "DUR", converter = Converters.DurationConverter.class, description = "Time between SIGTERM and SIGKILL, at most 1h. Default: " + Defaults.KILL_GRACE + ".")
     Duration killGrace;
+    @Option(names = "--max-log-size", paramLabel = "SIZE", converter = Converters.LogSizeConverter.class, description = "Cap on each attempt's stdout.log and stderr.log: a log that grows past it loses its beginning, its last SIZE kept (64m, 1g), or none. Default: " + Defaults.MAX_LOG_SIZE + ".")
+    Long maxLogSize;
     @Option(names = "--max-attempts", paramLabel = "A", description = "Attempts per replicate before it is given up. Default: " + Defaults.MAX_ATTEMPTS + ".")
     Integer maxAttempts;
     @Option(names = "--attempt-budget", paramLabel = "B", description = "Attempts in the whole run. Default: " + Defaults.BUDGET_PER_REPLICATE + " x N x variants.")
@@ -157,7 +160,15 @@ final class ChangeableOptions {
                         Integer.MAX_VALUE),
                 range("--retry-identical", retryIdentical,
                         recorded == null ? Defaults.RETRY_IDENTICAL : recorded.retryIdentical(), 0, 1000),
-                recorded == null ? null : recorded.maxLogSize());
+                maxLogBytes(recorded));
+    }
+
+    /** --max-log-size as given (none: null), else as recorded, else the default. */
+    private Long maxLogBytes(RunSpec.Limits recorded) {
+        if (maxLogSize != null) {
+            return maxLogSize == Converters.LogSizeConverter.NONE ? null : maxLogSize;
+        }
+        return recorded != null ? recorded.maxLogSize() : Long.valueOf(Sizes.parse(Defaults.MAX_LOG_SIZE));
     }
 
     /**

@@ -34,6 +34,23 @@ final class Converters {
         }
     }
 
+    /** A size, or {@code none} ({@link #NONE}): no cap. */
+    static final class LogSizeConverter implements ITypeConverter<Long> {
+        static final long NONE = 0;
+
+        @Override
+        public Long convert(String value) {
+            if (value.trim().equalsIgnoreCase(io.isofold.supervisor.spec.RunSpec.NO_LOG_CAP)) {
+                return NONE;
+            }
+            try {
+                return Sizes.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage() + ", or none");
+            }
+        }
+    }
+
     static final class MetricConverter implements ITypeConverter<MetricGoal> {
         @Override
         public MetricGoal convert(String value) {

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -229,7 +230,7 @@ final class DoctorCommand implements Callable<Integer> {
     private String text(boolean ready, boolean gpuMode, String verdict) {
         StringBuilder out = new StringBuilder();
         for (Check c : checks) {
-            out.append(String.format("%-7s %-44s %s%n", c.status().name().toLowerCase(), c.area() + " " + c.item(),
+            out.append(String.format(Locale.ROOT, "%-7s %-44s %s%n", c.status().name().toLowerCase(Locale.ROOT), c.area() + " " + c.item(),
                     c.detail()));
         }
         List<Check> todo = checks.stream().filter(c -> c.fix() != null).toList();
@@ -266,7 +267,7 @@ final class DoctorCommand implements Callable<Integer> {
             ObjectNode j = list.addObject();
             j.put("area", c.area());
             j.put("item", c.item());
-            j.put("status", c.status().name().toLowerCase());
+            j.put("status", c.status().name().toLowerCase(Locale.ROOT));
             j.put("detail", c.detail());
             if (c.fix() != null) {
                 j.put("fix", c.fix());

@@ -7,6 +7,7 @@ import io.isofold.supervisor.gpu.GpuSlots;
 import io.isofold.supervisor.spec.GpuRequest;
 import io.isofold.supervisor.gpu.MigDevice;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -37,12 +38,12 @@ final class GpusCommand implements Callable<Integer> {
         }
         for (Gpu g : gpus) {
             boolean used = usable.stream().anyMatch(d -> d.gpu() == g.index());
-            System.out.printf("%d  %-28s %6d MiB  %s%s%n", g.index(), g.name(), g.memoryMiB(), g.uuid(),
+            System.out.printf(Locale.ROOT, "%d  %-28s %6d MiB  %s%s%n", g.index(), g.name(), g.memoryMiB(), g.uuid(),
                     g.mig() ? "  (MIG mode: one slot per MIG device)"
                             : used ? "" : "  (hidden by CUDA_VISIBLE_DEVICES)");
             for (MigDevice m : g.migDevices()) {
                 boolean migUsed = usable.contains(new CudaDevice(g.index(), m));
-                System.out.printf("   %-8s %-26s %s%s%n", g.index() + ":mig" + m.index(), "MIG " + m.profile(), m.uuid(),
+                System.out.printf(Locale.ROOT, "   %-8s %-26s %s%s%n", g.index() + ":mig" + m.index(), "MIG " + m.profile(), m.uuid(),
                         migUsed ? "" : "  (hidden by CUDA_VISIBLE_DEVICES)");
             }
         }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -61,7 +62,8 @@ final class RunCommand implements Callable<Integer> {
     List<String> models = new ArrayList<>();
     @Option(names = "--models", paramLabel = "FILE", description = "JSON file of named variants: for the built-in worker [{\"name\":\"small\",\"architecture\":\"cnn\",\"filters\":[16,32]}, ...]; for a worker command [{\"name\":\"a\",\"params\":{\"lr\":0.1}}, ...].")
     Path modelsFile;
-    @Option(names = "--param", paramLabel = "NAME=V1,V2", description = "For a worker command: one variant per combination of the values (repeatable), e.g. --param lr=0.1,0.01 --param batch=32,64.")
+    @Option(names = "--param", paramLabel = "NAME=V1,V2", description = "For a worker command: one variant per combination of the values (repeatable), e.g. --param lr=0.1,0.01 --param batch=32,64. "
+            + "Values stay as typed in {param.NAME} and the variant's name; in ISOFOLD_PARAMS a param is numbers when all its values read back as typed (32, 0.1), else strings (1.10, 007, 1e-3).")
     List<String> params = new ArrayList<>();
     @Option(names = "--metric", paramLabel = "NAME[:min|max]", converter = Converters.MetricConverter.class, description = "A metric and which way it is better (repeatable); the first is the run's primary metric. Default: guessed from the names, and marked as guessed.")
     List<MetricGoal> metrics = new ArrayList<>();
@@ -184,7 +186,7 @@ final class RunCommand implements Callable<Integer> {
 
     private Path outDir() throws BadInput {
         String dir = out != null ? out
-                : "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+                : "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
         Path p;
         try {
             if (dir.isBlank()) {
@@ -213,7 +215,7 @@ final class RunCommand implements Callable<Integer> {
         }
         for (String m : models) {
             try {
-                configs.add(ModelConfig.defaults(m.trim().toLowerCase()));
+                configs.add(ModelConfig.defaults(m.trim().toLowerCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new BadInput("--model: " + e.getMessage());
             }

@@ -10,6 +10,7 @@ import io.isofold.supervisor.gpu.HealthReport;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.launch.LocalLauncher;
+import io.isofold.supervisor.launch.LogCappedLauncher;
 import io.isofold.supervisor.launch.WorkerCommand;
 import io.isofold.supervisor.standby.StandbyLauncher;
 import io.isofold.supervisor.launch.WorkerLauncher;
@@ -64,12 +65,15 @@ final class RunExecution {
             // on Slurm the scheduler places jobs on GPUs this machine (a login node) does not have
             slots = slurm ? List.of() : slots(spec);
             workerCommand = workerCommand(spec, slots);
-            launcher = slurm ? slurmLauncher(spec) : spec.standby()
+            WorkerLauncher backend = slurm ? slurmLauncher(spec) : spec.standby()
                     ? new StandbyLauncher(new LocalLauncher(), new RunFiles(spec.outDir()), workerCommand, spec.killGrace())
                     : new LocalLauncher();
+            launcher = spec.limits().maxLogSize() == null ? backend
+                    : new LogCappedLauncher(backend, spec.limits().maxLogSize());
         } catch (BadInput e) {
             return badInput(e.getMessage());
         }
+        boolean closed = false;
         try (RunSetup setup = RunSetup.prepare(spec, launcher, resuming)) {
             SupervisorLog.attachFile(new RunFiles(spec.outDir()).log());
             setup.warnings().forEach(log::warn);
@@ -84,8 +88,9 @@ final class RunExecution {
             Signals.forward(loop);
             Instant began = Instant.now();
             ExitStatus status = loop.run();
-            if (launcher instanceof StandbyLauncher standbys) {
-                standbys.close(); // while the run is still locked: no standby outlives its supervisor's hold
+            if (launcher instanceof AutoCloseable c) {
+                closeQuietly(c); // while the run is still locked: no standby outlives its supervisor's hold
+                closed = true;
             }
             String reason = loop.stopReason();
             log.info("run ended with exit status {}{}", status.code(),
@@ -116,7 +121,7 @@ final class RunExecution {
             Thread.currentThread().interrupt();
             return ExitStatus.INTERRUPTED.code();
         } finally {
-            if (launcher instanceof AutoCloseable c) {
+            if (!closed && launcher instanceof AutoCloseable c) {
                 closeQuietly(c);
             }
         }

@@ -290,7 +290,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         b.append('\n');
         int attempts = s.get("attempts").asInt();
-        b.append(String.format("completed %d/%d, %d finished %s, %d failed", s.get("completed").asInt(),
+        b.append(String.format(Locale.ROOT, "completed %d/%d, %d finished %s, %d failed", s.get("completed").asInt(),
                 s.get("required").asInt(), attempts, attempts == 1 ? "attempt" : "attempts",
                 s.get("failed_attempts").asInt()));
         if (!s.get("running").isEmpty()) {
@@ -309,7 +309,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         b.append('\n');
         for (var r : s.get("running")) {
-            b.append(String.format("  %-8s replicate %d (%s, fold %d) attempt %d, %s", one(r.get("slot")),
+            b.append(String.format(Locale.ROOT, "  %-8s replicate %d (%s, fold %d) attempt %d, %s", one(r.get("slot")),
                     r.get("replicate").asInt(), one(r.get("model")), r.get("fold").asInt(), r.get("attempt").asInt(),
                     Durations.human(Duration.ofSeconds(r.get("elapsed_s").asLong()))));
             if (r.has("job_id")) {
@@ -331,10 +331,10 @@ final class StatusCommand implements Callable<Integer> {
                 b.append(", epoch ").append(r.get("epoch").asInt());
             }
             if (r.has("loss")) {
-                b.append(String.format(", loss %.4f", r.get("loss").asDouble()));
+                b.append(String.format(Locale.ROOT, ", loss %.4f", r.get("loss").asDouble()));
             }
             if (r.has("val_loss")) {
-                b.append(String.format(", val_loss %.4f", r.get("val_loss").asDouble()));
+                b.append(String.format(Locale.ROOT, ", val_loss %.4f", r.get("val_loss").asDouble()));
             }
             b.append('\n');
         }
@@ -374,7 +374,7 @@ final class StatusCommand implements Callable<Integer> {
         if (!s.get("last_failures").isEmpty()) {
             b.append("last failures:\n");
             for (var f : s.get("last_failures")) {
-                b.append(String.format("  replicate %d attempt %d on %s %s%s%n", f.get("replicate").asInt(),
+                b.append(String.format(Locale.ROOT, "  replicate %d attempt %d on %s %s%s%n", f.get("replicate").asInt(),
                         f.get("attempt").asInt(), one(f.path("slot")), phrase(f.get("verdict").asText()),
                         f.hasNonNull("reason") ? ": " + one(f.get("reason")) : ""));
                 if (f.has("stderr_tail")) {

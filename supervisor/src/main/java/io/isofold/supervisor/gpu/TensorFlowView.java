@@ -35,7 +35,7 @@ public record TensorFlowView(List<String> devices, List<String> cudaMissing, Str
     }
 
     public boolean seesGpu() {
-        return devices.stream().anyMatch(d -> d.toUpperCase().contains("GPU"));
+        return devices.stream().anyMatch(d -> d.toUpperCase(java.util.Locale.ROOT).contains("GPU"));
     }
 
     /**

@@ -6,12 +6,16 @@ import io.isofold.shared.ModelConfig;
 import io.isofold.shared.Task;
 import io.isofold.shared.WorkerEnv;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isofold.shared.Json;
 import io.isofold.supervisor.gpu.CudaCache;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.spec.BadInput;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -246,7 +250,7 @@ public final class WorkerCommand {
         values.put("{model}", task.model());
         values.put("{progress}", task.progressFile());
         values.put("{task}", files.task().toString());
-        task.modelConfig().params().forEach((name, value) -> values.put("{param." + name + "}", String.valueOf(value)));
+        task.modelConfig().params().forEach((name, value) -> values.put("{param." + name + "}", ParamText.of(value)));
         List<String> argv = new ArrayList<>(template.size());
         for (String arg : template) {
             argv.add(substitute(arg, values));
@@ -295,9 +299,14 @@ public final class WorkerCommand {
         return env;
     }
 
+    /** The params as JSON, a fraction in the digits {@link ParamText} gives it (0.0001, never 1.0E-4). */
     private static String params(Task task) {
+        ObjectNode json = Json.MAPPER.createObjectNode();
+        task.modelConfig().params().forEach((name, value) -> json.set(name,
+                value instanceof Double ? DecimalNode.valueOf(new BigDecimal(ParamText.of(value)))
+                        : Json.MAPPER.valueToTree(value)));
         try {
-            return Json.MAPPER.writeValueAsString(task.modelConfig().params());
+            return Json.MAPPER.writer().with(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).writeValueAsString(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e); // a map of JSON values always serialises
         }

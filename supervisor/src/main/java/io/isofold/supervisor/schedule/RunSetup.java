@@ -8,6 +8,7 @@ import io.isofold.supervisor.journal.AttemptId;
 import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.journal.Journal;
 import io.isofold.supervisor.journal.JournalEvent;
+import io.isofold.supervisor.journal.LaunchIdentity;
 import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.RunHistory;
@@ -25,9 +26,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -107,10 +110,16 @@ public final class RunSetup implements AutoCloseable {
             Journal journal = Journal.open(files.journal());
             // a new run's directory was empty: no attempt of it can have been launched yet, and asking
             // the backend would cost a new run on Slurm a listing of all the user's jobs
-            for (JournalEvent.Launch launch : resumed ? unjournalled(spec, files, history, launcher, warnings)
-                    : List.<JournalEvent.Launch>of()) {
-                journal.append(launch);
-                history.apply(launch);
+            if (resumed) {
+                for (JournalEvent.Launch launch : unjournalled(spec, files, history, launcher, warnings)) {
+                    journal.append(launch);
+                    history.apply(launch);
+                }
+                // after the backend's: a job it still knows is recorded with its id, not found a second time here
+                for (JournalEvent.Launch launch : unjournalledDirectories(spec, files, history, warnings)) {
+                    journal.append(launch);
+                    history.apply(launch);
+                }
             }
             List<Adopted> adopted = new ArrayList<>();
             for (JournalEvent settled : settleUnfinished(spec, files, history, launcher, warnings, adopted)) {
@@ -305,6 +314,62 @@ public final class RunSetup implements AutoCloseable {
     }
 
     /**
+     * Launch lines for the attempt directories a dead supervisor prepared and may have started without
+     * its journal's launch line: it writes task.json, starts the worker (hands it to a standby, submits
+     * its job), and only then writes the line, so a SIGKILL in between leaves a worker that may finish,
+     * even exit 0 with a valid result, unknown to the journal. Recorded here, such an attempt is settled
+     * like any other the dead supervisor left (judged from its exit_status, what is left of it ended)
+     * and counted once, instead of being passed over and its replicate run again.
+     *
+     * <p>Only numbers above the replicate's last recorded attempt are looked at: a supervisor numbers
+     * attempts upwards, so one below was passed over by an earlier resume that ran a later attempt, and
+     * is left as it was. A directory without a readable task.json was never started (the worker is
+     * started after task.json is written whole); the run loop skips its number.
+     */
+    private static List<JournalEvent.Launch> unjournalledDirectories(RunSpec spec, RunFiles files, RunHistory history,
+            List<String> warnings) throws IOException {
+        Map<Integer, Integer> lastRecorded = new HashMap<>();
+        for (AttemptRecord a : history.attempts()) {
+            lastRecorded.merge(a.id().replicate(), a.id().attempt(), Math::max);
+        }
+        List<JournalEvent.Launch> launches = new ArrayList<>();
+        if (!Files.isDirectory(files.replicates())) {
+            return launches;
+        }
+        List<Integer> replicates = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(files.replicates())) {
+            dirs.map(d -> d.getFileName().toString()).filter(n -> n.matches("\\d{1,9}"))
+                    .map(Integer::valueOf).filter(r -> r < spec.requiredReplicates()).sorted().forEach(replicates::add);
+        }
+        for (int r : replicates) {
+            for (int a = lastRecorded.getOrDefault(r, 0) + 1; Files.isDirectory(files.attempt(r, a).dir()); a++) {
+                RunFiles.AttemptFiles attempt = files.attempt(r, a);
+                Task task;
+                try {
+                    task = Json.MAPPER.readValue(attempt.task().toFile(), Task.class);
+                } catch (IOException e) {
+                    continue; // never started
+                }
+                String model = spec.models().get(r % spec.models().size()).name();
+                if (task.replicate() != r || task.attempt() != a || !model.equals(task.model())) {
+                    warnings.add(attempt.task() + " names another attempt (replicate " + task.replicate() + ", "
+                            + task.model() + ", attempt " + task.attempt() + "); left alone");
+                    continue;
+                }
+                AttemptId id = new AttemptId(r, task.model(), task.index(), task.fold(), task.shuffle(), a);
+                String slot = spec.placement().slurm() ? "slurm/?"
+                        : "cpu".equals(task.gpu()) ? "cpu/?" : "gpu" + task.gpu() + "/?";
+                Instant prepared = Files.getLastModifiedTime(attempt.task()).toInstant();
+                launches.add(JournalEvent.Launch.of(prepared.toString(), id, slot, task.gpu(), LaunchIdentity.none(),
+                        attempt.dir().toString()));
+                warnings.add("found " + attempt.dir() + " (" + id.label()
+                        + "), which the previous supervisor prepared but did not record as started");
+            }
+        }
+        return launches;
+    }
+
+    /**
      * The attempts a dead supervisor left without an end, settled through the backend (ended and
      * judged, or adopted: added to {@code adopted}), and what is left of any attempt of the run that
      * the backend can find, ended. Returns the journal lines that record it: an end per attempt
@@ -345,11 +410,23 @@ public final class RunSetup implements AutoCloseable {
     /** How an attempt left behind ended, judged as its supervisor would have; its duration as far as the journal tells. */
     private static Outcome judgeLeftBehind(AttemptRecord a, RunFiles.AttemptFiles files,
             WorkerLauncher.Recovery.Ended ended, RunHistory history, Instant lastSeen) {
-        Instant end = lastSeen.isAfter(a.started()) ? lastSeen : a.started();
+        Integer status = ended.exitStatus();
+        // a worker that ended by itself ended when its wrapper wrote the status; else, at the latest, when
+        // the dead supervisor was last heard of
+        Instant end = status != null ? statusWritten(files).orElse(lastSeen) : lastSeen;
+        end = end.isAfter(a.started()) ? end : a.started();
         double seconds = Math.max(0, end.toEpochMilli() - a.started().toEpochMilli()) / 1000.0;
         AttemptJudge.Kill kill = history.killOf(a.id()).map(k -> new AttemptJudge.Kill(k.verdict(), k.reason()))
                 .orElse(null);
-        return AttemptJudge.leftBehind(files, ended.exitStatus(), ended.killed(), kill, seconds);
+        return AttemptJudge.leftBehind(files, status, ended.killed(), kill, seconds);
+    }
+
+    private static Optional<Instant> statusWritten(RunFiles.AttemptFiles files) {
+        try {
+            return Optional.of(Files.getLastModifiedTime(files.exitStatus()).toInstant());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     public Journal journal() {

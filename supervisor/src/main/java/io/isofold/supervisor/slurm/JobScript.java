@@ -4,6 +4,7 @@ import io.isofold.supervisor.journal.RunFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * The batch script of an attempt: the local launcher's exit-status wrapper, plus what only the job

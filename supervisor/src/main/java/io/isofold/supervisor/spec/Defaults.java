@@ -17,6 +17,8 @@ public final class Defaults {
     /** Attempts of one replicate that fail the same way before it is given up. */
     public static final int RETRY_IDENTICAL = 2;
     public static final String CHECKPOINT_EVERY = "10m";
+    /** Each attempt's stdout.log and stderr.log keep their last this much: generous, yet no worker fills the disk. */
+    public static final String MAX_LOG_SIZE = "1g";
     public static final int RACE_BURN_IN = 3;
     public static final double RACE_ALPHA = 0.05;
     public static final String RACE_ALPHA_TEXT = "0.05";

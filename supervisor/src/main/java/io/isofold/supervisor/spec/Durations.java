@@ -1,19 +1,20 @@
 package io.isofold.supervisor.spec;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses and prints the durations users type: {@code 90s}, {@code 30m}, {@code 2h}, {@code 1h30m}, {@code 500ms}. */
 public final class Durations {
-    private static final Pattern PART = Pattern.compile("(\\d{1,12}(?:\\.\\d{1,9})?)(ms|s|m|h|d)");
+    private static final Pattern PART = Pattern.compile("(\\d{1,12}(?:[.,]\\d{1,9})?)(ms|s|m|h|d)");
     /** Longer than any run; a larger value is a typo, and would overflow the clock arithmetic. */
     public static final Duration MAX = Duration.ofDays(365);
 
     private Durations() {}
 
     public static Duration parse(String text) {
-        String s = text == null ? "" : text.trim().toLowerCase();
+        String s = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
         if (s.isEmpty()) {
             throw new IllegalArgumentException("empty duration (expected e.g. 90s, 30m, 2h)");
         }
@@ -21,7 +22,7 @@ public final class Durations {
         long millis = 0;
         int end = 0;
         while (m.find() && m.start() == end) {
-            double value = Double.parseDouble(m.group(1));
+            double value = Double.parseDouble(m.group(1).replace(',', '.')); // 1,5h: a decimal comma
             long unit = switch (m.group(2)) {
                 case "ms" -> 1;
                 case "s" -> 1_000;
@@ -62,10 +63,10 @@ public final class Durations {
     public static String human(Duration d) {
         long s = Math.max(0, d.toSeconds());
         if (s >= 3600) {
-            return String.format("%dh%02dm", s / 3600, (s % 3600) / 60);
+            return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
         }
         if (s >= 60) {
-            return String.format("%dm%02ds", s / 60, s % 60);
+            return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
         }
         return s + "s";
     }

@@ -63,7 +63,7 @@ record RunJson(
                 p.workersPerGpu(), p.cpuWorkers(), p.backend().label(), p.slurmOptions(),
                 p.slurm() ? p.maxRunning() : null, duration(l.timeout()), duration(l.stallTimeout()),
                 size(l.maxMemoryBytes()), duration(l.killGrace()), l.maxAttempts(), l.attemptBudget(),
-                l.retryIdentical(), size(l.maxLogSize()), o.saveModel(), o.workerJvmOptions(), o.allowCpuFallback(),
+                l.retryIdentical(), l.maxLogSize() == null ? RunSpec.NO_LOG_CAP : Sizes.format(l.maxLogSize()), o.saveModel(), o.workerJvmOptions(), o.allowCpuFallback(),
                 o.standby(), o.metrics().stream().map(MetricGoal::toString).toList(), o.continueAttempts(),
                 o.keepCheckpoints(), duration(o.checkpointEvery()),
                 o.race() == null ? null : new Race(o.race().burnIn(), o.race().alpha()));
@@ -106,7 +106,8 @@ record RunJson(
                 or(maxAttempts, Defaults.MAX_ATTEMPTS),
                 or(attemptBudget, RunSpec.defaultBudget(replicates, variants.size())),
                 // a run from before identical failures were told apart retries them as it did
-                or(retryIdentical, 0), size(maxLogSize));
+                or(retryIdentical, 0), maxLogSize == null ? Long.valueOf(Sizes.parse(Defaults.MAX_LOG_SIZE))
+                        : maxLogSize.equalsIgnoreCase(RunSpec.NO_LOG_CAP) ? null : Sizes.parse(maxLogSize));
         List<MetricGoal> goals = new ArrayList<>();
         for (String m : metrics == null ? List.<String>of() : metrics) {
             goals.add(MetricGoal.parse(m));

@@ -15,6 +15,8 @@ import java.util.List;
  * may change on a resume.
  */
 public record RunSpec(Path outDir, Experiment experiment, Placement placement, Limits limits, Options options) {
+    /** --max-log-size none, as run.json records it (a null would read as a run.json from before the option). */
+    public static final String NO_LOG_CAP = "none";
 
     /**
      * What decides the results, and so must match for a resume: a changed timeout or GPU list resumes the

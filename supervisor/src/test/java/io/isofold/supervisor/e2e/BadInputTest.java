@@ -83,6 +83,13 @@ class BadInputTest extends EndToEndTest {
                 custom("--metric", "rmse:lowest"),
                 custom("--param", "lr"),
                 builtIn("--param", "lr=0.1"),
+                // issue 21: --param values that cannot be told apart or named; --max-log-size needs a size or none
+                custom("--param", "ver=1.1,1.1"),
+                custom("--param", "x=1", "--param", "x=2"),
+                custom("--param", "lr=0.1,"),
+                custom("--max-log-size", "12"),
+                custom("--max-log-size", "512k"),
+                custom("--max-log-size", "lots"),
                 // a JVM option the JVM refuses failed every attempt with "A fatal exception has occurred"
                 builtIn("--worker-jvm-opts", "-XX:+NoSuchFlag"),
                 builtIn("--worker-jvm-opts", "-Xmx1banana"))

@@ -89,6 +89,48 @@ class CrashSafetyTest extends EndToEndTest {
         assertNoCompletedReplicateRedone(run, starts);
     }
 
+    /**
+     * Issue 21 item 12: replicate 174's attempt 1 started, wrote a valid result and exited 0, but its
+     * supervisor was SIGKILLed before the journal had the launch line; the resumed supervisor passed over
+     * attempt-1/ and ran the replicate again. The window (task.json written, worker started, no launch
+     * line yet) is milliseconds wide; here it is made exact: the supervisor is SIGKILLed while the workers
+     * wait, and one worker's launch line is taken from the journal, as a kill in the window leaves it.
+     */
+    @Test
+    void anAttemptStartedJustBeforeTheSupervisorDiedIsJudgedFromItsExitStatusNotRunAgain() throws Exception {
+        RunDir run = newRun("unjournalled");
+        Path go = tmp.resolve("go");
+        Path worker = tmp.resolve("waiting-worker.sh");
+        Files.writeString(worker, "#!/bin/bash\n"
+                + "for _ in $(seq 1200); do [ -e " + go + " ] && break; sleep 0.05; done\n"
+                + "exec " + TestWorker.script() + " ok\n");
+        Files.setPosixFilePermissions(worker, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> args = args(run, List.of("--gpus", "none", "--folds", "2", "--cpu-workers", "2", "--no-standby"),
+                List.of("--", worker.toString()));
+        SupervisorProcess.Started first = supervisor().start(args);
+        waitFor(() -> run.launches().size() == 2, Duration.ofSeconds(60));
+        first.process().destroyForcibly().waitFor(); // SIGKILL
+        List<String> journal = Files.readAllLines(run.file("journal.jsonl"));
+        List<String> withoutLaunch = journal.stream()
+                .filter(l -> !(l.contains("\"type\":\"launch\"") && l.contains("\"replicate\":1,"))).toList();
+        assertThat(withoutLaunch).hasSize(journal.size() - 1);
+        Files.write(run.file("journal.jsonl"), withoutLaunch);
+        Files.writeString(go, "");
+        waitFor(() -> Files.exists(run.attemptDir(1, 1).resolve("exit_status"))
+                && Files.exists(run.attemptDir(0, 1).resolve("exit_status")), Duration.ofSeconds(60));
+
+        SupervisorProcess.Outcome resumed = supervisor().run("resume", run.dir().toString());
+
+        assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+        assertThat(run.results()).hasSize(2).allSatisfy(r -> assertThat(r.get("attempt")).isEqualTo("1"));
+        assertThat(workerStarts()).as("no worker started again").isEqualTo(2);
+        assertThat(run.launches()).filteredOn(l -> l.get("replicate").asInt() == 1).singleElement()
+                .satisfies(l -> assertThat(l.get("attempt").asInt()).isEqualTo(1));
+        assertThat(run.ends()).filteredOn(e -> e.get("replicate").asInt() == 1).singleElement()
+                .satisfies(e -> assertThat(e.get("verdict").asText()).isEqualTo("completed"));
+        assertThat(run.attemptDir(1, 2)).doesNotExist();
+    }
+
     @Test
     void aDifferentSpecOnTheSameDirectoryIsRefusedNamingWhatDiffers() {
         RunDir run = newRun("spec");

@@ -140,6 +140,43 @@ class HostileWorldTest extends EndToEndTest {
         assertThat(report.exitCode()).as(report.toString()).isZero();
     }
 
+    /**
+     * Issue 21 item 13: a worker writing to its stdout without end filled the disk: logs had no cap. Now each
+     * log keeps its end, near --max-log-size; also a standby's, whose logs are linked into its attempt.
+     */
+    @Test
+    void aWorkerFloodingItsOutputKeepsItsLogsNearTheCapWithTheirLastLines() throws Exception {
+        RunDir run = newRun("log-flood");
+        var o = supervisor().timeout(Duration.ofSeconds(240)).run(args(run, List.of("--gpus", "none", "--folds", "2",
+                "--standby", "--max-log-size", "2m"), TestWorker.command("spew", "40")));
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        for (int r = 0; r < 2; r++) {
+            Path dir = run.attemptDir(r, 1);
+            for (String stream : List.of("stdout", "stderr")) {
+                Path log = dir.resolve(stream + ".log");
+                assertThat(Files.size(log)).as(log.toString()).isBetween(2L << 20, 3L << 20);
+                assertThat(diskUsage(log)).as(log.toString()).isLessThanOrEqualTo(3L << 20);
+                assertThat(Files.readAllLines(log)).last().isEqualTo("last line of " + stream + " " + dir);
+            }
+        }
+        assertThat(Files.readString(run.file("supervisor.log"))).contains("passed --max-log-size 2m");
+        assertThat(run.file("run.json")).content().contains("\"max_log_size\" : \"2m\"");
+
+        // a resume may change it, and records what it changed
+        var resumed = supervisor().run("resume", run.dir().toString(), "--max-log-size", "none");
+        assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+        assertThat(run.file("run.json")).content().contains("\"max_log_size\" : \"none\"");
+    }
+
+    /** Blocks the file holds on disk, in bytes, as du counts them. */
+    private static long diskUsage(Path file) throws Exception {
+        Process p = new ProcessBuilder("stat", "-c", "%b %B", file.toString()).start();
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String[] f = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+                .strip().split(" ");
+        return Long.parseLong(f[0]) * Long.parseLong(f[1]);
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {

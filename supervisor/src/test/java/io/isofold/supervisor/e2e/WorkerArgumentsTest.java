@@ -2,6 +2,8 @@ package io.isofold.supervisor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isofold.shared.ReplicatePlan;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,5 +42,41 @@ class WorkerArgumentsTest extends EndToEndTest {
             assertThat(w.argv()).as("argv of %s", dir).containsExactlyElementsOf(expected);
         }
         assertThat(marker).as("a shell ran the command substitution").doesNotExist();
+    }
+
+    /**
+     * Issue 21 item 10: --param values arrive as typed, in {param.NAME}, in ISOFOLD_PARAMS and in the variant's
+     * name, also for attempts a resume starts from what run.json recorded.
+     */
+    @Test
+    void paramValuesArriveAsTypedAlsoAfterAResume() throws Exception {
+        RunDir run = newRun("params-as-typed");
+        List<String> options = List.of("--gpus", "none", "--folds", "2", "--replicates", "1", "--max-attempts", "1",
+                "--param", "ver=1.10,1.1", "--param", "lr=0.0001", "--param", "ckpt=007",
+                "--param", "id=12345678901234567890");
+        var first = supervisor().run(args(run, options,
+                TestWorker.command("flaky", "0", "{param.ver}", "{param.lr}", "{param.ckpt}", "{param.id}")));
+        assertThat(first.exitCode()).as("attempt 1 of each fails: " + first).isEqualTo(1);
+        var resumed = supervisor().run("resume", run.dir().toString(), "--max-attempts", "2");
+        assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+
+        List<WorkerRecord> workers = run.workerRecords();
+        assertThat(workers).hasSize(4);
+        for (WorkerRecord w : workers) {
+            String ver = w.env("ISOFOLD_MODEL").startsWith("ver-1.10_") ? "1.10" : "1.1";
+            assertThat(w.env("ISOFOLD_MODEL")).isEqualTo("ver-" + ver + "_lr-0.0001_ckpt-007_id-12345678901234567890");
+            assertThat(w.argv()).as("argv of %s", w.attemptDir())
+                    .containsExactly("flaky", "0", ver, "0.0001", "007", "12345678901234567890");
+            String json = w.env("ISOFOLD_PARAMS");
+            JsonNode params = new ObjectMapper().readTree(json);
+            assertThat(params.get("ver").isTextual()).as(json).isTrue();
+            assertThat(params.get("ver").asText()).isEqualTo(ver);
+            assertThat(params.get("ckpt").asText()).isEqualTo("007");
+            assertThat(params.get("id").asText()).isEqualTo("12345678901234567890");
+            assertThat(json).contains("\"lr\":0.0001");
+        }
+        assertThat(run.results()).extracting(r -> r.get("model"))
+                .containsExactlyInAnyOrder("ver-1.10_lr-0.0001_ckpt-007_id-12345678901234567890",
+                        "ver-1.1_lr-0.0001_ckpt-007_id-12345678901234567890");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.isofold.shared.Json;
 import io.isofold.shared.ModelConfig;
+import io.isofold.shared.Task;
 import io.isofold.supervisor.journal.AttemptId;
 import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.journal.Journal;
@@ -165,6 +166,79 @@ class RunSetupTest {
             assertThat(stranger.isAlive()).as("the stranger must survive the resume").isTrue();
         } finally {
             stranger.destroyForcibly().waitFor();
+        }
+    }
+
+    /**
+     * Issue 21 item 12: the supervisor wrote task.json, started the worker and died before the journal had
+     * the launch line. The attempt directory is all that names the attempt.
+     */
+    private Path preparedButNotJournalled(int replicate, int attempt) throws Exception {
+        if (!Files.exists(files().journal())) {
+            deadSupervisorLeft(List.of(), List.of());
+        }
+        RunFiles.AttemptFiles f = files().attempt(replicate, attempt);
+        Files.createDirectories(f.dir());
+        // the fields that name the attempt, as the supervisor writes them; the rest of a task does not matter here
+        var task = Json.MAPPER.createObjectNode().put("replicate", replicate).put("index", replicate).put("model", "cnn")
+                .put("fold", replicate % 2).put("folds", 2).put("shuffle", 0).put("attempt", attempt).put("gpu", "cpu")
+                .put("attempt_dir", f.dir().toString()).put("progress_file", f.progress().toString())
+                .put("result_file", f.result().toString());
+        Files.writeString(f.task(), task.toPrettyString());
+        assertThat(Json.MAPPER.readValue(f.task().toFile(), Task.class).attempt()).isEqualTo(attempt);
+        return f.dir();
+    }
+
+    private long journalLines(String type, int replicate) throws Exception {
+        return Files.readAllLines(files().journal()).stream()
+                .filter(l -> l.contains("\"type\":\"" + type + "\"") && l.contains("\"replicate\":" + replicate + ","))
+                .count();
+    }
+
+    @Test
+    void anAttemptStartedButNotJournalledThatExitedZeroWithAResultIsCompletedAndCountedOnce() throws Exception {
+        Path dir = preparedButNotJournalled(0, 1);
+        Files.writeString(dir.resolve("result.json"), "{\"metrics\":{\"val_accuracy\":0.9}}");
+        Files.writeString(dir.resolve("exit_status"), "0\n");
+
+        AttemptRecord a = afterResume(0);
+
+        assertThat(a.verdict()).isEqualTo(Verdict.COMPLETED);
+        assertThat(a.id().attempt()).isEqualTo(1);
+        assertThat(a.outcome().metrics()).containsEntry("val_accuracy", 0.9);
+        assertThat(journalLines("launch", 0)).isEqualTo(1);
+        assertThat(journalLines("end", 0)).isEqualTo(1);
+        // a second resume finds it in the journal, and records nothing more
+        assertThat(verdictAfterResume(0)).isEqualTo(Verdict.COMPLETED);
+        assertThat(journalLines("launch", 0)).isEqualTo(1);
+        assertThat(journalLines("end", 0)).isEqualTo(1);
+    }
+
+    @Test
+    void anAttemptStartedButNotJournalledThatIsStillRunningIsEndedAndLost() throws Exception {
+        Path dir = preparedButNotJournalled(1, 1);
+        // a worker of that attempt, known only by the ISOFOLD_ATTEMPT_DIR it carries
+        ProcessBuilder pb = new ProcessBuilder("setsid", "sleep", "60");
+        pb.environment().put("ISOFOLD_ATTEMPT_DIR", dir.toString());
+        Process worker = pb.start();
+        try {
+            waitForStartTicks(worker.pid());
+            AttemptRecord a = afterResume(1);
+            assertThat(a.verdict()).isEqualTo(Verdict.SUPERVISOR_LOST);
+            assertThat(worker.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("the worker was ended").isTrue();
+        } finally {
+            worker.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void aDirectoryWithoutATaskOrBelowTheLastRecordedAttemptIsNotRecorded() throws Exception {
+        deadSupervisorLeft(List.of(new AttemptId(1, "cnn", 1, 1, 0, 2)), List.of());
+        Files.createDirectories(files().attempt(0, 1).dir()); // created, task.json not written yet: never started
+        preparedButNotJournalled(1, 1); // passed over by an earlier resume that ran attempt 2
+        try (RunSetup setup = RunSetup.prepare(spec(), new LocalLauncher(), false)) {
+            assertThat(setup.history().attempts()).extracting(r -> r.id().replicate() + "/" + r.id().attempt())
+                    .containsExactly("1/2");
         }
     }
 

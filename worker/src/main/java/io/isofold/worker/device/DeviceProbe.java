@@ -41,7 +41,7 @@ public final class DeviceProbe {
         if (devices.isEmpty()) {
             return "unknown";
         }
-        if (devices.stream().noneMatch(d -> d.toUpperCase().contains("GPU"))) {
+        if (devices.stream().noneMatch(d -> d.toUpperCase(java.util.Locale.ROOT).contains("GPU"))) {
             return "cpu";
         }
         String name = gpuName();
