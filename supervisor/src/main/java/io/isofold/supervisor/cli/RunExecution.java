@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
 final class RunExecution {
     private static final Logger log = LoggerFactory.getLogger(RunExecution.class);
     private static final Duration CONSOLE_DRAIN = Duration.ofSeconds(3);
+    /** How often the GPUs' health counters are read during a run. */
+    private static final Duration HEALTH_EVERY = Duration.ofSeconds(30);
 
     private RunExecution() {}
 
@@ -81,13 +83,19 @@ final class RunExecution {
                 slots = SlurmRun.slots(spec, setup.adopted().size());
             }
             JournalReports reports = new JournalReports(spec, slots);
-            // GPU health counters are read with nvidia-smi here: of no use for GPUs on other machines
             RunLoop loop = new RunLoop(spec, slots, workerCommand, setup.launcher(), setup.journal(), setup.history(),
-                    setup.adopted(), ProgressDisplay.forConsole(), reports, slurm ? null : healthProbe(slots),
-                    liftedGpus);
+                    setup.adopted(), ProgressDisplay.forConsole(), reports, liftedGpus);
             Signals.forward(loop);
             Instant began = Instant.now();
-            ExitStatus status = loop.run();
+            ExitStatus status;
+            // GPU health counters are read with nvidia-smi here: of no use for GPUs on other machines
+            try (HealthWatch health = slurm ? null : healthWatch(slots)) {
+                if (health != null) {
+                    loop.gpusSick(health.readNow()); // before any launch
+                    health.start(HEALTH_EVERY, loop::gpusSick);
+                }
+                status = loop.run();
+            }
             if (launcher instanceof AutoCloseable c) {
                 closeQuietly(c); // while the run is still locked: no standby outlives its supervisor's hold
                 closed = true;
@@ -241,11 +249,11 @@ final class RunExecution {
      * or retired pages or remapped rows pending gets no more attempts. A reading that fails takes
      * nothing out of the run (it is logged); null on a CPU run.
      */
-    static HealthWatch.Probe healthProbe(List<Slot> slots) {
+    static HealthWatch healthWatch(List<Slot> slots) {
         if (slots.stream().allMatch(Slot::cpu)) {
             return null;
         }
-        return () -> {
+        return new HealthWatch(() -> {
             HealthReport report = GpuHealth.read();
             if (!report.readable()) {
                 log.warn("cannot read the GPUs' health: {}", report.unreadable());
@@ -257,7 +265,7 @@ final class RunExecution {
                 }
             }
             return sick;
-        };
+        });
     }
 
     static WorkerCommand workerCommand(RunSpec spec, List<Slot> slots) throws BadInput {

@@ -25,4 +25,10 @@ final class IoFailure {
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
+
+    /** What went wrong in a future's failure: the cause's message, not the wrapper's. */
+    static String rootMessage(Throwable t) {
+        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        return c == null ? "unknown" : String.valueOf(c.getMessage());
+    }
 }

@@ -1,7 +1,6 @@
 package io.isofold.supervisor.schedule;
 
 import io.isofold.supervisor.journal.LaunchIdentity;
-import io.isofold.supervisor.launch.WorkerExit;
 import io.isofold.supervisor.spec.ExitStatus;
 import java.time.Instant;
 import java.util.Map;
@@ -15,8 +14,8 @@ sealed interface LoopEvent {
     /** The worker began to run (a cluster job left the queue), at {@code at} by the backend's clock. */
     record Began(RunningAttempt attempt, Instant at) implements LoopEvent {}
 
-    /** The worker ended (or the backend lost track of it: {@code failure}). */
-    record Exited(RunningAttempt attempt, WorkerExit exit, Throwable failure) implements LoopEvent {}
+    /** The worker ended (or the backend lost track of it): its handle's exit is done. */
+    record Exited(RunningAttempt attempt) implements LoopEvent {}
 
     /** Nothing of the attempt runs any more. */
     record Over(RunningAttempt attempt, int signalled, Throwable problem) implements LoopEvent {}

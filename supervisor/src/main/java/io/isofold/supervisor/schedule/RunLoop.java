@@ -1,6 +1,5 @@
 package io.isofold.supervisor.schedule;
 
-import io.isofold.supervisor.gpu.HealthWatch;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.AttemptId;
 import io.isofold.supervisor.journal.Journal;
@@ -13,14 +12,12 @@ import io.isofold.supervisor.launch.WorkerCommand;
 import io.isofold.supervisor.launch.WorkerExit;
 import io.isofold.supervisor.launch.WorkerLauncher;
 import io.isofold.supervisor.outcome.AttemptJudge;
-import io.isofold.supervisor.outcome.FailureSignature;
 import io.isofold.supervisor.race.Elimination;
 import io.isofold.supervisor.progress.ProgressDisplay;
 import io.isofold.supervisor.report.ReportSchedule;
 import io.isofold.supervisor.spec.ExitStatus;
 import io.isofold.supervisor.spec.RunSpec;
 import io.isofold.supervisor.watch.AttemptWatchdog;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -53,7 +49,6 @@ import org.slf4j.LoggerFactory;
 public final class RunLoop {
     private static final Logger log = LoggerFactory.getLogger(RunLoop.class);
     private static final long TICK_MILLIS = 200;
-    private static final Duration HEALTH_EVERY = Duration.ofSeconds(30);
     /** A gap this long between two ticks means the supervisor itself was stopped (SIGSTOP) or starved. */
     private static final long PAUSED_NANOS = 3_000_000_000L;
 
@@ -63,10 +58,6 @@ public final class RunLoop {
     private final AttemptStarter starter;
     private final AttemptJudge judge;
     private final RunRecord record;
-    private final ProgressDisplay display;
-    private final ReportSchedule reports;
-    /** Null when no GPU is watched. */
-    private final HealthWatch health;
     private final RunState state;
     /** Null when the run does not race its variants. */
     private final Racing racing;
@@ -84,29 +75,20 @@ public final class RunLoop {
      * @param history the run's history so far, settled by {@link RunSetup} (every unfinished attempt in it is
      *                one of {@code adopted}), or an empty one for a new run; the loop adds to it
      * @param adopted attempts a dead supervisor launched that the loop goes on watching; at most one per slot
-     * @param health  null when no GPU is watched
      * @param liftedGpus GPU indices a resume named in --gpus: back in the run if an earlier session quarantined them
      */
     public RunLoop(RunSpec spec, List<Slot> slots, WorkerCommand command, WorkerLauncher launcher, Journal journal,
             RunHistory history, List<RunSetup.Adopted> adopted, ProgressDisplay display, ReportSchedule.Sink reports,
-            HealthWatch.Probe health, Set<Integer> liftedGpus) {
+            Set<Integer> liftedGpus) {
         this.spec = spec;
         this.slots = List.copyOf(slots);
         this.launcher = launcher;
         this.starter = new AttemptStarter(spec, new RunFiles(spec.outDir()), command, launcher);
         this.judge = new AttemptJudge(spec.allowCpuFallback());
-        this.display = display;
-        this.reports = new ReportSchedule(reports);
-        this.record = new RunRecord(journal, history, display, this.reports, this::fatal);
-        this.health = health == null ? null : new HealthWatch(health);
+        this.record = new RunRecord(journal, history, display, new ReportSchedule(reports), this::fatal);
         this.limits = new AttemptWatchdog.Limits(spec.timeout(), spec.stallTimeout(), spec.maxMemoryBytes());
         this.adopted = List.copyOf(adopted);
-        for (Slot s : slots) {
-            String reason = history.quarantined().get(s.gpuLabel());
-            if (reason != null && s.gpu() != null && liftedGpus.contains(s.gpu())) {
-                record.quarantineLifted(s.gpuLabel(), reason); // the history forgets it, and so does the state
-            }
-        }
+        record.liftQuarantines(slots, liftedGpus); // before the state is made from the history
         this.state = RunState.replayed(spec, slots, history);
         this.racing = Racing.of(spec, history, state);
     }
@@ -114,6 +96,11 @@ public final class RunLoop {
     /** Asks the loop to stop as after a signal: running attempts are killed and recorded as interrupted. Any thread. */
     public void requestStop(String signal, ExitStatus status) {
         events.add(new LoopEvent.StopRequested(signal, status));
+    }
+
+    /** A reading of the GPUs' health: those named are taken out of the run. Any thread; before {@link #run}, too. */
+    public void gpusSick(Map<String, String> sick) {
+        events.add(new LoopEvent.HealthRead(sick));
     }
 
     /** Runs to the end; returns the exit status of the contract. */
@@ -124,33 +111,24 @@ public final class RunLoop {
             if (racing != null) {
                 eliminate(racing.decide()); // a resume completes what a crash cut short, and decides nothing else
             }
-            if (health != null) {
-                handle(new LoopEvent.HealthRead(health.readNow())); // before any launch: a sick GPU gets no attempt at all
-                health.start(HEALTH_EVERY, sick -> events.add(new LoopEvent.HealthRead(sick)));
+            for (LoopEvent e = events.poll(); e != null; e = events.poll()) {
+                handle(e); // what came before the run (a GPU sick at the start gets no attempt at all)
             }
-            while (true) {
-                // slots first: the first attempts start at once, not a tick after the run began
-                fillSlots();
-                tick();
-                if (state.finished()) {
-                    break;
-                }
+            fillSlots(); // slots first: the first attempts start at once, not a tick after the run began
+            tick();
+            while (!state.finished()) {
                 for (LoopEvent e = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS); e != null; e = events.poll()) {
                     handle(e);
                 }
+                fillSlots();
+                tick();
             }
             launcher.expect(List.of()); // nothing more will launch: a launcher ends what it prepared
-            ExitStatus status = state.exitStatus();
-            String reason = state.shortfall();
-            reports.writeFinal(record.reportSnapshot(bySlot.values(), Instant.now(), state));
-            record.runEnded(status, reason);
-            return status;
+            record.finalReports(bySlot.values(), state);
+            record.runEnded(state.exitStatus(), state.shortfall());
+            return state.exitStatus();
         } finally {
-            if (health != null) {
-                health.close();
-            }
-            reports.close();
-            display.close();
+            record.close();
         }
     }
 
@@ -182,7 +160,7 @@ public final class RunLoop {
             fatal(w.problem());
         } else if (start instanceof AttemptStarter.Failed f) {
             record.couldNotStart(a.id(), a.slot(), f);
-            after(a.id(), f.outcome(), state.couldNotStart(a, FailureSignature.of(f.outcome())));
+            after(a.id(), f.outcome(), state.couldNotStart(a, f.outcome()));
         } else if (start instanceof AttemptStarter.Launched l) {
             RunningAttempt r = new RunningAttempt(state.started(a), l.handle(), l.files(), l.at(), l.nanos());
             bySlot.put(a.slot().id(), r);
@@ -200,7 +178,7 @@ public final class RunLoop {
         } else {
             began.thenAccept(at -> events.add(new LoopEvent.Began(r, at)));
         }
-        r.handle.exit().whenComplete((exit, failure) -> events.add(new LoopEvent.Exited(r, exit, failure)));
+        r.handle.exit().whenComplete((exit, failure) -> events.add(new LoopEvent.Exited(r)));
     }
 
     /**
@@ -230,7 +208,7 @@ public final class RunLoop {
         } else if (e instanceof LoopEvent.Began b) {
             began(b.attempt(), b.at());
         } else if (e instanceof LoopEvent.Exited x) {
-            exited(x.attempt(), x.exit(), x.failure());
+            exited(x.attempt());
         } else if (e instanceof LoopEvent.Over o) {
             over(o.attempt(), o.signalled(), o.problem());
         } else if (e instanceof LoopEvent.StopRequested s) {
@@ -241,22 +219,20 @@ public final class RunLoop {
             stopSignal = s.signal();
             stop(s.status(), "stopped by " + s.signal(), "interrupted by " + s.signal());
         } else if (e instanceof LoopEvent.HealthRead h) {
-            h.sick().forEach((gpu, reason) -> {
-                if (!state.quarantined(gpu) && slots.stream().anyMatch(s -> s.gpuLabel().equals(gpu))) {
-                    state.quarantine(gpu, reason);
-                    quarantined(gpu, reason);
-                }
-            });
+            state.quarantineSick(h.sick()).forEach(this::quarantined);
         }
     }
 
-    /** The worker ended: from now on its exit decides, and what it left behind is swept before the slot is free. */
-    private void exited(RunningAttempt r, WorkerExit exit, Throwable failure) {
+    /**
+     * The worker ended (its handle's exit is done): from now on its exit decides, and what it left behind is
+     * swept before the slot is free.
+     */
+    private void exited(RunningAttempt r) {
         if (r.exit != null) {
             return; // seen already, when a stop or watchdog found it exited before its event came
         }
-        r.exit = exit != null ? exit
-                : new WorkerExit(null, Verdict.FAILED, "the backend lost track of it: " + rootMessage(failure));
+        r.exit = r.handle.exit().handle((exit, failure) -> exit != null ? exit : new WorkerExit(null, Verdict.FAILED,
+                "the backend lost track of it: " + IoFailure.rootMessage(failure))).join();
         state.exited(r.state);
         r.handle.end(spec.killGrace()).whenComplete((signalled, problem) ->
                 events.add(new LoopEvent.Over(r, signalled == null ? 0 : signalled, problem)));
@@ -264,7 +240,7 @@ public final class RunLoop {
 
     private void over(RunningAttempt r, int signalled, Throwable problem) {
         if (problem != null) {
-            log.error("{}: cleaning up its processes failed: {}", r.state.id.label(), rootMessage(problem));
+            log.error("{}: cleaning up its processes failed: {}", r.state.id.label(), IoFailure.rootMessage(problem));
         }
         AttemptId id = r.state.id;
         bySlot.remove(r.state.slot.id());
@@ -274,10 +250,7 @@ public final class RunLoop {
         Outcome outcome = judged.outcome();
         record.ended(r, outcome);
         starter.ended(id, outcome.verdict());
-        if (outcome.completed()) {
-            state.completedIn(id.model(), outcome.durationS());
-        }
-        after(id, outcome, state.ended(r.state, outcome.verdict(), FailureSignature.of(outcome)));
+        after(id, outcome, state.ended(r.state, outcome));
         if (judged.stop() != null) {
             stop(ExitStatus.BAD_INPUT, judged.stop().cause(), judged.stop().killReason());
         }
@@ -332,25 +305,18 @@ public final class RunLoop {
                 }
             }
         }
-        display.update(record.progressSnapshot(bySlot.values(), now - loopStartNanos, state,
-                racing == null ? 0 : racing.eliminated()));
-        reports.tick(now, () -> record.reportSnapshot(bySlot.values(), null, state));
+        record.show(bySlot.values(), now, now - loopStartNanos, state, racing == null ? 0 : racing.eliminated());
     }
 
     private void kill(RunningAttempt r, Verdict verdict, String reason) {
         if (r.handle.exit().isDone()) {
-            exitedAlready(r); // it exited before this kill: its exit decides (its event may still be queued)
+            exited(r); // it exited before this kill: its exit decides (its event may still be queued)
             return;
         }
         if (r.handle.endedUnheard() || !state.killRequested(r.state, verdict, reason)) {
             return; // ended, its exit on its way; or exited, or being killed, already
         }
         startKill(r);
-    }
-
-    private void exitedAlready(RunningAttempt r) {
-        WorkerExit exit = r.handle.exit().isCompletedExceptionally() ? null : r.handle.exit().getNow(null);
-        exited(r, exit, exit == null ? new IllegalStateException("its exit could not be read") : null);
     }
 
     private void startKill(RunningAttempt r) {
@@ -364,7 +330,7 @@ public final class RunLoop {
         // attempts whose worker already exited are judged by their exit, not by the stop
         for (RunningAttempt r : List.copyOf(bySlot.values())) {
             if (r.state.phase == RunState.Phase.RUNNING && r.handle.exit().isDone()) {
-                exitedAlready(r);
+                exited(r);
             }
         }
         List<RunState.Attempt> toKill = state.stop(status, cause, killReason);
@@ -383,10 +349,5 @@ public final class RunLoop {
         if (!state.stopping()) {
             stop(ExitStatus.INCOMPLETE, problem, "run stopped: " + problem);
         }
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        return c == null ? "unknown" : String.valueOf(c.getMessage());
     }
 }

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.time.Instant;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -157,8 +158,24 @@ final class RunRecord {
         reports.request();
     }
 
-    /** Where the run stands, for the progress display. */
-    ProgressSnapshot progressSnapshot(Collection<RunningAttempt> running, long elapsedNanos, RunState state,
+    /** Where the run stands, on the display now and in the reports when they are due. */
+    void show(Collection<RunningAttempt> running, long nowNanos, long elapsedNanos, RunState state, int eliminated) {
+        display.update(progressSnapshot(running, elapsedNanos, state, eliminated));
+        reports.tick(nowNanos, () -> reportSnapshot(running, null, state));
+    }
+
+    /** The run's last reports, written before its last journal line. */
+    void finalReports(Collection<RunningAttempt> running, RunState state) {
+        reports.writeFinal(reportSnapshot(running, Instant.now(), state));
+    }
+
+    /** The display and the report writer are done. */
+    void close() {
+        reports.close();
+        display.close();
+    }
+
+    private ProgressSnapshot progressSnapshot(Collection<RunningAttempt> running, long elapsedNanos, RunState state,
             int eliminated) {
         List<String> busy = new ArrayList<>(running.size());
         for (RunningAttempt r : running) {
@@ -170,7 +187,7 @@ final class RunRecord {
     }
 
     /** Every attempt so far, ended or running, for the reports; {@code runEnd} null while the run goes on. */
-    ReportSchedule.Snapshot reportSnapshot(Collection<RunningAttempt> running, Instant runEnd, RunState state) {
+    private ReportSchedule.Snapshot reportSnapshot(Collection<RunningAttempt> running, Instant runEnd, RunState state) {
         List<AttemptRecord> all = new ArrayList<>(history.attempts().size() + running.size());
         for (AttemptRecord a : history.attempts()) {
             if (!a.running()) {
@@ -183,12 +200,19 @@ final class RunRecord {
         return new ReportSchedule.Snapshot(all, runStart, runEnd, Map.copyOf(state.quarantinedGpus()));
     }
 
-    /** A GPU an earlier session quarantined is back: a resume named it in --gpus. */
-    void quarantineLifted(String gpu, String reason) {
-        JournalEvent.QuarantineLifted lifted = new JournalEvent.QuarantineLifted(Instant.now().toString(), gpu, reason);
-        journal(lifted);
-        history.apply(lifted);
-        log.info("GPU {} is back in the run (--gpus names it); it had been quarantined: {}", gpu, reason);
+    /** The GPUs an earlier session quarantined that a resume named in --gpus are back; the history forgets them. */
+    void liftQuarantines(List<Slot> slots, Set<Integer> named) {
+        for (Slot s : slots) {
+            String reason = history.quarantined().get(s.gpuLabel());
+            if (reason != null && s.gpu() != null && named.contains(s.gpu())) {
+                JournalEvent.QuarantineLifted lifted = new JournalEvent.QuarantineLifted(Instant.now().toString(),
+                        s.gpuLabel(), reason);
+                journal(lifted);
+                history.apply(lifted);
+                log.info("GPU {} is back in the run (--gpus names it); it had been quarantined: {}", s.gpuLabel(),
+                        reason);
+            }
+        }
     }
 
     private void journal(JournalEvent event) {

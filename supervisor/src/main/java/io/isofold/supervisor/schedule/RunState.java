@@ -6,6 +6,7 @@ import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.AttemptId;
 import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.journal.JournalEvent;
+import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.outcome.FailureSignature;
@@ -216,6 +217,18 @@ final class RunState {
         return quarantined.containsKey(gpu);
     }
 
+    /** A health reading: the sick GPUs of the run not out yet are quarantined; returns those, with why. */
+    Map<String, String> quarantineSick(Map<String, String> sick) {
+        Map<String, String> now = new LinkedHashMap<>();
+        sick.forEach((gpu, reason) -> {
+            if (!quarantined.containsKey(gpu) && slots.stream().anyMatch(s -> s.gpuLabel().equals(gpu))) {
+                quarantined.put(gpu, reason);
+                now.put(gpu, reason);
+            }
+        });
+        return now;
+    }
+
     /**
      * The race dropped {@code model}: none of its replicates starts again. Returns its attempts still
      * running, for the loop to end.
@@ -353,9 +366,9 @@ final class RunState {
     }
 
     /** The worker could not even be started: a failed attempt, on no slot. */
-    Consequences couldNotStart(Assignment a, FailureSignature signature) {
+    Consequences couldNotStart(Assignment a, Outcome failed) {
         a.replicate.lastAttempt = a.attempt;
-        return count(a.replicate, a.attempt, a.slot.gpuLabel(), Verdict.FAILED, signature);
+        return count(a.replicate, a.attempt, a.slot.gpuLabel(), Verdict.FAILED, FailureSignature.of(failed));
     }
 
     /** A watchdog or a stop wants the attempt killed: true when its kill is to start now, false when it exited or is already being killed. */
@@ -379,6 +392,14 @@ final class RunState {
     /** The attempt is over and its slot is free. */
     Consequences ended(Attempt a, Verdict verdict) {
         return ended(a, verdict, null);
+    }
+
+    /** The attempt is over as {@code outcome} says: a completion's duration orders what starts next. */
+    Consequences ended(Attempt a, Outcome outcome) {
+        if (outcome.completed() && outcome.durationS() != null) {
+            completedIn(a.id.model(), outcome.durationS());
+        }
+        return ended(a, outcome.verdict(), FailureSignature.of(outcome));
     }
 
     /** @param signature how it failed, when it failed ({@link FailureSignature#of}); null otherwise */
