@@ -100,10 +100,31 @@ else
   main=(-cp "$ISOFOLD_CLASSPATH" io.isofold.supervisor.cli.IsofoldCommand)
 fi
 
-# CUDA 12 / cuDNN 9 for the workers, fetched once where the NVIDIA driver is there and they are missing.
-# Without /dev/nvidiactl (no NVIDIA driver loaded) ensure-cuda.sh would print nothing: not started then.
-if [ -z "${ISOFOLD_CUDA_LIB:-}" ] && [ -e /dev/nvidiactl ] && [ -x "$home/scripts/ensure-cuda.sh" ]; then
-  cuda_lib="$("$home/scripts/ensure-cuda.sh" || true)"
+# Whether this command runs the built-in worker (or checks for it): a worker command brings its own CUDA
+# (a PyTorch wheel bundles it), and status, report and gpus start no worker at all.
+builtin_worker() {
+  local a
+  for a in "$@"; do
+    [ "$a" = -- ] && return 1
+  done
+  case "${1:-run}" in
+    status | report | gpus | help | -h | --help | -V | --version) return 1 ;;
+    resume)
+      # a resumed run keeps its worker: the built-in one when run.json's command is empty
+      [ -n "${2:-}" ] && [ -r "$2/run.json" ] || return 1
+      tr -d '\n' <"$2/run.json" | grep -q '"command" *: *\[ *\]'
+      ;;
+    *) return 0 ;;
+  esac
+}
+
+# CUDA 12 / cuDNN 9 for the built-in worker, fetched once where the NVIDIA driver is there and they are
+# missing. Without /dev/nvidiactl (no NVIDIA driver loaded) ensure-cuda.sh would print nothing: not started then.
+# (The two variables only let the tests stand in for a driver and for the fetch.)
+ensure_cuda=${ISOFOLD_ENSURE_CUDA:-$home/scripts/ensure-cuda.sh}
+if [ -z "${ISOFOLD_CUDA_LIB:-}" ] && [ -e "${ISOFOLD_NVIDIACTL:-/dev/nvidiactl}" ] && [ -x "$ensure_cuda" ] \
+    && builtin_worker "$@"; then
+  cuda_lib="$("$ensure_cuda" || true)"
   [ -n "$cuda_lib" ] && export ISOFOLD_CUDA_LIB="$cuda_lib"
 fi
 

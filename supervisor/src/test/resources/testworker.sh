@@ -17,6 +17,10 @@
 #              until such a standby has written its progress, then ok)
 #            | many-metrics N (a result with N metrics, named m0000000 up)
 #            | hostile-stderr | hostile-metrics | hostile-nan (text that drives a terminal, in stderr or metric names)
+#            | ckpt-flaky (records what ISOFOLD_CHECKPOINT_DIR held as "checkpoint=" in testworker.txt, writes a
+#              checkpoint file there, fails on attempt 1)
+#            | ckpt-poison (a worker that crashes whenever its checkpoint directory holds anything, leaving it
+#              as it was; with an empty one it writes a checkpoint, and fails on attempt 1 only)
 #            | spew MIB (writes MIB MiB to stdout and a quarter of that to stderr as fast as it can, each ending
 #              with the line "last line of <stream> <attempt_dir>", then ok)
 #   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
@@ -289,6 +293,27 @@ with open(sys.argv[2], "w") as f:
     head -c $((arg << 18)) /dev/zero | tr '\0' 'y' | fold -w 1023 >&2
     printf '\nlast line of stderr %s\n' "$dir" >&2
     arg=0
+    ok
+    ;;
+  ckpt-flaky)
+    echo "checkpoint=$(ls -A "$ISOFOLD_CHECKPOINT_DIR" | tr '\n' ' ')" >>"$dir/testworker.txt"
+    echo "attempt $ISOFOLD_ATTEMPT" >"$ISOFOLD_CHECKPOINT_DIR/state"
+    if [ "$ISOFOLD_ATTEMPT" = 1 ]; then
+      echo "ckpt-flaky: failing on attempt 1" >&2
+      finish 1
+    fi
+    ok
+    ;;
+  ckpt-poison)
+    if [ -n "$(ls -A "$ISOFOLD_CHECKPOINT_DIR")" ]; then
+      echo "ckpt-poison: cannot load the checkpoint" >&2
+      finish 1
+    fi
+    echo "attempt $ISOFOLD_ATTEMPT" >"$ISOFOLD_CHECKPOINT_DIR/state"
+    if [ "$ISOFOLD_ATTEMPT" = 1 ]; then
+      echo "ckpt-poison: failing after the first checkpoint" >&2
+      finish 1
+    fi
     ok
     ;;
   *)

@@ -67,6 +67,7 @@ final class RunExecution {
             // on Slurm the scheduler places jobs on GPUs this machine (a login node) does not have
             slots = slurm ? List.of() : slots(spec);
             workerCommand = workerCommand(spec, slots);
+            checkArgumentSize(spec, slurm ? SlurmRun.slots(spec, 0) : slots, workerCommand);
             WorkerLauncher backend = slurm ? slurmLauncher(spec) : spec.standby()
                     ? new StandbyLauncher(new LocalLauncher(), new RunFiles(spec.outDir()), workerCommand, spec.killGrace())
                     : new LocalLauncher();
@@ -161,6 +162,33 @@ final class RunExecution {
         Console.get().line(out.toString().stripTrailing());
         Console.get().close(CONSOLE_DRAIN);
         return ExitStatus.COMPLETE.code();
+    }
+
+    /**
+     * A variant whose params make the worker's environment too large for the kernel failed every attempt
+     * with "Argument list too long" at its launch: refused now, before anything is created.
+     */
+    private static void checkArgumentSize(RunSpec spec, List<Slot> slots, WorkerCommand command) throws BadInput {
+        long argMax = argMax();
+        for (LaunchRequest r : DryRun.firstOfEachVariant(spec, slots, command)) {
+            var problem = WorkerCommand.tooLarge(r, System.getenv(), argMax);
+            if (problem.isPresent()) {
+                throw new BadInput("variant '" + r.task().model() + "': " + problem.get());
+            }
+        }
+    }
+
+    /** The system's ARG_MAX; Linux's usual 2 MiB when getconf cannot tell. */
+    private static long argMax() {
+        try {
+            ExternalCommand.Result r = ExternalCommand.run(List.of("getconf", "ARG_MAX"), Duration.ofSeconds(5));
+            return r.ok() ? Long.parseLong(r.stdout().strip()) : 2L << 20;
+        } catch (ExternalCommand.Failed | NumberFormatException e) {
+            return 2L << 20;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 2L << 20;
+        }
     }
 
     /** The Slurm launcher, once Slurm answers; and a word on paths the compute nodes must see. */
@@ -270,6 +298,10 @@ final class RunExecution {
 
     static WorkerCommand workerCommand(RunSpec spec, List<Slot> slots) throws BadInput {
         Path workdir = spec.workdir() != null ? spec.workdir() : Path.of("").toAbsolutePath();
+        // each CPU slot's share of the cores: C workers that each start a thread per core oversubscribe them
+        long cpuSlots = slots.stream().filter(Slot::cpu).count();
+        Integer threads = cpuSlots == 0 ? null
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / (int) cpuSlots);
         if (!spec.builtInWorker()) {
             if (!Files.isDirectory(workdir)) {
                 throw new BadInput("the run's folder " + workdir + " (where its workers start) is gone; resume it with "
@@ -280,16 +312,13 @@ final class RunExecution {
                 throw new BadInput("worker command '" + exe + "' is not an executable file"
                         + (exe.contains("/") ? " (in " + workdir + ")" : " on PATH"));
             }
-            return new WorkerCommand(spec.command(), null, Map.of(), workdir);
+            return new WorkerCommand(spec.command(), threads, Map.of(), workdir);
         }
         Path jar = Installation.workerJar();
         if (!Files.isRegularFile(jar)) {
             throw new BadInput("the built-in worker is not built (" + jar + " is missing); run "
                     + Installation.launcher() + ", which builds it");
         }
-        long cpuSlots = slots.stream().filter(Slot::cpu).count();
-        Integer threads = cpuSlots == 0 ? null
-                : Math.max(1, Runtime.getRuntime().availableProcessors() / (int) cpuSlots);
         List<String> argv = WorkerCommand.builtIn(jar, spec.options().workerJvmOptions());
         if (!spec.options().workerJvmOptions().isEmpty()) {
             checkJvmOptions(argv);

@@ -46,8 +46,9 @@ public final class WorkerCommand {
 
     /**
      * @param template            the worker's argv with placeholders; for the built-in worker, the java command
-     * @param threadsPerCpuWorker TensorFlow threads for an attempt on a CPU slot, so that C workers share
-     *                            the cores instead of each taking all of them; null leaves TF's default
+     * @param threadsPerCpuWorker math threads for an attempt on a CPU slot (TensorFlow's, OpenMP's, BLAS's), so
+     *                            that C workers share the cores instead of each taking all of them; null leaves
+     *                            the libraries' defaults
      */
     public WorkerCommand(List<String> template, Integer threadsPerCpuWorker) {
         this(template, threadsPerCpuWorker, Map.of(), null);
@@ -226,6 +227,48 @@ public final class WorkerCommand {
         }
     }
 
+    /** Linux's cap on one argument or one NAME=value of the environment (MAX_ARG_STRLEN: 32 pages). */
+    static final int MAX_ONE_STRING = 32 * 4096;
+
+    /**
+     * Why the kernel would refuse to start this request (E2BIG: "Argument list too long"), or empty: one
+     * argument or variable over {@value #MAX_ONE_STRING} bytes, or the arguments and the environment (the
+     * supervisor's own, which the worker inherits, with the request's on top) over {@code argMax} together.
+     *
+     * @param inherited the environment the worker inherits
+     * @param argMax    the system's ARG_MAX
+     */
+    public static Optional<String> tooLarge(LaunchRequest request, Map<String, String> inherited, long argMax) {
+        Map<String, String> env = new LinkedHashMap<>(inherited);
+        env.putAll(request.environment());
+        long total = 0;
+        String largest = null;
+        long largestBytes = 0;
+        List<String> strings = new ArrayList<>(request.command());
+        env.forEach((k, v) -> strings.add(k + "=" + v));
+        for (String s : strings) {
+            long bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1L;
+            total += bytes + 8; // and its pointer
+            if (bytes > largestBytes) {
+                largestBytes = bytes;
+                largest = s;
+            }
+        }
+        String what = largest == null ? "" : largest.substring(0, Math.min(40, largest.length())).split("=")[0];
+        if (largestBytes > MAX_ONE_STRING) {
+            return Optional.of("the worker's " + (env.containsKey(what) ? "variable " + what : "argument '" + what
+                    + "...'") + " would be " + largestBytes / 1024 + " KiB, over the " + MAX_ONE_STRING / 1024
+                    + " KiB the system takes for one; large settings belong in a file the worker reads (a path in "
+                    + "--models FILE's params)");
+        }
+        if (total > argMax) {
+            return Optional.of("the worker's arguments and environment would be " + total / 1024 + " KiB, over the "
+                    + "system's " + argMax / 1024 + " KiB (ARG_MAX); the largest is " + what + " (" + largestBytes / 1024
+                    + " KiB); large settings belong in a file the worker reads");
+        }
+        return Optional.empty();
+    }
+
     /** Whether the command itself names the variant ({model}, {param.NAME}): then a standby serves that variant only. */
     public boolean variantInCommand() {
         return template.stream().anyMatch(a -> a.contains("{model}") || a.contains("{param."));
@@ -269,9 +312,21 @@ public final class WorkerCommand {
         cudaEnvironment(env);
         if (slot.cpu() && threadsPerCpuWorker != null) {
             env.put(WorkerEnv.THREADS, Integer.toString(threadsPerCpuWorker));
+            for (String pool : THREAD_POOLS) {
+                if (System.getenv(pool) == null) { // the user's own setting wins
+                    env.put(pool, Integer.toString(threadsPerCpuWorker));
+                }
+            }
         }
         return env;
     }
+
+    /**
+     * The variables the common math libraries size their thread pools by (OpenMP, which PyTorch and
+     * scikit-learn use; MKL; OpenBLAS; numexpr; Apple's Accelerate): each defaults to one thread per core.
+     */
+    static final List<String> THREAD_POOLS = List.of("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+            "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS");
 
     /**
      * What the task decides: the contract's per-attempt variables. Also what a standby is handed for its

@@ -27,4 +27,16 @@ public final class DryRun {
         }
         return first;
     }
+
+    /** The first attempt of each variant, as it would be launched on the first slot: a variant's largest request. */
+    public static List<LaunchRequest> firstOfEachVariant(RunSpec spec, List<Slot> slots, WorkerCommand command) {
+        RunState state = RunState.replayed(spec, slots, RunHistory.empty());
+        AttemptStarter starter = new AttemptStarter(spec, new RunFiles(spec.outDir()), command, null);
+        List<LaunchRequest> first = new ArrayList<>();
+        for (int m = 0; m < spec.models().size(); m++) {
+            // replicate ids interleave the variants: replicate m is variant m's first
+            first.add(starter.request(new RunState.Assignment(state.replicate(m), slots.get(0), 1)));
+        }
+        return first;
+    }
 }

@@ -67,6 +67,21 @@ class UpFrontChecksTest extends EndToEndTest {
         assertThat(run.dir()).doesNotExist();
     }
 
+    /** Issue 21 item 7: a variant whose params are a 20,000-word list failed every launch with E2BIG. */
+    @Test
+    void paramsTooLargeForTheKernelAreRefusedBeforeTheRun() throws IOException {
+        RunDir run = newRun("huge-params");
+        StringBuilder words = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            words.append(i == 0 ? "" : ",").append("\"word").append(i).append('"');
+        }
+        java.nio.file.Path models = tmp.resolve("huge.json");
+        Files.writeString(models, "[{\"name\": \"small\", \"params\": {\"n\": 1}},"
+                + " {\"name\": \"huge\", \"params\": {\"vocabulary\": [" + words + "]}}]");
+        var o = refused(run, List.of("--gpus", "none", "--models", models.toString()), TestWorker.command("ok"));
+        assertThat(o.stderr()).contains("variant 'huge'").contains("ISOFOLD_PARAMS").contains("KiB");
+    }
+
     @Test
     void aRaceOfOneVariantIsRefused() {
         RunDir run = newRun("race-of-one");

@@ -54,6 +54,29 @@ class WorkerCommandEnvironmentTest {
                 .as("a worker command of the user's").doesNotContainKey("GLIBC_TUNABLES");
     }
 
+    /** Issue 18 item 5: two CPU workers on 2 cores each started a math thread per core (OMP_NUM_THREADS unset). */
+    @Test
+    void aCpuSlotsWorkerOfAnyKindGetsItsShareOfTheCoresForEveryMathLibrary() throws Exception {
+        Task task = Json.MAPPER.readValue("""
+                {"replicate":0,"index":0,"model":"custom","model_config":{"name":"custom","architecture":"custom"},
+                 "fold":0,"folds":2,"shuffle":0,"split_seed":1,"seed":2,"attempt":1,"gpu":"cpu",
+                 "attempt_dir":"a","progress_file":"p","result_file":"r"}""", Task.class);
+        RunFiles.AttemptFiles files = new RunFiles.AttemptFiles(dir.resolve("attempt-1"));
+        WorkerCommand script = new WorkerCommand(List.of("python3", "train.py"), 1);
+        Map<String, String> onCpu = script.request(task, new Slot(0, null, 0), files).environment();
+        for (String pool : WorkerCommand.THREAD_POOLS) {
+            if (System.getenv(pool) == null) {
+                assertThat(onCpu).containsEntry(pool, "1");
+            } else {
+                assertThat(onCpu).as("the user's own %s wins", pool).doesNotContainKey(pool);
+            }
+        }
+        assertThat(onCpu).containsEntry("ISOFOLD_THREADS", "1");
+        Map<String, String> onGpu = script.request(task, new Slot(1, 0, 0), files).environment();
+        assertThat(onGpu).as("a GPU slot's worker keeps the libraries' defaults").doesNotContainKeys(
+                WorkerCommand.THREAD_POOLS.toArray(String[]::new));
+    }
+
     @Test
     void thisJvmStartsQuietlyWithTheBuiltInWorkersOptionsAndSettings() throws Exception {
         // the archive's options, as classDataSharing gives them for an archive of this JVM; a fake archive
