@@ -69,4 +69,43 @@ class RaceRunTest extends EndToEndTest {
             assertThat(run.summary().at("/race/finished").asInt()).isEqualTo(3);
         }
     }
+
+    /**
+     * A supervisor SIGKILLed in the middle of a race: the resumed run makes the same eliminations (taken from the
+     * journal) and never starts an attempt of an eliminated variant again; a later resume with --no-race runs
+     * the eliminated variants to the end.
+     */
+    @Test
+    void aResumedRaceKeepsItsDecisionsAndNoRaceRunsTheRest() throws Exception {
+        Path file = variants("[{\"name\":\"best\",\"params\":{\"mean\":0.90,\"seconds\":0.4}},"
+                + "{\"name\":\"worse\",\"params\":{\"mean\":0.80,\"seconds\":0.4}},"
+                + "{\"name\":\"worst\",\"params\":{\"mean\":0.70,\"seconds\":0.4}}]");
+        RunDir run = newRun("race-resume");
+        List<String> spec = args(run, List.of("--folds", "8", "--gpus", "none", "--models", file.toString(), "--race"),
+                TestWorker.command("race-metric"));
+        var first = supervisor().start(spec);
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+        while (run.events("eliminated").size() < 2) {
+            assertThat(System.nanoTime()).as("the eliminations after the burn-in").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        first.signal("KILL");
+        assertThat(first.await().exitCode()).isEqualTo(137);
+        List<String> decided = run.events("eliminated").stream().map(e -> e.get("model").asText()).toList();
+        long launchedBefore = run.launches().size();
+
+        SupervisorProcess.Outcome resumed = supervisor().run("resume", run.dir().toString());
+        assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+        assertThat(run.events("eliminated")).extracting(e -> e.get("model").asText())
+                .as("the same decisions, made once").containsExactlyElementsOf(decided);
+        assertThat(run.launches().subList((int) launchedBefore, run.launches().size()))
+                .as("attempts started after the resume").allSatisfy(l -> assertThat(decided)
+                        .doesNotContain(l.get("model").asText()));
+        assertThat(run.results().stream().filter(r -> r.get("model").equals("best"))).hasSize(8);
+
+        SupervisorProcess.Outcome all = supervisor().run("resume", run.dir().toString(), "--no-race");
+        assertThat(all.exitCode()).as(all.toString()).isZero();
+        assertThat(run.results()).as("every variant on every fold").hasSize(24);
+        assertThat(run.summary().has("race")).isFalse();
+    }
 }
