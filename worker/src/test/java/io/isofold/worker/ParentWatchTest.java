@@ -11,10 +11,12 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real processes: a parent or supervisor is killed, and the watching JVM must end within seconds. */
+@Tag("unit")
 class ParentWatchTest {
     /** The watch polls every 0.5 s; the contract is "within about 2 s", this leaves room for a busy machine. */
     private static final Duration DEADLINE = Duration.ofSeconds(5);

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A standby worker for real: a fresh JVM prepares, waits for its handoff file, then runs the task it
  * is handed exactly as a worker started for it would, and exits.
  */
+@Tag("e2e")
 class StandbyTest {
     private static final ModelConfig TINY = new ModelConfig("tiny", "mlp", 2, 32, 2e-3, 2, List.of(), List.of(32), 0.0);
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * jar, so this runs in `mvn verify`) on the bundled Fashion-MNIST subset, three replicates of one
  * short epoch each, and every one of them learns.
  */
+@Tag("e2e")
 class BuiltInWorkerRunTest extends EndToEndTest {
 
     @Test

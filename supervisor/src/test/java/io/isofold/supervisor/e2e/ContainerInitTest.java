@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * leftovers it killed stayed zombies (5 after 5 attempts) until the pid limit. Reproduced with a
  * PID namespace: scripts/run.sh as its init, workers that leave a detached grandchild behind.
  */
+@Tag("e2e")
 class ContainerInitTest extends EndToEndTest {
 
     @Test

@@ -20,12 +20,14 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The supervisor itself dies, is stopped, or meets a second supervisor: nothing completed is lost or
  * redone, and no worker is left running.
  */
+@Tag("e2e")
 class CrashSafetyTest extends EndToEndTest {
 
     /**

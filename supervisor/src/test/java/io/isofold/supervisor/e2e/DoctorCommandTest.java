@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@code doctor} on fake machines: healthy, a sick GPU, a hung nvidia-smi, no nvidia-smi, TF on the CPU. */
+@Tag("e2e")
 class DoctorCommandTest extends EndToEndTest {
     private Path cudaLib;
     private Path workerJar;

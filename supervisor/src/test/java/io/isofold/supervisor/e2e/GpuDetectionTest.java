@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** What a run and {@code gpus} make of what nvidia-smi says: hangs, MIG devices, inherited CUDA_VISIBLE_DEVICES. */
+@Tag("e2e")
 class GpuDetectionTest extends EndToEndTest {
 
     @Test

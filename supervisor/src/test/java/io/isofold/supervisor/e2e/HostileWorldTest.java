@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * dying terminal, a stop in the middle of a clean-up, shared memory, a GPU that fails fast or is
  * sick, a GPU slot that computed on the CPU, results far larger than expected.
  */
+@Tag("e2e")
 class HostileWorldTest extends EndToEndTest {
 
     /** Issue 8 item 2: a full stdout pipe froze the loop: a --timeout 8s worker was alive at 28 s. */

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * supervisor also checks that cancelled jobs really ended.
  */
 @ExtendWith(SlurmTestCluster.class)
+@Tag("slurm")
 class SlurmEndToEndTest extends EndToEndTest {
     private static final List<String> SPEC = List.of("--backend", "slurm", "--folds", "2", "--kill-grace", "2s");
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The {@code status} and {@code gpus} subcommands, on a finished run and on the fake GPUs. */
+@Tag("e2e")
 class StatusAndGpusCommandTest extends EndToEndTest {
 
     @Test

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * columns wide, 8 slots, stopped with Ctrl-C typed at the terminal. Issue 8 item 15: a stop was
  * invisible and ended with "finished"; issue 10 item 6: the live line wrapped and filled the screen.
  */
+@Tag("e2e")
 class TerminalTest extends EndToEndTest {
 
     @Test

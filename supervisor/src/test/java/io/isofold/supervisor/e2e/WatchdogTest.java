@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * behind. Every limit here is 1 s while the margins are wide (the machine is shared with other builds):
  * a watchdog that did not work would leave a worker sleeping for 300 s, far past any margin.
  */
+@Tag("e2e")
 class WatchdogTest extends EndToEndTest {
 
     @Test

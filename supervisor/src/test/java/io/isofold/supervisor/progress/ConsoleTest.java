@@ -6,8 +6,10 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class ConsoleTest {
 
     /** An output nobody reads: every write blocks forever, as a full pipe does. */

@@ -9,9 +9,11 @@ import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.spec.ExitStatus;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The run's rules without a process: retries, budget, verdicts, the races of an ending attempt, quarantine. */
+@Tag("unit")
 class RunStateTest {
     private static RunState state(int replicates, List<Slot> slots, int maxAttempts, int budget) {
         return new RunState(List.of(ModelConfig.defaults("cnn")), replicates, 2, 42, slots, maxAttempts, budget);

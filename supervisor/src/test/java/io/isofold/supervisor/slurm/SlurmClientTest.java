@@ -18,12 +18,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** SlurmClient against the real one-node Slurm of scripts/slurm-cluster.sh. */
 @ExtendWith(SlurmTestCluster.class)
+@Tag("slurm")
 class SlurmClientTest {
     private static final Duration JOB_LIMIT = Duration.ofSeconds(60);
 

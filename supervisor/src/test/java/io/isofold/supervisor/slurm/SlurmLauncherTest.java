@@ -23,12 +23,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Slurm backend behind the run loop's seam, against the real one-node Slurm. */
 @ExtendWith(SlurmTestCluster.class)
+@Tag("slurm")
 class SlurmLauncherTest {
     private static final long WAIT_S = 60;
 
