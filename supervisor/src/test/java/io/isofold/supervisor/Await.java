@@ -27,22 +27,24 @@ public final class Await {
     }
 
     /**
-     * The first value {@code value} gives that is not null. A file that is not there yet, or is being
-     * written ({@link UncheckedIOException}), counts as not yet.
+     * The first value {@code value} gives that is not null. A file that is not there yet
+     * ({@link UncheckedIOException}), or that holds half a line because it is being written (an
+     * {@link AssertionError} of a reader such as e2e's RunDir), counts as not yet.
      */
     public static <T> T value(String what, Duration limit, Supplier<T> value) {
         long deadline = System.nanoTime() + limit.toNanos();
+        Throwable last = null;
         while (true) {
             try {
                 T v = value.get();
                 if (v != null) {
                     return v;
                 }
-            } catch (UncheckedIOException notYet) {
-                // read again
+            } catch (UncheckedIOException | AssertionError notYet) {
+                last = notYet;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not within " + limit.toSeconds() + " s: " + what);
+                throw new AssertionError("not within " + limit.toSeconds() + " s: " + what, last);
             }
             try {
                 Thread.sleep(POLL_MILLIS);
