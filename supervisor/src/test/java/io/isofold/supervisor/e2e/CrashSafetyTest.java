@@ -19,10 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -176,6 +178,7 @@ class CrashSafetyTest extends EndToEndTest {
      */
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("chaosSeeds")
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // above the supervisors' own limits, a minute each and 3 for the last
     void chaos(long seed) throws Exception {
         System.out.printf("chaos seed %d (run it alone with -Dchaos.seed=%d)%n", seed, seed);
         int n = 48;
@@ -203,7 +206,7 @@ class CrashSafetyTest extends EndToEndTest {
             // left and run attempts. A kill while a resume is still settling is not this test's case.
             Await.until("supervisor " + (kills + 1) + "'s run-start line",
                     () -> runStarts(run) > sessions || !s.process().isAlive());
-            if (s.process().waitFor(delay, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (s.process().waitFor(delay, TimeUnit.MILLISECONDS)) {
                 break; // finished before the kill: nothing left to survive
             }
             s.process().destroyForcibly().waitFor();
