@@ -37,7 +37,7 @@ class CrashSafetyTest extends EndToEndTest {
 
     /**
      * A worker for resume tests: replicates 0-3 finish at once; when the supervisor's environment sets
-     * $GATE, 4-7 run until that file exists, so a test can SIGKILL the supervisor while they surely run.
+     * $GATE, 4-7 run until that file exists, so a test can SIGKILL the supervisor while they still run.
      */
     private Path resumeWorker() throws IOException {
         Path script = tmp.resolve("resumeworker.sh");
