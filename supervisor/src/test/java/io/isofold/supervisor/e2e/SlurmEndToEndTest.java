@@ -384,23 +384,6 @@ class SlurmEndToEndTest extends EndToEndTest {
         assertThat(workerStarts()).isEqualTo(1);
     }
 
-    /**
-     * Shell code that waits until {@code condition} (shell code) holds, 100 s at most: then it logs
-     * "gave up" to {@code log} and goes on, for the test to fail on.
-     */
-    private static String waitUntil(Path log, String condition) {
-        return "for i in $(seq 2000); do if " + condition + "; then break; fi; sleep 0.05; done; "
-                + "if ! " + condition + "; then echo 'gave up' >> '" + log + "'; fi";
-    }
-
-    private static boolean logSays(RunDir run, String text) {
-        try {
-            return Files.readString(run.file("supervisor.log")).contains(text);
-        } catch (java.io.IOException notYet) {
-            return false;
-        }
-    }
-
     private String sbatchInFront(Path log, String before) throws Exception {
         return sbatchInFront(log, before, "");
     }
@@ -483,5 +466,22 @@ class SlurmEndToEndTest extends EndToEndTest {
             }
         }
         throw new AssertionError("not within " + WAIT);
+    }
+
+    /**
+     * Shell code that waits until {@code condition} (shell code) holds, 100 s at most: then it logs
+     * "gave up" to {@code log} and goes on, for the test to fail on.
+     */
+    private static String waitUntil(Path log, String condition) {
+        return "for i in $(seq 2000); do if " + condition + "; then break; fi; sleep 0.05; done; "
+                + "if ! " + condition + "; then echo 'gave up' >> '" + log + "'; fi";
+    }
+
+    private static boolean logSays(RunDir run, String text) {
+        try {
+            return Files.readString(run.file("supervisor.log")).contains(text);
+        } catch (java.io.IOException notYet) {
+            return false;
+        }
     }
 }

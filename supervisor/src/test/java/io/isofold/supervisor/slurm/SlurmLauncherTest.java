@@ -2,7 +2,6 @@ package io.isofold.supervisor.slurm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.isofold.supervisor.Await;
 import io.isofold.supervisor.journal.AttemptId;
 import io.isofold.supervisor.journal.AttemptRecord;
 import io.isofold.supervisor.journal.LaunchIdentity;
@@ -77,7 +76,7 @@ class SlurmLauncherTest {
             // the controller holds sbatch's request: a launch that waited for sbatch would not be back yet
             assertThat(h.identified()).as("sbatch cannot have answered yet").isNotDone();
             assertThat(h.identity().jobId()).isNull();
-            Await.until("sbatch asks the controller", () -> held.connections() > 0);
+            io.isofold.supervisor.Await.until("sbatch asks the controller", () -> held.connections() > 0);
             held.release();
 
             String id = h.identified().get(WAIT_S, TimeUnit.SECONDS).jobId();
@@ -94,7 +93,7 @@ class SlurmLauncherTest {
         AttemptHandle h;
         try (HeldController held = HeldController.open(tmp.resolve("held"))) {
             h = launcher.launch(request(files(8), List.of("sh", "-c", "exec sleep 300"), held.environment()));
-            Await.until("sbatch asks the controller", () -> held.connections() > 0);
+            io.isofold.supervisor.Await.until("sbatch asks the controller", () -> held.connections() > 0);
             assertThat(h.identity().jobId()).as("sbatch cannot have answered yet").isNull();
             end = h.end(Duration.ofSeconds(5));
             held.release();
@@ -116,7 +115,7 @@ class SlurmLauncherTest {
                 busy.add(launcher.launch(request(files(r), List.of("sh", "-c", "exec sleep 300"), held.environment())));
             }
             // every submit thread is in an sbatch the controller holds: the next launch waits for one
-            Await.until("an sbatch of each submit thread asks the controller",
+            io.isofold.supervisor.Await.until("an sbatch of each submit thread asks the controller",
                     () -> held.connections() >= SlurmLauncher.SUBMITTERS);
             queued = launcher.launch(request(20, List.of("sh", "-c", "exec sleep 300")));
             // ended while it waits: the first submit thread to be free withdraws it, once sbatch answers
