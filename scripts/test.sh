@@ -5,7 +5,7 @@
 # usage: scripts/test.sh [--unit] [MAVEN ARGUMENTS...]
 #   with no argument  every test of every module, as CI runs it (.ci/run)
 #   --unit            only the tests tagged "unit": no supervisor process, worker JVM, TensorFlow, Slurm
-#                     or browser. About a minute, and nothing is packaged: no worker jar needed.
+#                     or browser. Half a minute on 2 idle cores; nothing is packaged, no worker jar needed.
 # Any further arguments go to Maven: -o (offline), -pl worker -am, -Dtest=ParentWatchTest, -Dgroups=e2e.
 # Tags, timeouts and rerunning a chaos seed: docs/testing.md.
 set -euo pipefail
