@@ -148,14 +148,6 @@ class HostileWorldTest extends EndToEndTest {
         assertThat(report.exitCode()).as(report.toString()).isZero();
     }
 
-    private static boolean logSays(RunDir run, String text) {
-        try {
-            return Files.readString(run.file("supervisor.log")).contains(text);
-        } catch (java.io.IOException notYet) {
-            return false;
-        }
-    }
-
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
@@ -163,6 +155,14 @@ class HostileWorldTest extends EndToEndTest {
                 throw new AssertionError("timed out waiting");
             }
             Thread.sleep(50);
+        }
+    }
+
+    private static boolean logSays(RunDir run, String text) {
+        try {
+            return Files.readString(run.file("supervisor.log")).contains(text);
+        } catch (java.io.IOException notYet) {
+            return false;
         }
     }
 }
