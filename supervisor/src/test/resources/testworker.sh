@@ -6,6 +6,7 @@
 #            | string-metric | bad-task | memory | stall | flaky (fails on attempt 1)
 #            | hang-first (hangs on attempt 1, then ok: a run to interrupt and resume with the same spec)
 #            | progressing (one progress line every 0.25 s for SECONDS, then ok)
+#            | until FILE (one progress line every 0.25 s until FILE exists, then ok: a test's gate)
 #            | crash-on-gpu GPU | device DEVICE | ok-stubborn-child | big-result MIB | forked-memory
 #            | race-metric (val_accuracy = the variant's ISOFOLD_PARAMS "mean" + a fold effect all variants share
 #              + seeded noise of sd "noise" (default 0.005); the same for the same variant and fold, every
@@ -124,6 +125,16 @@ case "$mode" in
     arg=0
     ok
     ;;
+  until)
+    # a worker that runs exactly as long as a test wants: until the test creates the file $arg (300 s at most)
+    for _ in $(seq 1200); do
+      [ -e "$arg" ] && break
+      progress 1
+      sleep 0.25
+    done
+    arg=0
+    ok
+    ;;
   hang-first)
     if [ "$ISOFOLD_ATTEMPT" = 1 ]; then sleep 300; fi
     ok
@@ -190,8 +201,10 @@ time.sleep(300)
     finish 0
     ;;
   ok-stubborn-child)
-    # a valid result and exit 0, leaving a child that ignores SIGTERM: its clean-up takes the whole kill grace
-    (trap '' TERM; exec sleep 300) </dev/null >/dev/null 2>&1 &
+    # a valid result and exit 0, leaving a child that outlives SIGTERM: its clean-up takes the whole kill
+    # grace. The child notes each SIGTERM in stubborn-child.term, which tells a test that the clean-up began.
+    (trap 'echo TERM >>"$dir/stubborn-child.term"' TERM
+      for _ in $(seq 6000); do sleep 0.05; done) </dev/null >/dev/null 2>&1 &
     arg=0
     ok
     ;;

@@ -2,8 +2,10 @@ package io.isofold.shared;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class ReplicatePlanTest {
 
     /** numpy's np.random.seed refuses anything outside 0..2^32-1, Java's int outside 2^31-1: the README example failed. */

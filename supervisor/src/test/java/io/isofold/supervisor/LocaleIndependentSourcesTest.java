@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * call of the three modules that formats numbers or dates, or changes case, names its locale, so what
  * the programs write reads the same whatever locale they run under.
  */
+@Tag("unit")
 class LocaleIndependentSourcesTest {
     private static final String LOCALE = "\\s*(?:java\\.util\\.)?Locale\\.";
     private static final List<Pattern> DEFAULT_LOCALE = List.of(

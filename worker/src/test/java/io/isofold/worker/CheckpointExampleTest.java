@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The Python worker of docs/checkpoints.md, run for real with /usr/bin/python3: the protocol it shows must
  * work as it says, killed, SIGTERMed and corrupted.
  */
+@Tag("unit")
 class CheckpointExampleTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final Path DOC = Path.of("../docs/checkpoints.md"); // tests run in the worker module's folder

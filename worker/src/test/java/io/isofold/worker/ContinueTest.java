@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * supervisor runs them, with one TensorFlow thread: every continued training must end exactly where the
  * uninterrupted one ends.
  */
+@Tag("e2e")
 class ContinueTest {
     /** 320 training images in 40 batches of 8, dropout on, early stopping possible from epoch 5. */
     private static final ModelConfig MLP = new ModelConfig("tiny", "mlp", 20, 8, 2e-3, 4, List.of(), List.of(32), 0.3);

@@ -9,8 +9,10 @@ import io.isofold.shared.WorkerEnv;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class ResolvedTaskTest {
     private static Task task(String model, ModelConfig config, int fold, String attemptDir) {
         return new Task(3, 3, model, config, fold, 5, 0, 1, 2, 1, "cpu", "/data", true, attemptDir, null, null, null, null);

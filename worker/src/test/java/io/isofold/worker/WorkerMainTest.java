@@ -17,10 +17,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The worker as the supervisor runs it: a fresh JVM, the task and paths in environment variables. */
+@Tag("e2e")
 class WorkerMainTest {
     private static final ModelConfig TINY_CNN =
             new ModelConfig("tiny", "cnn", 2, 32, 2e-3, 2, List.of(8, 16), List.of(32), 0.2);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * blocks. The task file is a named pipe the test writes only later: the worker blocks reading it, as
  * it would in a long phase, so the line it wrote before reading is visibly there first.
  */
+@Tag("e2e")
 class WorkerPhasesTest {
     @TempDir
     Path tmp;

@@ -285,19 +285,9 @@ final class RunState {
         order.completed(model, seconds);
     }
 
-    /**
-     * The replicates that may start next: all that may start, or in a race those of the lowest fold left. Until
-     * the worker has shown it can work (an attempt completed, or failed otherwise than the first), first attempts
-     * go before retries: a worker that fails everywhere is found after a few attempts, not after every retry.
-     */
+    /** The replicates that may start next: all that may start, or in a race those of the lowest fold left. */
     private List<Replicate> candidates() {
         List<Replicate> eligible = eligible();
-        if (retryIdentical > 0 && !firstDiffered && completed == 0) {
-            List<Replicate> fresh = eligible.stream().filter(r -> r.lastAttempt == 0).toList();
-            if (!fresh.isEmpty()) {
-                eligible = fresh;
-            }
-        }
         if (!foldMajor || eligible.isEmpty()) {
             return eligible;
         }

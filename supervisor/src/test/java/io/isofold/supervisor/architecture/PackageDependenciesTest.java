@@ -12,12 +12,14 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every package of the supervisor says in its package-info what it must never import, and no class of it
  * does (by import or by a fully qualified name). The package-info is the one place the rule is written.
  */
+@Tag("unit")
 class PackageDependenciesTest {
     private static final Path ROOT = Path.of("src/main/java/io/isofold/supervisor");
     private static final Pattern NEVER = Pattern.compile("Never imports: ([a-z, ]+)\\.");

@@ -11,9 +11,11 @@ import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.spi.FilterReply;
 import io.isofold.supervisor.progress.ConsoleLogAppender;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The logging LogConfigurator sets up is what logback.xml used to: one console appender, INFO, WARN on a terminal. */
+@Tag("unit")
 class LogConfiguratorTest {
     @AfterEach
     void clearProperties() {

@@ -16,10 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A raced run read back from its files: run.json's race and the journal's eliminations, as {@code status} shows them. */
+@Tag("unit")
 class RaceStatusTest {
     static final Instant T0 = Instant.parse("2025-03-01T20:00:00Z");
 

@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Bad usage and bad input: exit 2, one line on stderr that says why, no stack trace, nothing launched or changed. */
+@Tag("e2e")
 class BadInputTest extends EndToEndTest {
 
     /** Options that need files refer to them relative to the test's temporary directory. */

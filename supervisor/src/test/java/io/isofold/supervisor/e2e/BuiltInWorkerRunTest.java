@@ -9,16 +9,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The whole stack for real: the supervisor launches the built-in TensorFlow worker (the packaged
  * jar, so this runs in `mvn verify`) on the bundled Fashion-MNIST subset, three replicates of one
  * short epoch each, and every one of them learns.
  */
+@Tag("e2e")
 class BuiltInWorkerRunTest extends EndToEndTest {
 
     @Test
+    @Timeout(value = 8, unit = TimeUnit.MINUTES) // above the run's own 6-minute limit
     void threeReplicatesOfTheBuiltInWorkerTrainAndReport() throws Exception {
         Path jar = Path.of(System.getProperty("isofold.worker.jar", "../worker/target/isofold-worker.jar"));
         assertThat(jar).as("the worker jar is built before the supervisor's tests (mvn verify)").isRegularFile();

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * leftovers it killed stayed zombies (5 after 5 attempts) until the pid limit. Reproduced with a
  * PID namespace: scripts/run.sh as its init, workers that leave a detached grandchild behind.
  */
+@Tag("e2e")
 class ContainerInitTest extends EndToEndTest {
 
     @Test
@@ -43,8 +45,9 @@ class ContainerInitTest extends EndToEndTest {
         String log = Files.readString(tmp.resolve("pid1.log"));
         assertThat(unshare.exitValue()).as(log).isZero();
         assertThat(run.results()).hasSize(5);
-        // each attempt's grandchild was killed after its worker ended: its zombie must not outlive a moment
-        assertThat(mostZombies).as("zombies waiting under the container's init").isLessThanOrEqualTo(1);
+        // each attempt's grandchild was killed after its worker ended: its zombie must not outlive a moment.
+        // Unreaped, they pile up (5 here, one per attempt); two at once is a reaper a loaded machine held up.
+        assertThat(mostZombies).as("zombies waiting under the container's init").isLessThanOrEqualTo(2);
     }
 
     /** Zombies whose parent is the namespace's init, the one child of {@code unshare}. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isofold.supervisor.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * after a --timeout the epochs trained over all attempts are those needed, plus one per cut. With the test
  * worker: what each attempt's directory holds, --no-continue, a poisoned checkpoint set aside.
  */
+@Tag("e2e")
 class ContinueRunTest extends EndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,7 +44,7 @@ class ContinueRunTest extends EndToEndTest {
         RunDir cut = newRun("cut");
         var first = supervisor().timeout(Duration.ofMinutes(5)).start(smallMlp(cut));
         Path progress = cut.attemptDir(0, 1).resolve("progress.jsonl");
-        waitFor(() -> epochsIn(progress) >= 3, Duration.ofMinutes(3));
+        Await.until("epoch 3 in the progress file", Duration.ofMinutes(3), () -> epochsIn(progress) >= 3);
         first.signal("KILL");
         assertThat(first.await().exitCode()).isEqualTo(137);
         SupervisorProcess.Outcome resumed = supervisor().timeout(Duration.ofMinutes(5))
@@ -146,14 +149,5 @@ class ContinueRunTest extends EndToEndTest {
             return most;
         }
         return most;
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier condition, Duration limit)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited %s", limit).isLessThan(deadline);
-            Thread.sleep(50);
-        }
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * one that brings its own. Only the built-in worker's commands (a run without --, doctor, a resume of a
  * built-in run) may. A stand-in driver file and a stand-in fetch that leaves a mark show which ran it.
  */
+@Tag("e2e")
 class CudaFetchTest extends EndToEndTest {
 
     @Test

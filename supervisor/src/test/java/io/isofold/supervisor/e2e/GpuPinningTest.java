@@ -16,11 +16,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Where attempts run: one per slot at a time, pinned to the slot's GPU, with the contract's environment. */
+@Tag("e2e")
 class GpuPinningTest extends EndToEndTest {
     private static final int FOLDS = 4;
     private static final int REPLICATES = 8;

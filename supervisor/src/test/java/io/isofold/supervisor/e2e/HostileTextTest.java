@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * character reaches the terminal and supervisor.log as a visible escape; the journal and the JSON
  * files keep the worker's text.
  */
+@Tag("e2e")
 class HostileTextTest extends EndToEndTest {
     /** What a terminal acts on instead of printing: C0 but newline and tab, DEL, C1, bidirectional controls. */
     static final Pattern CONTROLS = Pattern.compile(

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * dying terminal, a stop in the middle of a clean-up, shared memory, a GPU that fails fast or is
  * sick, a GPU slot that computed on the CPU, results far larger than expected.
  */
+@Tag("e2e")
 class HostileWorldTest extends EndToEndTest {
 
     /** Issue 8 item 2: a full stdout pipe froze the loop: a --timeout 8s worker was alive at 28 s. */
@@ -28,8 +30,8 @@ class HostileWorldTest extends EndToEndTest {
             SupervisorProcess.Outcome o = supervisor().stdoutTo(fifo).timeout(Duration.ofSeconds(60)).run(args(run,
                     List.of("--gpus", "none", "--replicates", "1", "--folds", "2", "--timeout", "2s", "--kill-grace",
                             "1s", "--max-attempts", "1"), TestWorker.command("hang")));
+            // a frozen loop would never end the 2 s attempt (it sleeps 300 s): the 60 s limit above fails it
             assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
-            assertThat(o.took()).isLessThan(Duration.ofSeconds(20));
             assertThat(run.ends()).singleElement().satisfies(e -> assertThat(e.get("verdict").asText()).isEqualTo("timeout"));
         }
     }
@@ -38,10 +40,14 @@ class HostileWorldTest extends EndToEndTest {
     @Test
     void sighupLetsTheRunGoOnToItsEnd() throws Exception {
         RunDir run = newRun("hangup");
+        Path gate = tmp.resolve("gate");
         var started = supervisor().start(args(run, List.of("--gpus", "none", "--folds", "3"),
-                TestWorker.command("ok", "1")));
+                TestWorker.command("until", gate.toString())));
         waitFor(() -> Files.exists(run.file("journal.jsonl")) && !run.launches().isEmpty());
         started.signal("HUP");
+        // the first worker runs until the supervisor has taken the signal
+        waitFor(() -> logSays(run, "SIGHUP"));
+        Files.writeString(gate, "");
         SupervisorProcess.Outcome o = started.await();
         assertThat(o.exitCode()).as(o.toString()).isZero();
         assertThat(run.results()).hasSize(3);
@@ -55,11 +61,13 @@ class HostileWorldTest extends EndToEndTest {
     @Test
     void aStopDuringACompletedAttemptsCleanUpKeepsItCompleted() throws Exception {
         RunDir run = newRun("stop-in-cleanup");
-        List<String> options = List.of("--gpus", "none", "--replicates", "1", "--folds", "2", "--kill-grace", "4s");
+        // a grace long enough that the INT below lands in it even when this test runs slowly
+        List<String> options = List.of("--gpus", "none", "--replicates", "1", "--folds", "2", "--kill-grace", "8s");
         var started = supervisor().start(args(run, options, TestWorker.command("ok-stubborn-child")));
         Path exitStatus = run.attemptDir(0, 1).resolve("exit_status");
         waitFor(() -> Files.exists(exitStatus));
-        Thread.sleep(300); // the sweep of the stubborn child has begun: it is in its grace
+        // the sweep of the stubborn child has begun: it got SIGTERM, and has the grace before SIGKILL
+        waitFor(() -> Files.exists(run.attemptDir(0, 1).resolve("stubborn-child.term")));
         started.signal("INT");
         SupervisorProcess.Outcome o = started.await();
         assertThat(run.ends()).singleElement().satisfies(e -> assertThat(e.get("verdict").asText())
@@ -178,12 +186,20 @@ class HostileWorldTest extends EndToEndTest {
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting");
             }
             Thread.sleep(50);
+        }
+    }
+
+    private static boolean logSays(RunDir run, String text) {
+        try {
+            return Files.readString(run.file("supervisor.log")).contains(text);
+        } catch (java.io.IOException notYet) {
+            return false;
         }
     }
 }

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * A run stopped by a signal (or a supervisor that died) leaves a directory that a second supervisor
  * with the same spec resumes: workers killed, attempts recorded, the rest run.
  */
+@Tag("e2e")
 class InterruptAndResumeTest extends EndToEndTest {
     private static final List<String> SPEC = List.of("--gpus", "none", "--cpu-workers", "2", "--folds", "2",
             "--kill-grace", "2s", "--max-attempts", "1");

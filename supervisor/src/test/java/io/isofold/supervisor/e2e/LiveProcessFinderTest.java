@@ -3,9 +3,11 @@ package io.isofold.supervisor.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The harness itself: the after-test check for live processes of a run would see one. */
+@Tag("unit")
 class LiveProcessFinderTest extends EndToEndTest {
 
     @Test

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * summary.json, doctor --json) reads the same under any locale: a decimal comma (German), the dotless
  * i (Turkish: "INFO".toLowerCase() is "ınfo"), other digits (Arabic: String.format("%d", 5) is "٥").
  */
+@Tag("e2e")
 class LocaleTest extends EndToEndTest {
     private static final List<String> GERMAN = List.of("-Duser.language=de", "-Duser.country=DE");
     private static final List<String> TURKISH = List.of("-Duser.language=tr", "-Duser.country=TR");

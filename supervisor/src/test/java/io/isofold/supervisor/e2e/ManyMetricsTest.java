@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * each left report.html at "399/800, running" (the report ran out of memory), and {@code report DIR}
  * ran out of memory at 500 attempts with 500 metrics.
  */
+@Tag("e2e")
 class ManyMetricsTest extends EndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Two variants of a custom worker in one run: the same replicates for each, paired results, one
  * comparison in the summary, and each variant's params in ISOFOLD_PARAMS and {param.NAME}.
  */
+@Tag("e2e")
 class ModelComparisonRunTest extends EndToEndTest {
 
     @Test

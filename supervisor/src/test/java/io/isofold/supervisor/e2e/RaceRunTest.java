@@ -3,12 +3,14 @@ package io.isofold.supervisor.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.isofold.supervisor.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * fold effect and noise seeded by variant and fold, so which variant is best is known and every run draws the
  * same numbers.
  */
+@Tag("e2e")
 class RaceRunTest extends EndToEndTest {
 
     private Path variants(String json) throws IOException {
@@ -84,11 +87,8 @@ class RaceRunTest extends EndToEndTest {
         List<String> spec = args(run, List.of("--folds", "8", "--gpus", "none", "--models", file.toString(), "--race"),
                 TestWorker.command("race-metric"));
         var first = supervisor().start(spec);
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
-        while (run.events("eliminated").size() < 2) {
-            assertThat(System.nanoTime()).as("the eliminations after the burn-in").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        Await.until("the eliminations after the burn-in", java.time.Duration.ofSeconds(90),
+                () -> run.events("eliminated").size() >= 2);
         first.signal("KILL");
         assertThat(first.await().exitCode()).isEqualTo(137);
         List<String> decided = run.events("eliminated").stream().map(e -> e.get("model").asText()).toList();

@@ -3,9 +3,11 @@ package io.isofold.supervisor.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Issue 10 item 5: resume without retyping the command, and a higher limit retries what was given up. */
+@Tag("e2e")
 class ResumeCommandTest extends EndToEndTest {
 
     @Test

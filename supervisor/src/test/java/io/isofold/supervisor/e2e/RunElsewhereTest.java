@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * {@code report DIR} then rewrote its summary.json as "stopped". Item 13: {@code report} on a
  * directory with only run.json said "running".
  */
+@Tag("e2e")
 class RunElsewhereTest extends EndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

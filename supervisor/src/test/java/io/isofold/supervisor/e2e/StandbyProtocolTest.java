@@ -3,9 +3,11 @@ package io.isofold.supervisor.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Standby workers that do not keep the protocol, as real worker commands do (issue 21, items 5 and 8). */
+@Tag("e2e")
 class StandbyProtocolTest extends EndToEndTest {
 
     /**

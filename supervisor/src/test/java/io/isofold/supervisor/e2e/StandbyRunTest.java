@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * the README describes it: each slot's next worker is started while the slot's attempt runs, and is
  * handed its task when the slot frees; every attempt is still a process of its own.
  */
+@Tag("e2e")
 class StandbyRunTest extends EndToEndTest {
 
     @Test

@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The {@code status} and {@code gpus} subcommands, on a finished run and on the fake GPUs. */
+@Tag("e2e")
 class StatusAndGpusCommandTest extends EndToEndTest {
 
     @Test
@@ -43,9 +45,11 @@ class StatusAndGpusCommandTest extends EndToEndTest {
     @Test
     void statusWhileTheRunGoesShowsTheRunningAttemptsWithTheirLastEpoch() throws Exception {
         RunDir run = newRun("status-live");
+        // the workers report progress until the test has seen the status, however long that takes
+        java.nio.file.Path gate = tmp.resolve("gate");
         var started = supervisor().start(args(run, List.of("--folds", "2", "--gpus", "0,1"),
-                TestWorker.command("progressing", "6")));
-        CrashSafetyTest.waitFor(() -> run.workerRecords().size() == 2 && progressLines(run) >= 2, Duration.ofSeconds(30));
+                TestWorker.command("until", gate.toString())));
+        CrashSafetyTest.waitFor(() -> run.workerRecords().size() == 2 && progressLines(run) >= 2, Duration.ofSeconds(60));
 
         var json = supervisor().run("status", "--json", run.dir().toString());
 
@@ -61,6 +65,7 @@ class StatusAndGpusCommandTest extends EndToEndTest {
         });
         var text = supervisor().run("status", run.dir().toString());
         assertThat(text.stdout()).contains("running (supervisor pid " + started.pid() + ")").contains(", epoch ");
+        Files.writeString(gate, "");
         assertThat(started.await().exitCode()).isZero();
     }
 

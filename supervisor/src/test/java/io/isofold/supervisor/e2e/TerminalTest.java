@@ -2,12 +2,14 @@ package io.isofold.supervisor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isofold.supervisor.Await;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * columns wide, 8 slots, stopped with Ctrl-C typed at the terminal. Issue 8 item 15: a stop was
  * invisible and ended with "finished"; issue 10 item 6: the live line wrapped and filled the screen.
  */
+@Tag("e2e")
 class TerminalTest extends EndToEndTest {
 
     @Test
@@ -22,8 +25,9 @@ class TerminalTest extends EndToEndTest {
         RunDir run = newRun("terminal");
         Path screen = tmp.resolve("screen.txt");
         StringBuilder command = new StringBuilder();
+        // workers that run until the Ctrl-C ends them (60 s at most): all 8 are running when it comes
         for (String arg : supervisorArgv(args(run, List.of("--workers-per-gpu", "2", "--folds", "8", "--kill-grace",
-                "1s"), TestWorker.command("ok", "5")))) {
+                "1s"), TestWorker.command("ok", "60")))) {
             command.append('\'').append(arg.replace("'", "'\\''")).append("' ");
         }
         ProcessBuilder pb = new ProcessBuilder("script", "-q", "-e", "-c", command.toString(), "/dev/null")
@@ -32,10 +36,13 @@ class TerminalTest extends EndToEndTest {
         pb.environment().put("COLUMNS", "80");
         pb.environment().remove("CUDA_VISIBLE_DEVICES");
         Process terminal = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.readString(screen).contains("8/8 running") && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        Await.until("'8/8 running' on the screen", () -> {
+            try {
+                return Files.readString(screen).contains("8/8 running");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         try (OutputStream keyboard = terminal.getOutputStream()) {
             keyboard.write(3); // Ctrl-C
             keyboard.flush();

@@ -6,12 +6,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Mistakes a new user makes with a worker command, found before anything is created (issue 18, item 4):
  * each was found late (every attempt failing) or never (a placeholder passed on literally).
  */
+@Tag("e2e")
 class UpFrontChecksTest extends EndToEndTest {
 
     private SupervisorProcess.Outcome refused(RunDir run, List<String> options, List<String> worker) {

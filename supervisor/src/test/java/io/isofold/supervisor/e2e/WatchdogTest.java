@@ -7,28 +7,30 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The watchdogs: wall-clock timeout, kill grace, stall, memory, and the sweep of what a worker leaves
- * behind. Every limit here is 1 s while the margins are wide (the machine is shared with other builds):
- * a watchdog that did not work would leave a worker sleeping for 300 s, far past any margin.
+ * behind. The limits are short while the bounds the tests check are a minute wide (the machine is
+ * shared with other builds): a watchdog that did not work would leave a worker sleeping for 300 s.
  */
+@Tag("e2e")
 class WatchdogTest extends EndToEndTest {
 
     @Test
     void timeoutKillsAHangingWorkerAndRetriesUpToMaxAttempts() {
         RunDir run = newRun("timeout");
-        // a grace far longer than the test's margin: a worker that obeys SIGTERM must not wait for it
+        // a grace far longer than the bound below: a worker that obeys SIGTERM must not wait for it
         var o = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "2", "--replicates", "1",
-                "--timeout", "1s", "--kill-grace", "30s", "--max-attempts", "2"), TestWorker.command("hang")));
+                "--timeout", "1s", "--kill-grace", "300s", "--max-attempts", "2"), TestWorker.command("hang")));
         assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
         List<JsonNode> ends = run.ends();
         assertThat(ends).hasSize(2);
         for (JsonNode end : ends) {
             assertThat(end.get("verdict").asText()).isEqualTo("timeout");
             assertThat(end.get("reason").asText()).contains("timeout");
-            assertThat(end.get("duration_s").asDouble()).isBetween(1.0, 15.0);
+            assertThat(end.get("duration_s").asDouble()).isBetween(1.0, 60.0);
             assertThat(end.path("exit_code").asInt()).as("killed by SIGTERM").isEqualTo(143);
         }
         assertThat(run.events("kill")).hasSize(2).allSatisfy(k -> assertThat(k.get("verdict").asText()).isEqualTo("timeout"));
@@ -45,10 +47,10 @@ class WatchdogTest extends EndToEndTest {
         JsonNode end = single(run.ends());
         assertThat(end.get("verdict").asText()).isEqualTo("timeout");
         assertThat(end.path("exit_code").asInt()).as("killed by SIGKILL").isEqualTo(137);
-        // timeout + grace, with a wide margin above for a loaded machine
-        assertThat(end.get("duration_s").asDouble()).isBetween(1.9, 15.0);
+        // timeout + grace, and far less than the 300 s the worker would sleep without SIGKILL
+        assertThat(end.get("duration_s").asDouble()).isBetween(1.9, 60.0);
         Duration killToEnd = Duration.between(time(single(run.events("kill"))), time(end));
-        assertThat(killToEnd).as("time between SIGTERM and the end").isBetween(Duration.ofMillis(900), Duration.ofSeconds(14));
+        assertThat(killToEnd).as("time between SIGTERM and the end").isBetween(Duration.ofMillis(900), Duration.ofSeconds(60));
     }
 
     @Test
@@ -62,16 +64,17 @@ class WatchdogTest extends EndToEndTest {
         JsonNode end = single(run.ends());
         assertThat(end.get("verdict").asText()).isEqualTo("stall");
         assertThat(end.get("reason").asText()).contains("progress");
-        assertThat(end.get("duration_s").asDouble()).isBetween(1.0, 20.0);
+        assertThat(end.get("duration_s").asDouble()).isGreaterThanOrEqualTo(1.0);
         assertThat(run.attemptDir(0, 1).resolve("progress.jsonl")).isNotEmptyFile();
     }
 
     @Test
     void workerThatKeepsReportingProgressIsNotTakenForStalled() {
         RunDir run = newRun("progressing");
-        // 3 s of progress lines 0.25 s apart: a stall clock that ran from the launch would kill it after 1 s
+        // 8 s of progress lines 0.25 s apart: a stall clock that ran from the launch would kill it after 5 s.
+        // The stall limit is well above the gaps between lines (and before the first) on a loaded machine.
         var o = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "2", "--replicates", "1",
-                "--stall-timeout", "1s", "--max-attempts", "1"), TestWorker.command("progressing", "3")));
+                "--stall-timeout", "5s", "--max-attempts", "1"), TestWorker.command("progressing", "8")));
         assertThat(o.exitCode()).as(o.toString()).isZero();
         assertThat(single(run.ends()).get("verdict").asText()).isEqualTo("completed");
     }

@@ -8,9 +8,11 @@ import io.isofold.shared.ReplicatePlan;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The worker command runs directly, never through a shell: arguments arrive as given, placeholders filled in. */
+@Tag("e2e")
 class WorkerArgumentsTest extends EndToEndTest {
 
     @Test

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The parsing behind {@code doctor}: the loader cache, the worker's device list, the CUDA cache settings. */
+@Tag("unit")
 class DoctorPartsTest {
 
     @Test

@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("unit")
 class GpuHealthTest {
 
     @Test
@@ -74,7 +76,8 @@ class GpuHealthTest {
         Path smi = script(dir, "exec sleep 600");
         long t0 = System.nanoTime();
         HealthReport r = new GpuHealth(new NvidiaSmi(smi.toString(), Duration.ofMillis(700))).check();
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        // the hang it must not wait for is 600 s
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(60));
         assertThat(r.unreadable()).isEqualTo("nvidia-smi did not answer within 700 ms");
         assertThat(r.state(0)).isEqualTo(HealthReport.State.UNKNOWN);
     }

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.isofold.supervisor.spec.GpuRequest;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class GpuSlotsTest {
     private static final MigDevice MIG_00 = new MigDevice(0, "1g.10gb", "MIG-aaaa-0000");
     private static final MigDevice MIG_01 = new MigDevice(1, "1g.10gb", "MIG-aaaa-0001");

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * run. A supervisor on another host, or in a PID namespace this process does not share, cannot be
  * checked: it is taken to run, never declared dead.
  */
+@Tag("unit")
 class RunLockTest {
     @TempDir
     Path dir;

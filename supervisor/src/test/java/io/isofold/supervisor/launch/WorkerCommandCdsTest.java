@@ -8,10 +8,12 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The class-data archive of the built-in worker: used only when it is there, fresh, and made by this JVM. */
+@Tag("unit")
 class WorkerCommandCdsTest {
     @TempDir
     Path dir;

@@ -12,10 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The built-in worker's memory settings: which JVM flag and allocator settings each attempt and standby gets. */
+@Tag("unit")
 class WorkerCommandEnvironmentTest {
     @TempDir
     Path dir;

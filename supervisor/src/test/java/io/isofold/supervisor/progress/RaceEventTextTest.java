@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.isofold.supervisor.race.Elimination;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class RaceEventTextTest {
     @Test
     void anEliminationSaysWhoWhenAgainstWhomAndWithWhatP() {

@@ -14,9 +14,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("unit")
 class RaceStateTest {
     private static final List<String> VARIANTS = List.of("best", "close", "bad", "worse", "worst");
     private static final double[] MEANS = {0.90, 0.895, 0.80, 0.75, 0.70};

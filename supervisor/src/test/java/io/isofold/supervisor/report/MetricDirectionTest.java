@@ -6,10 +6,12 @@ import io.isofold.supervisor.spec.MetricDirection;
 import io.isofold.supervisor.spec.MetricGoal;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@Tag("unit")
 class MetricDirectionTest {
 
     @ParameterizedTest

@@ -3,8 +3,10 @@ package io.isofold.supervisor.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class NumbersTest {
 
     /** results.csv's cells: every digit, never an exponent, the same text whichever way it is made. */

@@ -8,9 +8,11 @@ import io.isofold.shared.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("unit")
 class SummaryJsonTest {
     @TempDir
     Path dir;

@@ -6,8 +6,10 @@ import io.isofold.supervisor.journal.JournalEvent;
 import io.isofold.supervisor.journal.Verdict;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class SupervisorSessionsTest {
     static final Instant T0 = Instant.parse("2025-03-01T20:00:00Z");
 

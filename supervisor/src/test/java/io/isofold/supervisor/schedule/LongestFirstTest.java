@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.function.Function;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class LongestFirstTest {
     /** A pending replicate: its id and model. */
     record Rep(int id, String model) {}

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What a resume makes of attempts a dead supervisor left without an end, judged from the files it
  * left: the journal and each attempt's exit_status; and who may take a run.
  */
+@Tag("unit")
 class RunSetupTest {
     @TempDir
     Path out;

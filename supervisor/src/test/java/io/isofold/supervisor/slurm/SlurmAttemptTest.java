@@ -11,10 +11,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What one attempt makes of the polls, without a cluster: the polls are handed to it. */
+@Tag("unit")
 class SlurmAttemptTest {
     @TempDir
     Path tmp;

@@ -18,12 +18,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** SlurmClient against the real one-node Slurm of scripts/slurm-cluster.sh. */
 @ExtendWith(SlurmTestCluster.class)
+@Tag("slurm")
 class SlurmClientTest {
     private static final Duration JOB_LIMIT = Duration.ofSeconds(60);
 
@@ -185,11 +187,12 @@ class SlurmClientTest {
         awaitFile(dir.resolve("stdout.log"), "ready\n");
 
         assertThat(slurm.cancel(id, SlurmClient.Signal.TERM)).isEqualTo(SlurmClient.CancelOutcome.SENT);
-        Thread.sleep(1500);
+        Thread.sleep(1500); // a while in which the job must go on (nothing to wait for: nothing must happen)
         assertThat(slurm.poll(List.of(id)).get(id).state()).isEqualTo(SlurmJobState.RUNNING);
         assertThat(slurm.cancel(id, SlurmClient.Signal.KILL)).isEqualTo(SlurmClient.CancelOutcome.SENT);
 
-        SlurmJobStatus s = awaitEnd(id);
+        // Slurm may say CANCELLED before it has the batch script's wait status: wait for that too
+        SlurmJobStatus s = awaitEnd(id, ended -> ended.signal() != null || ended.exitCode() != null && ended.exitCode() != 0);
         assertThat(s.state()).isEqualTo(SlurmJobState.CANCELLED);
         assertThat(s.signal()).isEqualTo(9);
         assertThat(s.exitCode()).isNull();
@@ -214,7 +217,7 @@ class SlurmClientTest {
         // scancel --signal=TERM would retry for 95 s on a job that has not started; the client cancels it
         long start = System.nanoTime();
         assertThat(slurm.cancel(id, SlurmClient.Signal.TERM)).isEqualTo(SlurmClient.CancelOutcome.SENT);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
         assertThat(awaitEnd(id).state()).isEqualTo(SlurmJobState.CANCELLED);
         assertThat(slurm.cancel(id, SlurmClient.Signal.TERM)).isEqualTo(SlurmClient.CancelOutcome.ALREADY_ENDED);
         assertThat(slurm.cancel(id, SlurmClient.Signal.KILL)).isEqualTo(SlurmClient.CancelOutcome.ALREADY_ENDED);
@@ -275,13 +278,14 @@ class SlurmClientTest {
         Path conf = tmp.resolve("slurm.conf");
         Files.writeString(conf, Files.readString(SlurmTestCluster.STATE.resolve("slurm.conf"))
                 .replaceAll("(?m)^SlurmctldPort=.*$", "SlurmctldPort=1"));
-        SlurmClient deaf = new SlurmClient(Map.of("SLURM_CONF", conf.toString()), Duration.ofSeconds(3));
+        SlurmClient deaf = new SlurmClient(Map.of("SLURM_CONF", conf.toString()), Duration.ofSeconds(1));
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> deaf.poll(List.of(1L)))
                 .isInstanceOf(SlurmException.class)
                 .satisfies(e -> assertThat(e.getMessage()).startsWith("squeue").doesNotContain("\n"));
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        // squeue itself gives up after 18 s here; 1 s and the JVM's own work take far less, even loaded
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
     }
 
     private Path attemptDir(String name) throws IOException {
@@ -301,10 +305,15 @@ class SlurmClientTest {
     }
 
     private SlurmJobStatus awaitEnd(long id) throws Exception {
+        return awaitEnd(id, ended -> true);
+    }
+
+    /** The job's status once it has ended and {@code complete} holds for it. */
+    private SlurmJobStatus awaitEnd(long id, java.util.function.Predicate<SlurmJobStatus> complete) throws Exception {
         Instant deadline = Instant.now().plus(JOB_LIMIT);
         while (true) {
             SlurmJobStatus s = slurm.poll(List.of(id)).get(id);
-            if (s != null && s.state().ended()) {
+            if (s != null && s.state().ended() && complete.test(s)) {
                 return s;
             }
             if (Instant.now().isAfter(deadline)) {

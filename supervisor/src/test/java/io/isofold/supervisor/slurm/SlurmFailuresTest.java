@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * an answer that leaves out a job that runs ({@link FakeSlurm}). Nothing may be concluded from a
  * failure: no job is given up while it may run, none is submitted twice, none is forgotten uncancelled.
  */
+@Tag("e2e")
 class SlurmFailuresTest {
     private static final long WAIT_S = 60;
     private static final String PREFIX = "isofold-fake";

@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class SlurmSbatchArgumentsTest {
     private static final Path DIR = Path.of("/runs/100%/replicates/0/attempt-1");
 

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Lines as squeue 22.05.8 printed them for SqueueFormat.COLUMNS on the test cluster, and the states
  * that cluster cannot produce (OUT_OF_MEMORY needs task/cgroup, NODE_FAIL a second node).
  */
+@Tag("unit")
 class SlurmSqueueFormatTest {
 
     @Test

@@ -3,9 +3,11 @@ package io.isofold.supervisor.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** When a run has standby workers though nobody said: where they can only help. */
+@Tag("unit")
 class StandbyDefaultTest {
     private static RunSpec.Placement placement(String gpus, int cpuWorkers, RunSpec.Backend backend) {
         return new RunSpec.Placement(GpuRequest.parse(gpus), 1, cpuWorkers, backend, List.of(), Defaults.MAX_RUNNING);

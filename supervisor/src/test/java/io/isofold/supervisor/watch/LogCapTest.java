@@ -11,10 +11,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Issue 21 item 13: a log a worker appends to without end keeps its end and stays near the cap. */
+@Tag("unit")
 class LogCapTest {
     private static final long MIB = 1 << 20;
 

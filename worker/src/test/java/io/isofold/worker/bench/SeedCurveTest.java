@@ -11,11 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 
 /** The benchmark's two sides in fresh JVMs with real TensorFlow, and its report on their real output. */
+@Tag("e2e")
 class SeedCurveTest {
     @TempDir
     Path tmp;

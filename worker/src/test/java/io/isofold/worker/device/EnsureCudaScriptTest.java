@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * scripts/ensure-cuda.sh where it must not fetch anything: no NVIDIA driver (this machine, CPU CI), a fake
  * nvidia-smi, and a folder already unpacked. The download itself (2 GB) is verified by hand, see worker/README.md.
  */
+@Tag("unit")
 class EnsureCudaScriptTest {
     private static final Path SCRIPT = Path.of("../scripts/ensure-cuda.sh").toAbsolutePath().normalize();
 

@@ -14,10 +14,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --list-devices} in a fresh JVM, as the supervisor's doctor runs it under a GPU's CUDA_VISIBLE_DEVICES. */
+@Tag("e2e")
 class ListDevicesTest {
     @TempDir
     Path tmp;

@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The worker's JVM loads TensorFlow without searching for the CUDA 11 libraries TF 2.18 never uses. */
+@Tag("e2e")
 class NativeLoadingTest {
     private static final String DEBUG = "-Dorg.bytedeco.javacpp.logger.debug=true";
 

@@ -16,10 +16,12 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The checkpoint files on their own: written whole, two kept, verified on load, the previous one as fallback. */
+@Tag("unit")
 class CheckpointStoreTest {
     private static final ModelConfig MLP = new ModelConfig("m", "mlp", 5, 8, 1e-3, 2, List.of(), List.of(4), 0.2);
     private static final int[] LENGTHS = {12, 4, 8, 2, 12, 12, 4, 4, 8, 8, 2, 2, 1, 1};

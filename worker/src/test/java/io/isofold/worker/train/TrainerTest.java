@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Result;
@@ -27,6 +28,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
 /** Real training on real Fashion-MNIST images: small enough for a unit test, big enough to learn. */
+@Tag("e2e")
 class TrainerTest {
     private static final ModelConfig TINY_CNN =
             new ModelConfig("tiny", "cnn", 3, 32, 2e-3, 3, List.of(8, 16), List.of(32), 0.2);

@@ -3,9 +3,11 @@ package io.isofold.worker.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.isofold.shared.ModelConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Session;
 
+@Tag("e2e")
 class TrainingGraphTest {
     private static float[][] initialWeights(ModelConfig config, long seed) {
         try (TrainingGraph g = new TrainingGraph(config, 28, 28, 1, 10, seed);
