@@ -22,7 +22,7 @@
 # /etc/slurm/slurm.conf, no system munged. Clients find this cluster through SLURM_CONF only.
 # It needs root: slurmd runs jobs as their user, and munged must run as the munge user.
 #
-# What it is (from ../shared/SLURM-NOTES.md, measured again on Slurm 22.05.8 here):
+# What it is (measured on Debian 12's Slurm 22.05.8, root, no systemd, no cgroups):
 #   - no systemd and no cgroups: proctrack/linuxproc, task/none. A daemonised grandchild of a job
 #     escapes scancel here; real clusters use proctrack/cgroup.
 #   - 4 fake GPUs: character devices nvidia0..3 (major 195) in the state dir, listed in gres.conf;

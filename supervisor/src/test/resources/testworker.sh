@@ -39,7 +39,7 @@ ulimit -c 0 # the signal mode must not leave core files behind
 
 mode="${1:-ok}"
 arg="${2:-0}"
-# --standby: started ahead of its task (README, "Standby workers"). Waits for the handoff file, then
+# --standby: started ahead of its task (docs/standby.md). Waits for the handoff file, then
 # takes the attempt's variables from it and goes on as a worker started for the attempt would.
 standby=0
 if [ -n "${ISOFOLD_STANDBY:-}" ]; then

@@ -1,6 +1,6 @@
 package io.isofold.shared;
 
-/** Names of the environment variables every attempt receives (the contract in DESIGN.md). */
+/** Names of the environment variables every attempt receives (the worker contract: docs/worker-contract.md). */
 public final class WorkerEnv {
     public static final String CUDA_VISIBLE_DEVICES = "CUDA_VISIBLE_DEVICES";
     public static final String REPLICATE = "ISOFOLD_REPLICATE";

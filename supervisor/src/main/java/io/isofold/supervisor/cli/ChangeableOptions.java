@@ -42,17 +42,17 @@ final class ChangeableOptions {
     Integer attemptBudget;
     @Option(names = "--retry-identical", paramLabel = "K", description = "Give a replicate up once K of its attempts failed the same way (exit status and last line of stderr), and stop the run when the first attempts of several replicates fail the same way; 0 retries them all up to --max-attempts. Default: " + Defaults.RETRY_IDENTICAL + ".")
     Integer retryIdentical;
-    @Option(names = "--slurm-opt", paramLabel = "ARG", description = "--backend slurm: an sbatch option for every job, as one argument (repeatable), e.g. --slurm-opt=--partition=gpu --slurm-opt=--account=lab. Given on a resume, replaces the recorded ones.")
+    @Option(names = "--slurm-opt", paramLabel = "ARG", description = "--backend slurm: an sbatch option for every job, as one argument (repeatable), e.g. --slurm-opt=--partition=gpu --slurm-opt=--account=lab. Given on a resume, replaces the recorded ones. Default: none.")
     List<String> slurmOptions;
     @Option(names = "--max-running", paramLabel = "N", description = "--backend slurm: the run's jobs in the queue at once, pending or running. Default: " + Defaults.MAX_RUNNING + ".")
     Integer maxRunning;
     @Option(names = "--standby", negatable = true, description = "Start each slot's next worker while the slot's "
             + "attempt runs, so it has loaded its libraries and data when it gets its task (every attempt is still a "
-            + "fresh process). Default: on for the built-in worker on the local backend, unless --cpu-workers is above 1 "
-            + "(several CPU workers keep the cores busy already); a worker command opts in with --standby (its task "
-            + "arrives in the file $ISOFOLD_STANDBY; see docs/worker-contract.md).")
+            + "fresh process). A worker command opts in with --standby (its task arrives in the file $ISOFOLD_STANDBY; "
+            + "see docs/worker-contract.md); with --cpu-workers above 1 the CPU workers keep the cores busy already. "
+            + "Default: on for the built-in worker on the local backend with --cpu-workers 1, off otherwise.")
     Boolean standby;
-    @Option(names = "--allow-cpu-fallback", description = "Let a GPU slot's attempt that computed on the CPU count. Default: such an attempt stops the run (exit 2).")
+    @Option(names = "--allow-cpu-fallback", description = "Let a GPU slot's attempt that computed on the CPU count. Default: off (such an attempt stops the run, exit 2).")
     boolean allowCpuFallback;
     @Option(names = "--continue", negatable = true, description = "A retry continues from the checkpoint its replicate's earlier attempts left in $ISOFOLD_CHECKPOINT_DIR; --no-continue gives every attempt an empty one. Default: on.")
     Boolean continueAttempts;

@@ -60,10 +60,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "NAME", description = "Built-in model: cnn or mlp; repeat to compare models on the same folds. Default: cnn.")
     List<String> models = new ArrayList<>();
-    @Option(names = "--models", paramLabel = "FILE", description = "JSON file of named variants: for the built-in worker [{\"name\":\"small\",\"architecture\":\"cnn\",\"filters\":[16,32]}, ...]; for a worker command [{\"name\":\"a\",\"params\":{\"lr\":0.1}}, ...].")
+    @Option(names = "--models", paramLabel = "FILE", description = "JSON file of named variants: for the built-in worker [{\"name\":\"small\",\"architecture\":\"cnn\",\"filters\":[16,32]}, ...]; for a worker command [{\"name\":\"a\",\"params\":{\"lr\":0.1}}, ...]. Default: none.")
     Path modelsFile;
     @Option(names = "--param", paramLabel = "NAME=V1,V2", description = "For a worker command: one variant per combination of the values (repeatable), e.g. --param lr=0.1,0.01 --param batch=32,64. "
-            + "Values stay as typed in {param.NAME} and the variant's name; in ISOFOLD_PARAMS a param is numbers when all its values read back as typed (32, 0.1), else strings (1.10, 007, 1e-3).")
+            + "Values stay as typed in {param.NAME} and the variant's name; in ISOFOLD_PARAMS a param is numbers when all its values read back as typed (32, 0.1), else strings (1.10, 007, 1e-3). Default: none.")
     List<String> params = new ArrayList<>();
     @Option(names = "--metric", paramLabel = "NAME[:min|max]", converter = Converters.MetricConverter.class, description = "A metric and which way it is better (repeatable); the first is the run's primary metric. Default: guessed from the names, and marked as guessed.")
     List<MetricGoal> metrics = new ArrayList<>();
@@ -77,11 +77,11 @@ final class RunCommand implements Callable<Integer> {
     Double learningRate;
     @Option(names = "--patience", paramLabel = "P", description = "Built-in worker: epochs without a better val_loss before stopping. Default: 3 (cnn), 4 (mlp).")
     Integer patience;
-    @Option(names = "--no-save-model", description = "Built-in worker: do not save each attempt's trained model.")
+    @Option(names = "--no-save-model", description = "Built-in worker: do not save each attempt's trained model. Default: each is saved.")
     boolean noSaveModel;
-    @Option(names = "--worker-jvm-opts", paramLabel = "OPTS", description = "Built-in worker: its JVM options, e.g. \"-Xmx4g\".")
+    @Option(names = "--worker-jvm-opts", paramLabel = "OPTS", description = "Built-in worker: its JVM options, e.g. \"-Xmx4g\". Default: none.")
     String workerJvmOpts;
-    @Option(names = "--dry-run", description = "Print the resolved command and environment of the first attempts, and start nothing.")
+    @Option(names = "--dry-run", description = "Print the resolved command and environment of the first attempts, and start nothing. Default: off.")
     boolean dryRun;
 
     @Parameters(paramLabel = "WORKER COMMAND", description = "After --: run this command as the worker, directly (never through a shell). "

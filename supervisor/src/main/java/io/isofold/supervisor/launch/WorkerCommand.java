@@ -115,7 +115,7 @@ public final class WorkerCommand {
         }
         // Not -XX:ArchiveRelocationMode=0 (map the archive where it was made instead of at a random
         // address): java -version 161 -> 99 ms, but a whole attempt took more CPU with it (2.88 against
-        // 2.72 s, 8 rounds side by side), as the supervisor's start did (README, supervisor fixed start)
+        // 2.72 s, 8 rounds side by side), as the supervisor's start did (docs/benchmarks/README.md, start-up)
         return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:cds=off", "-Xlog:class+path=off");
     }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Standby workers (issue 12, item 1) with the test worker, which implements the handoff protocol as
- * the README describes it: each slot's next worker is started while the slot's attempt runs, and is
+ * docs/standby.md describes it: each slot's next worker is started while the slot's attempt runs, and is
  * handed its task when the slot frees; every attempt is still a process of its own.
  */
 @Tag("e2e")

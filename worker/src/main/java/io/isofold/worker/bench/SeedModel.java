@@ -96,7 +96,7 @@ final class SeedModel {
         return new float[][] {features, targets};
     }
 
-    /** Glorot-uniform drawn in Java (the framework's initialisers draw from [0, limit) in 1.1.0, see worker/README.md). */
+    /** Glorot-uniform drawn in Java (the framework's initialisers draw from [0, limit) in 1.1.0, see docs/builtin-worker.md). */
     private static Operand<TFloat32> glorot(Ops init, Random random, int in, int out) {
         double limit = Math.sqrt(6.0 / (in + out));
         float[] values = new float[in * out];

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * scripts/ensure-cuda.sh where it must not fetch anything: no NVIDIA driver (this machine, CPU CI), a fake
- * nvidia-smi, and a folder already unpacked. The download itself (2 GB) is verified by hand, see worker/README.md.
+ * nvidia-smi, and a folder already unpacked. The download itself (2 GB) is verified by hand, see docs/gpus.md.
  */
 @Tag("unit")
 class EnsureCudaScriptTest {
