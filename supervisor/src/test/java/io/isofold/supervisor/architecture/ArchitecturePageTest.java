@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * imports" column says what the package's package-info says (which {@code PackageDependenciesTest} enforces),
  * so the page a newcomer reads first cannot drift from the rules the build holds.
  */
+@Tag("unit")
 class ArchitecturePageTest {
     private static final Path PAGE = Path.of("../docs/architecture.md");
     private static final Path SUPERVISOR = Path.of("src/main/java/io/isofold/supervisor");

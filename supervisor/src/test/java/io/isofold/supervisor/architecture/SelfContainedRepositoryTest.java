@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * names the design notes that were kept beside the checkout while isofold was built, and every relative link
  * of a Markdown page leads to a file or folder that exists.
  */
+@Tag("unit")
 class SelfContainedRepositoryTest {
     /** The repository's root: the tests run in the supervisor module's folder. */
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * and "yes" in its resume column exactly for the options {@code resume} takes. The help is picocli's model of
  * the two commands, the same one {@code --help} prints, so the table cannot drift from the code.
  */
+@Tag("unit")
 class ReadmeOptionsTest {
     private static final Path README = Path.of("../README.md");
     private static final String HEADER = "| option | default | resume | meaning |";

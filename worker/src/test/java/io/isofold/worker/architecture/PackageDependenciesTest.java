@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * (by import or by a fully qualified name), as the supervisor's packages are held to theirs. The top package,
  * {@code io.isofold.worker}, is named {@code worker} in these lines.
  */
+@Tag("unit")
 class PackageDependenciesTest {
     private static final Path ROOT = Path.of("src/main/java/io/isofold/worker");
     private static final String TOP = "worker";
