@@ -22,6 +22,8 @@
 #              checkpoint file there, fails on attempt 1)
 #            | ckpt-poison (a worker that crashes whenever its checkpoint directory holds anything, leaving it
 #              as it was; with an empty one it writes a checkpoint, and fails on attempt 1 only)
+#            | hang-stubborn-child (hangs, and dies of SIGTERM; its child ignores SIGTERM and holds a kill for the
+#              whole grace)
 #            | spew MIB (writes MIB MiB to stdout and a quarter of that to stderr as fast as it can, each ending
 #              with the line "last line of <stream> <attempt_dir>", then ok)
 #   SECONDS  for ok/env/flaky/progressing: how long to sleep before the result; for signal: SEGV or KILL; for memory: MiB
@@ -307,6 +309,11 @@ with open(sys.argv[2], "w") as f:
     printf '\nlast line of stderr %s\n' "$dir" >&2
     arg=0
     ok
+    ;;
+  hang-stubborn-child)
+    (trap '' TERM; exec sleep 300) </dev/null >/dev/null 2>&1 &
+    progress 1
+    sleep 300
     ;;
   ckpt-flaky)
     echo "checkpoint=$(ls -A "$ISOFOLD_CHECKPOINT_DIR" | tr '\n' ' ')" >>"$dir/testworker.txt"

@@ -113,6 +113,11 @@ public final class LocalLauncher implements WorkerLauncher {
         return new Recovery.Ended(exitStatus, killed);
     }
 
+    @Override
+    public boolean endsWhatItRecovers() {
+        return true;
+    }
+
     /**
      * Every process whose ISOFOLD_ATTEMPT_DIR lies under the run's replicates, or whose ISOFOLD_STANDBY
      * lies under its standby folder, whoever started it; then the standby folder itself (an attempt that

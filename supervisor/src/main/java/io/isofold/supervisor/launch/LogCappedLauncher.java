@@ -57,6 +57,11 @@ public final class LogCappedLauncher implements WorkerLauncher, AutoCloseable {
     }
 
     @Override
+    public boolean endsWhatItRecovers() {
+        return backend.endsWhatItRecovers();
+    }
+
+    @Override
     public Map<String, Integer> endLeftovers(RunFiles run, Duration grace) throws InterruptedException {
         return backend.endLeftovers(run, grace);
     }

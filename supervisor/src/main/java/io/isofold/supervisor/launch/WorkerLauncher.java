@@ -52,6 +52,15 @@ public interface WorkerLauncher {
         return Map.of();
     }
 
+    /**
+     * Whether {@link #recover} ends what is left of an attempt it cannot follow (local processes), rather
+     * than adopting it (a cluster job): then a resume first records that its supervisor, not its worker, is
+     * why it ended, in case the resume itself is killed while it ends it.
+     */
+    default boolean endsWhatItRecovers() {
+        return false;
+    }
+
     /** An attempt a backend found by itself: which one, and how to find it again. */
     record Found(int replicate, int attempt, LaunchIdentity identity, Instant started) {}
 

@@ -109,7 +109,11 @@ public final class AttemptJudge {
         Verdict verdict;
         String reason;
         Map<String, Double> metrics = Map.of();
-        if (orderedKill != null) {
+        // the mark a resume leaves before it ends an attempt says only that nobody watched it: a worker that
+        // ended by itself in that moment (not of the resume's signal) is judged by its own exit
+        boolean markOnly = orderedKill != null && orderedKill.verdict() == Verdict.SUPERVISOR_LOST
+                && exitStatus != null && exitStatus <= 128;
+        if (orderedKill != null && !markOnly) {
             verdict = orderedKill.verdict();
             reason = orderedKill.reason();
         } else if (exitStatus == null || exitStatus == WorkerEnv.EXIT_SUPERVISOR_LOST) {

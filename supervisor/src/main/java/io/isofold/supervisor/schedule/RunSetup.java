@@ -13,7 +13,9 @@ import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.RunLock;
+import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.launch.AttemptHandle;
+import io.isofold.supervisor.launch.LocalLauncher;
 import io.isofold.supervisor.launch.WorkerLauncher;
 import io.isofold.supervisor.outcome.AttemptJudge;
 import io.isofold.shared.AtomicFiles;
@@ -122,7 +124,7 @@ public final class RunSetup implements AutoCloseable {
                 }
             }
             List<Adopted> adopted = new ArrayList<>();
-            for (JournalEvent settled : settleUnfinished(spec, files, history, launcher, warnings, adopted)) {
+            for (JournalEvent settled : settleUnfinished(spec, files, history, launcher, warnings, adopted, journal)) {
                 journal.append(settled);
                 history.apply(settled);
             }
@@ -377,13 +379,22 @@ public final class RunSetup implements AutoCloseable {
      * before sbatch's answer was written).
      */
     private static List<JournalEvent> settleUnfinished(RunSpec spec, RunFiles files, RunHistory history,
-            WorkerLauncher launcher, List<String> warnings, List<Adopted> adopted)
-            throws InterruptedException {
+            WorkerLauncher launcher, List<String> warnings, List<Adopted> adopted, Journal journal)
+            throws InterruptedException, IOException {
         List<JournalEvent> ends = new ArrayList<>();
         Duration grace = spec.killGrace();
         Instant lastSeen = history.lastEvent() != null ? history.lastEvent() : Instant.now();
         for (AttemptRecord a : history.unfinished()) {
             RunFiles.AttemptFiles attempt = files.attempt(a.id());
+            if (launcher.endsWhatItRecovers() && LocalLauncher.recordedExitStatus(attempt) == null
+                    && history.killOf(a.id()).isEmpty()) {
+                // ending it makes its wrapper record the signal's status (143): should this resume be killed
+                // before its end line, the next must still know the supervisor, not the worker, ended it
+                JournalEvent.Kill lost = JournalEvent.Kill.of(Instant.now().toString(), a.id(),
+                        Verdict.SUPERVISOR_LOST, "the supervisor died while it ran");
+                journal.append(lost);
+                history.apply(lost);
+            }
             WorkerLauncher.Recovery recovery = launcher.recover(a, attempt, grace);
             if (recovery instanceof WorkerLauncher.Recovery.Adopted a2) {
                 adopted.add(new Adopted(a, a2.handle())); // the loop goes on watching it (a cluster job)

@@ -71,6 +71,11 @@ public final class StandbyLauncher implements WorkerLauncher, AutoCloseable {
     }
 
     @Override
+    public boolean endsWhatItRecovers() {
+        return local.endsWhatItRecovers();
+    }
+
+    @Override
     public Map<String, Integer> endLeftovers(RunFiles run, Duration grace) throws InterruptedException {
         return local.endLeftovers(run, grace);
     }
