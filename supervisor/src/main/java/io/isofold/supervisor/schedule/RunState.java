@@ -460,8 +460,8 @@ final class RunState {
         firstSame++;
         firstSameOn.add(gpu);
         long gpus = slots.stream().map(Slot::gpuLabel).distinct().count();
-        // several replicates: a single one's failure is its own, however it repeats
-        if (firstSame < Math.max(2, Math.min(SAME_FIRST_FAILURES, replicates.size())) || completed > 0
+        // several replicates: one's failure (or two's, which may be chance) is their own, however it repeats
+        if (firstSame < SAME_FIRST_FAILURES || completed > 0
                 || gpus > 1 && firstSameOn.size() < 2) {
             return null;
         }

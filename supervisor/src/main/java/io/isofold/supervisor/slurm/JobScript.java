@@ -54,7 +54,7 @@ final class JobScript {
     // and SIGQUIT at their defaults (bash resets them in the subshell before exec), so it can catch
     // them, and signals it catches are the worker's defaults again once the worker execs. Unlike bash,
     // sh (dash) writes no "Terminated" into the worker's stderr when the worker dies of a signal.
-    private static final String TEXT = """
+    private static final String TEXT = String.format(Locale.ROOT, """
             #!/bin/bash
             # An isofold attempt, written by the supervisor (io.isofold.supervisor.slurm.JobScript).
             trap : TERM INT
@@ -77,7 +77,7 @@ final class JobScript {
             done
             read -r s < "$ISOFOLD_ATTEMPT_DIR/%s" 2>/dev/null || s=1
             exit "$s"
-            """.formatted(TIME_LIMIT_WARNING, NODE_FILE, GPU_REQUESTED, GPU_REQUESTED,
+            """, TIME_LIMIT_WARNING, NODE_FILE, GPU_REQUESTED, GPU_REQUESTED,
             RunFiles.AttemptFiles.EXIT_STATUS, RunFiles.AttemptFiles.EXIT_STATUS);
 
     private JobScript() {}

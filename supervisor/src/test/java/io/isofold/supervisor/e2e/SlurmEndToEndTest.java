@@ -170,7 +170,7 @@ class SlurmEndToEndTest extends EndToEndTest {
         RunDir run = newRun("args");
         Path marker = tmp.resolve("shell-ran");
         List<String> literal = List.of("$(touch " + marker + ")", "`touch " + marker + "`", "a;b", "\"quoted\"",
-                "'single'", "*", "two words", "", "--partition=evil", "$HOME", "back\\slash", "{unknown}");
+                "'single'", "*", "two words", "", "--partition=evil", "$HOME", "back\\slash", "{\"lr\": 1}");
         List<String> workerArgs = new ArrayList<>(List.of("0"));
         workerArgs.addAll(literal);
         workerArgs.add("{fold}");
