@@ -97,7 +97,8 @@ class HostileWorldTest extends EndToEndTest {
                 TestWorker.command("crash-on-gpu", "1")));
         assertThat(o.exitCode()).as(o.toString()).isZero();
         assertThat(run.results()).hasSize(24);
-        assertThat(run.launches().stream().filter(l -> l.get("gpu").asText().equals("1")).count()).isLessThanOrEqualTo(3);
+        // three different replicates once another GPU has completed work, six before: which one, the load decides
+        assertThat(run.launches().stream().filter(l -> l.get("gpu").asText().equals("1")).count()).isLessThanOrEqualTo(6);
         assertThat(run.events("quarantine")).singleElement()
                 .satisfies(q -> assertThat(q.get("gpu").asText()).isEqualTo("1"));
         SupervisorProcess.Outcome status = supervisor().run("status", run.dir().toString());
