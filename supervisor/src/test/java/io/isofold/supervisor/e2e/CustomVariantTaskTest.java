@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * filters [], ...) beside its params; it carries its name, {@code "architecture": "custom"} and its params
  * only, and a run whose run.json an earlier version wrote in the full form still resumes.
  */
+@Tag("e2e")
 class CustomVariantTaskTest extends EndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

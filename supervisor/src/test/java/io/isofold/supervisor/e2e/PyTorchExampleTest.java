@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * Skipped where Debian's python3-torch and python3-sklearn are missing, except on CI (CI=true), where
  * that is a failure: scripts/test.sh installs them.
  */
+@Tag("e2e")
 class PyTorchExampleTest extends EndToEndTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final Path EXAMPLE = Path.of(System.getProperty("isofold.home", "..")).resolve(
