@@ -21,7 +21,7 @@ fi
 
 # python3 runs the test worker's memory mode; chromium the report page's browser test; tini the PID-1 test
 "$home/scripts/ensure-package.sh" default-jdk-headless java maven mvn util-linux setsid python3 python3 \
-  chromium /usr/bin/chromium tini tini
+  chromium /usr/bin/chromium tini tini python3-torch /usr/lib/python3/dist-packages/torch/__init__.py python3-sklearn /usr/lib/python3/dist-packages/sklearn/__init__.py
 
 cd "$home"
 # verify, not test: the supervisor's end-to-end tests launch the packaged worker jar

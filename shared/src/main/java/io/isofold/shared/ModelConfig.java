@@ -1,5 +1,10 @@
 package io.isofold.shared;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +22,13 @@ import java.util.Optional;
  * @param filters      convolution filters per conv block (cnn only)
  * @param units        units of the hidden dense layers
  * @param params       a custom worker's settings of this variant; empty for the built-in models
+ *
+ * <p>In JSON (task.json's {@code model_config}, run.json's {@code models}) a custom variant is its name,
+ * {@code "architecture": "custom"} and its params: the built-in worker's fields mean nothing to a worker
+ * command, and zeros there would read as settings. A built-in variant has every field. Both read back as
+ * they were written, and so does the full form earlier versions wrote for a custom variant.
  */
+@JsonSerialize(using = ModelConfig.Writer.class)
 public record ModelConfig(
         String name,
         String architecture,
@@ -105,5 +116,34 @@ public record ModelConfig(
             return Optional.of(m + "a cnn needs at least one entry in filters");
         }
         return Optional.empty();
+    }
+
+    /** The JSON form described above; the names are the record's, in the snake_case of {@link Json#MAPPER}. */
+    static final class Writer extends StdSerializer<ModelConfig> {
+        Writer() {
+            super(ModelConfig.class);
+        }
+
+        @Override
+        public void serialize(ModelConfig c, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeStartObject(c);
+            if (c.name() != null) {
+                gen.writeStringField("name", c.name());
+            }
+            if (c.architecture() != null) {
+                gen.writeStringField("architecture", c.architecture());
+            }
+            if (!c.custom()) {
+                gen.writeNumberField("epochs", c.epochs());
+                gen.writeNumberField("batch_size", c.batchSize());
+                gen.writeNumberField("learning_rate", c.learningRate());
+                gen.writeNumberField("patience", c.patience());
+                provider.defaultSerializeField("filters", c.filters(), gen);
+                provider.defaultSerializeField("units", c.units(), gen);
+                gen.writeNumberField("dropout", c.dropout());
+            }
+            provider.defaultSerializeField("params", c.params(), gen);
+            gen.writeEndObject();
+        }
     }
 }
