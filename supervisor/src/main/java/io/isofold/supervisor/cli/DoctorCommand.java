@@ -1,5 +1,6 @@
 package io.isofold.supervisor.cli;
 
+import io.isofold.supervisor.spec.ExitStatus;
 import io.isofold.shared.CudaLibraries;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -65,7 +66,7 @@ final class DoctorCommand implements Callable<Integer> {
         } else {
             System.out.print(text(ready, gpuMode, verdict));
         }
-        return ready ? 0 : 1;
+        return (ready ? ExitStatus.COMPLETE : ExitStatus.INCOMPLETE).code();
     }
 
     private void checkJava() {

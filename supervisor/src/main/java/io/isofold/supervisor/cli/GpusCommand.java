@@ -1,5 +1,6 @@
 package io.isofold.supervisor.cli;
 
+import io.isofold.supervisor.spec.ExitStatus;
 import io.isofold.supervisor.gpu.CudaDevice;
 import io.isofold.supervisor.gpu.Gpu;
 import io.isofold.supervisor.gpu.GpuDetector;
@@ -22,7 +23,7 @@ final class GpusCommand implements Callable<Integer> {
             gpus = new GpuDetector().detect();
         } catch (GpuDetector.DetectionFailed e) {
             System.err.println("isofold: " + e.getMessage() + "; a GPU run would stop here (use --gpus none to run on the CPU)");
-            return 2;
+            return ExitStatus.BAD_INPUT.code();
         }
         String inherited = System.getenv("CUDA_VISIBLE_DEVICES");
         List<CudaDevice> usable;
@@ -30,11 +31,11 @@ final class GpusCommand implements Callable<Integer> {
             usable = GpuSlots.devices(GpuRequest.ALL, gpus, inherited);
         } catch (IllegalArgumentException e) {
             System.err.println("isofold: " + e.getMessage());
-            return 2;
+            return ExitStatus.BAD_INPUT.code();
         }
         if (gpus.isEmpty()) {
             System.out.println("no GPU found (nvidia-smi is not on PATH or lists none); runs use --cpu-workers CPU slots");
-            return 0;
+            return ExitStatus.COMPLETE.code();
         }
         for (Gpu g : gpus) {
             boolean used = usable.stream().anyMatch(d -> d.gpu() == g.index());
@@ -51,6 +52,6 @@ final class GpusCommand implements Callable<Integer> {
             System.out.println("CUDA_VISIBLE_DEVICES=" + inherited + ": --gpus all uses "
                     + usable.stream().map(CudaDevice::label).toList());
         }
-        return 0;
+        return ExitStatus.COMPLETE.code();
     }
 }

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.cli;
 
+import io.isofold.supervisor.spec.ExitStatus;
 import java.io.File;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ public final class IsofoldCommand implements Runnable {
                     + "the run is resumable with scripts/run.sh resume DIR", e.getMessage());
             System.err.println("isofold: the supervisor ran out of memory (" + e.getMessage()
                     + "); the run is resumable with scripts/run.sh resume DIR");
-            Runtime.getRuntime().halt(1);
+            Runtime.getRuntime().halt(ExitStatus.INCOMPLETE.code());
         }
     }
 
@@ -50,7 +51,7 @@ public final class IsofoldCommand implements Runnable {
             // a mistyped subcommand would otherwise run as a worker command
             System.err.println("isofold: unknown command '" + argv.get(0) + "' (commands: run, resume, status, report, gpus, doctor;"
                     + " a worker command goes after --)");
-            return 2;
+            return ExitStatus.BAD_INPUT.code();
         }
         if (argv.isEmpty() || !FIRST_WORDS.contains(argv.get(0))) {
             argv.add(0, "run"); // run is the default subcommand
@@ -71,7 +72,7 @@ public final class IsofoldCommand implements Runnable {
             // a bug, not bad input: keep the trace, it is what a bug report needs
             line.getErr().println("isofold: internal error: " + e);
             e.printStackTrace(line.getErr());
-            return 70;
+            return ExitStatus.INTERNAL_ERROR.code();
         });
         return cli.execute(argv.toArray(String[]::new));
     }
@@ -95,7 +96,7 @@ public final class IsofoldCommand implements Runnable {
         err.println("isofold: " + e.getMessage() + " (see 'isofold " + (command.equals("isofold") ? "" : command + " ")
                 + "--help')" + forgottenDashes(List.of(args)).map(w -> "; if '" + w + "' starts the worker command, "
                         + "put -- before it: scripts/run.sh [OPTIONS] -- " + w + " ...").orElse(""));
-        return 2;
+        return ExitStatus.BAD_INPUT.code();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.cli;
 
+import io.isofold.supervisor.spec.ExitStatus;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.RunLock;
 import io.isofold.supervisor.progress.Console;
@@ -42,7 +43,7 @@ final class ReportCommand implements Callable<Integer> {
             }
             Console.get().line("report: " + new RunFiles(out).reportHtml());
             Console.get().close(Duration.ofSeconds(3));
-            return 0;
+            return ExitStatus.COMPLETE.code();
         } catch (IOException e) {
             return RunExecution.badInput(e.getMessage());
         }

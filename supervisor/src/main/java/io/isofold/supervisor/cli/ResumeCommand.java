@@ -61,7 +61,7 @@ final class ResumeCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new BadInput(runJson + " is unreadable: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         }
-        RunSpec was = RunSpec.fromJson(out, recorded);
+        RunSpec was = RunSpec.fromJson(out, runJson, recorded);
         RunSpec.Experiment experiment = was.experiment();
         if (!command.isEmpty()) {
             if (!commandSpec.commandLine().getParseResult().originalArgs().contains("--")) {

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.cli;
 
+import io.isofold.supervisor.spec.ExitStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -80,7 +81,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         Console.get().line(json ? status.toPrettyString() : text(status).stripTrailing());
         Console.get().close(java.time.Duration.ofSeconds(3));
-        return 0;
+        return ExitStatus.COMPLETE.code();
     }
 
     /** @param pid the live supervisor of the run, on this machine; null when none */

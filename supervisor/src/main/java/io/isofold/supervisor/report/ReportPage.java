@@ -1,5 +1,6 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.spec.MetricDirection;
 import io.isofold.shared.AtomicFiles;import static io.isofold.supervisor.report.Html.escape;
 
@@ -22,7 +23,6 @@ import java.util.Map;
  * the same with scripts off; the script only adds the attempt count, a verdict filter and the page's age.
  */
 public final class ReportPage {
-    public static final String FILE_NAME = "report.html";
     /** While the run goes on, the browser reloads the page this often (seconds) to show new attempts. */
     static final int REFRESH_SECONDS = 60;
     /**
@@ -46,7 +46,7 @@ public final class ReportPage {
     private ReportPage() {}
 
     public static void write(RunView view, Summary summary, Instant now) throws IOException {
-        AtomicFiles.writeString(view.outDir().resolve(FILE_NAME), render(view, summary, now));
+        AtomicFiles.writeString(new RunFiles(view.outDir()).reportHtml(), render(view, summary, now));
     }
 
     public static String render(RunView full, Summary summary, Instant now) {
@@ -185,7 +185,7 @@ public final class ReportPage {
         }
         return "<p class=\"note metrics-left-out\">This page shows " + shown.size() + " of the run's " + all
                 + " metrics (the primary one, then in the tables' order), and " + METRICS_PER_ATTEMPT
-                + " per attempt; " + ResultsCsv.FILE_NAME + " and " + SummaryJson.FILE_NAME
+                + " per attempt; " + RunFiles.RESULTS_CSV + " and " + RunFiles.SUMMARY_JSON
                 + " have them all.</p>\n";
     }
 

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.shared.AtomicFiles;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -22,7 +23,6 @@ import java.util.TreeSet;
  * ({@code gpu}) is the column {@code metric_gpu}, and summary.json's notes say so.
  */
 public final class ResultsCsv {
-    public static final String FILE_NAME = "results.csv";
     public static final List<String> FIXED_COLUMNS = List.of("replicate", "model", "fold", "attempt", "gpu",
             "duration_s");
     /** What a metric named like a fixed column gets in front of its name, as often as it takes. */
@@ -66,7 +66,7 @@ public final class ResultsCsv {
 
     /** Streamed to the file a row at a time: 10,000 metric columns of 800 replicates are never held as text. */
     public static void write(RunView view) throws IOException {
-        AtomicFiles.writeText(view.outDir().resolve(FILE_NAME), out -> writeTo(out, view));
+        AtomicFiles.writeText(new RunFiles(view.outDir()).resultsCsv(), out -> writeTo(out, view));
     }
 
     private static void writeTo(Writer csv, RunView view) throws IOException {

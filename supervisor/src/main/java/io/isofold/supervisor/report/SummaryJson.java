@@ -1,5 +1,6 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.supervisor.journal.RunFiles;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -25,7 +26,6 @@ import java.util.Set;
  * several models, a tree of the file would be many times the summary's own size.
  */
 public final class SummaryJson {
-    public static final String FILE_NAME = "summary.json";
 
     private SummaryJson() {}
 
@@ -59,7 +59,7 @@ public final class SummaryJson {
     }
 
     public static void write(Summary s, Path outDir) throws IOException {
-        AtomicFiles.writeText(outDir.resolve(FILE_NAME), out -> writeTo(out, s));
+        AtomicFiles.writeText(new RunFiles(outDir).summaryJson(), out -> writeTo(out, s));
     }
 
     /** The file's text, pretty-printed, with a final newline. */

@@ -159,7 +159,7 @@ public final class RunSetup implements AutoCloseable {
             // both through this version's reading and writing, and through text as the file went: a run.json an
             // older isofold wrote compares by what it means, and a seed built as a long equals the int read back
             JsonNode was = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(
-                    RunSpec.fromJson(spec.outDir(), earlier).identity(!resuming)));
+                    RunSpec.fromJson(spec.outDir(), runJson, earlier).identity(!resuming)));
             differences = differences(was, Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(
                     spec.identity(!resuming))));
         } catch (IOException e) {

@@ -69,8 +69,7 @@ record RunJson(
                 o.race() == null ? null : new Race(o.race().burnIn(), o.race().alpha()));
     }
 
-    static RunSpec read(Path outDir, JsonNode n) throws BadInput {
-        Path file = outDir.resolve("run.json");
+    static RunSpec read(Path outDir, Path file, JsonNode n) throws BadInput {
         RunJson j;
         try {
             j = Json.MAPPER.treeToValue(n, RunJson.class);
@@ -79,22 +78,22 @@ record RunJson(
                     + String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse(""));
         }
         try {
-            return j.spec(outDir);
+            return j.spec(outDir, file);
         } catch (IllegalArgumentException e) {
             throw new BadInput(file + " cannot be read as a run spec: "
                     + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         }
     }
 
-    private RunSpec spec(Path outDir) throws BadInput {
+    private RunSpec spec(Path outDir, Path file) throws BadInput {
         List<ModelConfig> variants = models == null ? List.of() : models;
         List<String> argv = command == null ? List.of() : command;
         if (folds == null || folds < 2 || replicates == null || replicates < 1 || variants.isEmpty()) {
-            throw new BadInput(outDir.resolve("run.json") + " does not hold a complete run spec");
+            throw new BadInput(file + " does not hold a complete run spec");
         }
         RunSpec.Backend b = RunSpec.Backend.of(backend == null ? RunSpec.Backend.LOCAL.label() : backend);
         if (b == null) {
-            throw new BadInput(outDir.resolve("run.json") + " names an unknown backend '" + backend + "'");
+            throw new BadInput(file + " names an unknown backend '" + backend + "'");
         }
         RunSpec.Experiment e = new RunSpec.Experiment(folds, replicates, or(seed, Defaults.SEED), variants, argv, data,
                 workdir == null ? null : Path.of(workdir));

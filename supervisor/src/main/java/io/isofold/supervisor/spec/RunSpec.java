@@ -239,9 +239,13 @@ public record RunSpec(Path outDir, Experiment experiment, Placement placement, L
         return Json.MAPPER.valueToTree(RunJson.of(this));
     }
 
-    /** The spec a run.json records, for {@code resume DIR}; a field it lacks gets its {@link Defaults default}. */
-    public static RunSpec fromJson(Path outDir, JsonNode n) throws BadInput {
-        return RunJson.read(outDir, n);
+    /**
+     * The spec a run.json records, for {@code resume DIR}; a field it lacks gets its {@link Defaults default}.
+     *
+     * @param file the run.json it was read from, for the messages
+     */
+    public static RunSpec fromJson(Path outDir, Path file, JsonNode n) throws BadInput {
+        return RunJson.read(outDir, file, n);
     }
 
     /** The backend a run.json names; a run.json from before there was a choice ran locally. Null when unknown. */
