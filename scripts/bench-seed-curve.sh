@@ -13,9 +13,9 @@ home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 models=${1:-100}
 svg=${2:-$home/scripts/seed-curve.svg}
 
-# build once through run.sh (it builds only when needed), so neither side pays for it
-"$home/scripts/run.sh" --help >/dev/null
-jar=$home/worker/target/isofold-worker.jar
+# build once, so neither side pays for it: the drivers are in the worker's test classes, not in its jar
+(cd "$home" && mvn -B -ntp -q -pl worker -am package -DskipTests)
+cp="$home/worker/target/test-classes:$home/worker/target/isofold-worker.jar:$home/worker/target/lib/*"
 
 work=$(mktemp -d /tmp/isofold-seed.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -24,19 +24,19 @@ export TF_CPP_MIN_LOG_LEVEL=2
 
 echo "load before: $(uptime)"
 start=$(date +%s)
-java -cp "$jar" io.isofold.worker.bench.SeedCurve --loop "$models" >"$work/loop.csv" 2>"$work/loop.err" \
+java -cp "$cp" io.isofold.worker.bench.SeedCurve --loop "$models" >"$work/loop.csv" 2>"$work/loop.err" \
   || { echo "the loop failed:" >&2; tail -20 "$work/loop.err" >&2; exit 1; }
 loop_s=$(($(date +%s) - start))
 
 start=$(date +%s)
 "$home/scripts/run.sh" run --out "$work/isofold" --gpus none --cpu-workers 1 --folds 2 --replicates "$models" \
-  --timeout 5m -- java -cp "$jar" io.isofold.worker.bench.SeedCurve --one --result '{result}' \
+  --timeout 5m -- java -cp "$cp" io.isofold.worker.bench.SeedCurve --one --result '{result}' \
   >"$work/isofold.out" 2>"$work/isofold.err" \
   || { echo "isofold failed:" >&2; tail -20 "$work/isofold.err" >&2; exit 1; }
 isofold_s=$(($(date +%s) - start))
 echo "load after:  $(uptime)"
 echo "wall time: the loop ${loop_s} s in all, isofold ${isofold_s} s in all ($models models each)"
 
-java -cp "$jar" io.isofold.worker.bench.SeedCurveReport "$work/loop.csv" "$work/isofold/results.csv" "$svg"
+java -cp "$cp" io.isofold.worker.bench.SeedCurveReport "$work/loop.csv" "$work/isofold/results.csv" "$svg"
 echo "graph operations after the loop's last model: $(tail -1 "$work/loop.csv" | cut -d, -f4)"
 echo "chart: $svg"

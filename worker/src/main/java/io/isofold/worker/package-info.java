@@ -7,6 +7,6 @@
  * {@link io.isofold.worker.BadTaskException} (exit 2). The other packages' lines call this package
  * {@code worker}.
  *
- * <p>Never imports: model, bench.
+ * <p>Never imports: model.
  */
 package io.isofold.worker;

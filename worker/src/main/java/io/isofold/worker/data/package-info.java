@@ -3,6 +3,6 @@
  * images per class, or CSV (label, then pixels), each as one {@link io.isofold.worker.data.Dataset}. A dataset
  * it cannot read is a {@code BadTaskException}.
  *
- * <p>Never imports: device, model, train, bench.
+ * <p>Never imports: device, model, train.
  */
 package io.isofold.worker.data;

@@ -4,6 +4,6 @@
  * build falls back to the CPU without a word when CUDA is missing), and what {@code --list-devices} prints for
  * {@code doctor} ({@link io.isofold.worker.device.DeviceReport}).
  *
- * <p>Never imports: worker, data, model, train, bench.
+ * <p>Never imports: worker, data, model, train.
  */
 package io.isofold.worker.device;

@@ -3,6 +3,6 @@
  * ({@link io.isofold.worker.model.Parameters}), and their forward pass with dropout, built into a graph that
  * the {@code train} package owns.
  *
- * <p>Never imports: data, device, train, bench.
+ * <p>Never imports: data, device, train.
  */
 package io.isofold.worker.model;

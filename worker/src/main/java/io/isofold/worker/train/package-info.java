@@ -4,6 +4,6 @@
  * io.isofold.worker.train.Trainer}), its checkpoints ({@link io.isofold.worker.train.CheckpointStore}), and
  * what it writes: {@code progress.jsonl}, the SavedModel, TensorBoard event files.
  *
- * <p>Never imports: bench.
+ * <p>Imports any package of the worker: it is the top of the training stack.
  */
 package io.isofold.worker.train;

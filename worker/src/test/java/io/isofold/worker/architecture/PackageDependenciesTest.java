@@ -58,7 +58,8 @@ class PackageDependenciesTest {
                 continue;
             }
             String text = Files.readString(info);
-            if (!NEVER.matcher(text).find() && !text.contains("Never imports another package")) {
+            if (!NEVER.matcher(text).find() && !text.contains("Never imports another package")
+                    && !text.contains("Imports any package")) {
                 missing.add(name + "'s package-info does not say what it must never import");
             }
         }
