@@ -53,10 +53,6 @@ public record Slot(int id, Integer gpu, int lane, MigDevice mig, ClusterJob clus
         return gpu == null && cluster != ClusterJob.GPU;
     }
 
-    public boolean onCluster() {
-        return cluster != null;
-    }
-
     /** The device of a local GPU slot; null on a CPU slot and on a cluster slot. */
     public CudaDevice device() {
         return gpu == null ? null : new CudaDevice(gpu, mig);

@@ -138,11 +138,7 @@ public final class RunLoop {
     }
 
     private void fillSlots() {
-        while (!state.stopping()) {
-            Optional<RunState.Assignment> next = state.next();
-            if (next.isEmpty()) {
-                break;
-            }
+        for (Optional<RunState.Assignment> next; !state.stopping() && (next = state.next()).isPresent(); ) {
             launch(next.get());
         }
         if (expectationsStale) {

@@ -44,8 +44,6 @@ import java.util.Set;
  * <p>Not thread-safe: the run loop's thread owns it.
  */
 final class RunState {
-    /** Failures in a row on one GPU that may take it out of the run (see {@link GpuQuarantine}). */
-    static final int QUARANTINE_AFTER = GpuQuarantine.AFTER;
     /** First attempts of this many replicates failing the same way stop the run. */
     static final int SAME_FIRST_FAILURES = 3;
 

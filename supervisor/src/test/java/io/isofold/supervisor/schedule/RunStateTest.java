@@ -174,7 +174,7 @@ class RunStateTest {
             quarantined = s.ended(a, Verdict.FAILED).quarantinedGpu();
         }
         assertThat(quarantined).isEqualTo("1");
-        assertThat(onGpu1).isEqualTo(RunState.QUARANTINE_AFTER);
+        assertThat(onGpu1).isEqualTo(GpuQuarantine.AFTER);
         assertThat(s.next()).isEmpty(); // the healthy GPUs are busy, GPU 1 is out
         s.ended(healthy.get(0), Verdict.COMPLETED);
         assertThat(s.next().orElseThrow().slot().gpuLabel()).isNotEqualTo("1");
