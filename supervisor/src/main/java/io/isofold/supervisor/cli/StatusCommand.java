@@ -173,7 +173,9 @@ final class StatusCommand implements Callable<Integer> {
                 r.set("continued_from", continuedFrom(from));
             }
             ProgressEvent last = lastProgress(a.attemptDir());
-            if (last != null && last.phase() != null && !ProgressEvent.PHASE_TRAINING.equals(last.phase())) {
+            if (last != null && ProgressEvent.PHASE_CONTINUED.equals(last.phase())) {
+                // said by continued_from already; its epoch is the checkpoint's, not one trained now
+            } else if (last != null && last.phase() != null && !ProgressEvent.PHASE_TRAINING.equals(last.phase())) {
                 // starting up, loading data, compiling the first step...: "epoch 0" would say nothing
                 r.put("phase", last.phase());
             } else if (last != null) {

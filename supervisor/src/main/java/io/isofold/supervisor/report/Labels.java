@@ -11,9 +11,9 @@ final class Labels {
     private Labels() {}
 
     /**
-     * Lines of at most {@code maxChars} characters that together are {@code text}: broken after a '_', '-', '.',
-     * '/' or space where one is near the end of a line (the way variants' names are built), else in the middle of
-     * a word.
+     * Lines of at most {@code maxChars} characters that together are {@code text}: broken after a '_', '/' or space
+     * near the end of a line, else after a '-' or '.' (the way variants' names are built), else in the middle of a
+     * word.
      */
     static List<String> wrap(String text, int maxChars) {
         List<String> lines = new ArrayList<>();
@@ -21,9 +21,14 @@ final class Labels {
         int max = Math.max(4, maxChars);
         while (rest.length() > max) {
             int cut = -1;
-            for (int i = max; i >= max / 2; i--) {
-                if ("_-./ ".indexOf(rest.charAt(i - 1)) >= 0) {
-                    cut = i;
+            // between params first (lr-0.1_batch-32), then between a param's name and its value
+            for (String separators : List.of("_ /", "-.")) {
+                for (int i = max; i >= max / 2 && cut < 0; i--) {
+                    if (separators.indexOf(rest.charAt(i - 1)) >= 0) {
+                        cut = i;
+                    }
+                }
+                if (cut >= 0) {
                     break;
                 }
             }

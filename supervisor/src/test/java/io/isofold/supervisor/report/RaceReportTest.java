@@ -118,13 +118,14 @@ class RaceReportTest {
         String table = SummaryTable.render(Summary.of(raced().view().withRace(race())));
         assertThat(table).startsWith("16/16 replicates completed, 17 attempts (0 failed), complete;"
                 + " the race left 4 of 20 replicates unrun\n");
-        assertThat(table).containsPattern("(?m)^model +n +race +val_accuracy")
-                .containsPattern("(?m)^a +5/5 +finished ")
-                .containsPattern("(?m)^c +3/5 +eliminated after 3 folds \\(p=0\\.001 vs a\\) ")
-                .containsPattern("(?m)^d +3/5 +eliminated after 3 folds \\(p<0\\.001 vs a\\) ")
+        assertThat(table).containsPattern("(?m)^# +model +n +race +val_accuracy")
+                .containsPattern("(?m)^best +a +5/5 +finished ")
+                // the eliminated have no place on the leaderboard, and come after those that finished
+                .containsPattern("(?m)^- +c +3/5 +eliminated after 3 folds \\(p=0\\.001 vs a\\) ")
+                .containsPattern("(?m)^- +d +3/5 +eliminated after 3 folds \\(p<0\\.001 vs a\\) ")
                 .contains("race on val_accuracy \u2191? (burn-in 3, alpha 0.05): 2 of 4 variants finished, 2 eliminated;"
                         + " best of those not eliminated: a\n")
-                .contains("a vs b: val_accuracy")
+                .contains("b vs a: val_accuracy")
                 .doesNotContain("a vs c").doesNotContain("b vs d").doesNotContain("c vs d");
     }
 
