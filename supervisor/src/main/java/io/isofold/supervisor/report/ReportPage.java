@@ -312,7 +312,7 @@ public final class ReportPage {
         }
         html.append("<th>model</th>");
         for (String p : shownParams) {
-            html.append("<th class=\"param\">").append(escape(p)).append("</th>");
+            html.append("<th class=\"param\">").append(escape(s.paramLabel(p))).append("</th>");
         }
         html.append("<th>completed</th><th>attempts</th><th>failed</th>");
         for (String m : shown) {

@@ -179,6 +179,14 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
     }
 
     /**
+     * A param's name as a column of the tables: its own, or {@code param.NAME} when a metric has that name (a
+     * variant's "rmse" setting is not its rmse).
+     */
+    public String paramLabel(String param) {
+        return metricNames.contains(param) ? ResultsCsv.PARAM_PREFIX + param : param;
+    }
+
+    /**
      * Best mean first on the metric, in its direction; the race's eliminated variants after those it kept; no value
      * last; ties and the rest in spec order (a stable sort).
      */

@@ -56,7 +56,7 @@ public final class SummaryTable {
             header.add("#");
         }
         header.add("model");
-        header.addAll(shownParams);
+        shownParams.forEach(p -> header.add(s.paramLabel(p)));
         header.add("n");
         if (race != null) {
             header.add("race");
