@@ -391,7 +391,7 @@ public final class ReportPage {
                 .append(pairs).append(pairs == 1 ? " pair" : " pairs").append(" per metric")
                 .append(pairs > 1 ? ", p-values adjusted for their number by Holm's method (the verdict follows the"
                         + " adjusted p)" : "").append(". Difference = first model − second.</p>\n");
-        return html.append(comparisonRows(s, s.allPairsAdjusted(), shown, "models", MAX_PAIR_ROWS)).toString();
+        return html.append(comparisonRows(s, s.allPairsAdjusted(shown), shown, "models", MAX_PAIR_ROWS)).toString();
     }
 
     private static String comparisonRows(Summary s, List<ModelComparison> comparisons, List<String> shown,

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.supervisor.journal.MetricValues;
 import io.isofold.supervisor.spec.MetricDirection;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -247,7 +248,7 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
 
     /** Holm's adjustment within each metric, over the comparisons that tested it. */
     private static List<Map<String, Double>> adjustPerMetric(List<Map<String, PairedComparison>> comparisons,
-            List<String> metricNames) {
+            Collection<String> metricNames) {
         List<Map<String, Double>> adjusted = new ArrayList<>();
         comparisons.forEach(c -> adjusted.add(new LinkedHashMap<>()));
         for (String metric : metricNames) {
@@ -263,6 +264,8 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
                 }
             }
         }
+        // compact, as the metrics are: a result may have thousands of metrics, and every pair has them all
+        adjusted.replaceAll(MetricValues::of);
         return adjusted;
     }
 
@@ -271,8 +274,13 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
      * {@code report --all-pairs} shows, and summary.json's {@code p_holm}.
      */
     public List<ModelComparison> allPairsAdjusted() {
+        return allPairsAdjusted(metricNames);
+    }
+
+    /** As {@link #allPairsAdjusted()}, adjusting only these metrics (the page's few). */
+    public List<ModelComparison> allPairsAdjusted(Collection<String> metrics) {
         List<Map<String, PairedComparison>> byPair = comparisons.stream().map(ModelComparison::metrics).toList();
-        List<Map<String, Double>> adjusted = adjustPerMetric(byPair, metricNames);
+        List<Map<String, Double>> adjusted = adjustPerMetric(byPair, metrics);
         List<ModelComparison> all = new ArrayList<>(comparisons.size());
         for (int i = 0; i < comparisons.size(); i++) {
             ModelComparison c = comparisons.get(i);

@@ -159,7 +159,7 @@ public final class SummaryJson {
         g.writeEndObject();
         leaderboard(g, s, only);
         g.writeArrayFieldStart("comparisons");
-        for (ModelComparison c : s.allPairsAdjusted()) {
+        for (ModelComparison c : s.allPairsAdjusted(only == null ? s.metricNames() : only)) {
             g.writeStartObject();
             g.writeStringField("model_a", c.modelA());
             g.writeStringField("model_b", c.modelB());

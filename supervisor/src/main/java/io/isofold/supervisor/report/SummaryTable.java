@@ -115,7 +115,7 @@ public final class SummaryTable {
                         + " the ").append(s.comparisons().size()).append(s.comparisons().size() == 1 ? " pair" : " pairs")
                         .append(" of each metric):\n");
             }
-            for (ModelComparison c : s.allPairsAdjusted()) {
+            for (ModelComparison c : s.allPairsAdjusted(compared)) {
                 for (String metric : compared) {
                     PairedComparison p = c.metrics().get(metric);
                     if (p != null) {

@@ -7,9 +7,11 @@ import io.isofold.shared.ModelConfig;
 import io.isofold.supervisor.spec.BadInput;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Issue 21 item 10: --param values are text as typed; only what JSON can hold exactly becomes a number. */
+@Tag("unit")
 class ParamGridTest {
 
     private static Map<String, Object> only(List<String> params) throws BadInput {

@@ -12,10 +12,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What {@code status} says about running attempts, from their progress files. */
+@Tag("unit")
 class StatusTextTest {
     static final Instant T0 = Instant.parse("2025-03-01T20:00:00Z");
 

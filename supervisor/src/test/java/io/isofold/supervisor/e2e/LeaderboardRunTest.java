@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * dates every line; the end-of-run table is a leaderboard that knows the worker's direction and the training
  * saved; {@code report DIR} and {@code status DIR} see the same from the journal.
  */
+@Tag("e2e")
 class LeaderboardRunTest extends EndToEndTest {
     private static final Pattern DATED = Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} (INFO|WARN|ERROR) ");
 

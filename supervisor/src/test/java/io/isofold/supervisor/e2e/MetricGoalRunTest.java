@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * and must keep a metric named "gpu" from giving results.csv two gpu columns. The same holds when the
  * results are rebuilt from the directory ({@code report DIR}, goals read back from run.json).
  */
+@Tag("e2e")
 class MetricGoalRunTest extends EndToEndTest {
 
     private Path variants() throws IOException {

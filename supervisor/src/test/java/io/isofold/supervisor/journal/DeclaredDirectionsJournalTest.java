@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The directions a worker's results declared reach the journal, so that {@code report DIR} and {@code status DIR}
  * see them; each metric's once, from the first attempt that declared it, so the journal stays small.
  */
+@Tag("unit")
 class DeclaredDirectionsJournalTest {
     @TempDir
     Path dir;

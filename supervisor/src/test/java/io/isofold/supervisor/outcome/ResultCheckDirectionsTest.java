@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A result's {@code directions}: read with its metrics, bounded like them, never a reason to fail it. */
+@Tag("unit")
 class ResultCheckDirectionsTest {
     @TempDir
     Path dir;

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Issue 18 item 8: the live line named {@code r7}, not the variant or the fold. */
+@Tag("unit")
 class LiveProgressLineTest {
     private static ProgressSnapshot snapshot(List<ProgressSnapshot.Running> running) {
         return new ProgressSnapshot(3, 20, running, 4, 1, Duration.ofMinutes(12), Duration.ofMinutes(40));

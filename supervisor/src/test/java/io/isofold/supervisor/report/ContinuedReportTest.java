@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 19 item 4: an attempt that continued from an earlier attempt's checkpoint is visible: its bar on the
  * timeline starts with a marker and says from which epoch; summary.json counts the training time it saved.
  */
+@Tag("unit")
 class ContinuedReportTest {
     @TempDir
     Path dir;

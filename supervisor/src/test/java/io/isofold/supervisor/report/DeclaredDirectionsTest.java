@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 18 item 8: the built-in worker's own metrics were shown as "guessed from the name", though it knows their
  * directions. What a worker declares is not a guess; a --metric the user gave wins over it.
  */
+@Tag("unit")
 class DeclaredDirectionsTest {
     static final Instant T0 = Instant.parse("2025-03-01T20:00:00Z");
 

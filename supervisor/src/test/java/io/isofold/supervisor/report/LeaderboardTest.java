@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the params as columns, marks the best, compares each variant with the best (not every pair) with Holm's
  * correction for the number of comparisons, and says so.
  */
+@Tag("unit")
 class LeaderboardTest {
     static final String A = "lr-0.1_batch-32";
     static final String B = "lr-0.01_batch-32";

@@ -8,6 +8,7 @@ import io.isofold.supervisor.spec.MetricGoal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two variants reporting rmse: "wide" is worse (higher rmse). Whichever way the direction is found, the
  * reports must name "narrow" the winner, and say whether the direction was given or guessed.
  */
+@Tag("unit")
 class MetricGoalSummaryTest {
     @TempDir
     Path dir;

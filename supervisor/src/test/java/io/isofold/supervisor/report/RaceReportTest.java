@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A raced run in summary.json, the end-of-run table and the page: an eliminated variant is never called best. */
+@Tag("unit")
 class RaceReportTest {
     @TempDir
     Path dir;

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * there after it ran. Skipped where chromium is missing, except on CI (CI=true), where that is a failure:
  * scripts/test.sh installs it (scripts/ensure-package.sh chromium /usr/bin/chromium).
  */
+@Tag("browser")
 class ReportBrowserTest {
     static final String HOSTILE = "<img id=\"pwned\" src=x onerror=\"throw new Error('xss')\"></script>";
 

@@ -9,10 +9,12 @@ import io.isofold.supervisor.outcome.ProgressFile;
 import io.isofold.supervisor.progress.ProgressSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The live line's word on an attempt given a checkpoint: "continuing", then the epoch its worker said. */
+@Tag("unit")
 class ContinuedLookupTest {
     private static final AttemptId ID = new AttemptId(3, "cnn", 3, 3, 0, 2);
     private static final long SECOND = 1_000_000_000L;
