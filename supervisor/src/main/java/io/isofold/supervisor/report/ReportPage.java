@@ -256,7 +256,7 @@ public final class ReportPage {
                         .append(Numbers.fixed(p.ci95Low(), scale)).append(", ")
                         .append(Numbers.fixed(p.ci95High(), scale)).append("], ")
                         .append(escape(Numbers.pValue(p.pValue())))
-                        .append(holm != null && !holm.equals(p.pValue()) ? ", Holm " + escape(Numbers.pValue(holm)) : "")
+                        .append(holm != null ? ", Holm " + escape(Numbers.pValue(holm)) : "")
                         .append(", ").append(p.n()).append(p.n() == 1 ? " pair" : " pairs").append("</small>");
             }
             html.append("</p>\n");

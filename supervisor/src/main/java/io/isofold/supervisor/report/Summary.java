@@ -257,6 +257,9 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
                 PairedComparison pc = c.get(metric);
                 p.add(pc == null ? null : pc.pValue());
             }
+            if (p.stream().filter(x -> x != null).count() < 2) {
+                continue; // a comparison alone needs no adjustment, and is shown without one
+            }
             List<Double> holm = Holm.adjust(p);
             for (int i = 0; i < comparisons.size(); i++) {
                 if (holm.get(i) != null) {

@@ -231,8 +231,7 @@ public final class SummaryTable {
                 .append(" [").append(Numbers.fixed(p.ci95Low(), scale)).append(", ")
                 .append(Numbers.fixed(p.ci95High(), scale)).append("], ")
                 .append(Numbers.pValue(p.pValue()))
-                .append(c.adjustedP(p.metric()) != null && !c.adjustedP(p.metric()).equals(p.pValue())
-                        ? ", Holm " + Numbers.pValue(c.adjustedP(p.metric())) : "")
+                .append(c.adjustedP(p.metric()) != null ? ", Holm " + Numbers.pValue(c.adjustedP(p.metric())) : "")
                 .append(", n=").append(p.n())
                 .append(" -> ").append(c.verdict(p)).append(guess);
         return line.toString();
