@@ -215,28 +215,31 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
         if (best == null) {
             return List.of();
         }
+        // the best's pairs, by the other model: a grid of 1000 variants has half a million pairs
+        Map<String, ModelComparison> withBest = new java.util.HashMap<>();
+        for (ModelComparison c : pairs) {
+            if (c.modelA().equals(best)) {
+                withBest.putIfAbsent(c.modelB(), c);
+            } else if (c.modelB().equals(best)) {
+                withBest.putIfAbsent(c.modelA(), c);
+            }
+        }
         List<String> others = new ArrayList<>();
         List<Map<String, PairedComparison>> byOther = new ArrayList<>();
         for (String other : ranking) {
-            if (other.equals(best) || (race != null && race.eliminated(other))) {
+            ModelComparison c = withBest.get(other);
+            if (other.equals(best) || (race != null && race.eliminated(other)) || c == null) {
                 continue;
             }
-            for (ModelComparison c : pairs) {
-                Map<String, PairedComparison> oriented = null;
-                if (c.modelA().equals(other) && c.modelB().equals(best)) {
-                    oriented = c.metrics();
-                } else if (c.modelA().equals(best) && c.modelB().equals(other)) {
-                    oriented = new LinkedHashMap<>();
-                    for (PairedComparison p : c.metrics().values()) {
-                        oriented.put(p.metric(), p.flipped());
-                    }
-                }
-                if (oriented != null) {
-                    others.add(other);
-                    byOther.add(oriented);
-                    break;
+            Map<String, PairedComparison> oriented = c.metrics();
+            if (c.modelA().equals(best)) {
+                oriented = new LinkedHashMap<>();
+                for (PairedComparison p : c.metrics().values()) {
+                    oriented.put(p.metric(), p.flipped());
                 }
             }
+            others.add(other);
+            byOther.add(oriented);
         }
         List<Map<String, Double>> adjusted = adjustPerMetric(byOther, metricNames);
         List<ModelComparison> compared = new ArrayList<>();

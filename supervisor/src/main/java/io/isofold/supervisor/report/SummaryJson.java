@@ -142,7 +142,9 @@ public final class SummaryJson {
             g.writeNumberField("attempts", m.attempts());
             g.writeNumberField("failed_attempts", m.failedAttempts());
             int rank = s.ranking().indexOf(m.name());
-            if (s.primaryMetric() != null && rank >= 0 && m.metrics().containsKey(s.primaryMetric())) {
+            // the race's eliminated have no place, as in the table
+            if (s.primaryMetric() != null && rank >= 0 && m.metrics().containsKey(s.primaryMetric())
+                    && !s.eliminated(m.name())) {
                 g.writeNumberField("rank", rank + 1);
             }
             if (!m.params().isEmpty()) {

@@ -131,6 +131,24 @@ class RaceReportTest {
                 .doesNotContain("a vs c").doesNotContain("b vs d").doesNotContain("c vs d");
     }
 
+    /** Issue 18 item 7: the leaderboard never calls an eliminated variant best, though its few folds look best. */
+    @Test
+    void theLeaderboardsBestIsNeverAnEliminatedVariant() throws Exception {
+        // d, eliminated on val_accuracy, has the lowest val_loss of all: ranked on val_loss it would lead
+        Summary s = Summary.of(raced().view().withRace(race()).withGoals(MetricGoals.parse(List.of("val_loss"))));
+        assertThat(s.models().get("d").metrics().get("val_loss").mean())
+                .isLessThan(s.models().get("a").metrics().get("val_loss").mean());
+        assertThat(s.best()).isEqualTo("a");
+        assertThat(s.ranking()).containsExactly("a", "b", "d", "c");
+        assertThat(s.vsBest()).extracting(ModelComparison::modelA).containsExactly("b");
+        JsonNode root = Json.MAPPER.readTree(SummaryJson.render(s));
+        assertThat(root.at("/leaderboard/best").asText()).isEqualTo("a");
+        assertThat(root.at("/models/d").has("rank")).isFalse();
+        assertThat(root.at("/models/b/rank").asInt()).isEqualTo(2);
+        assertThat(SummaryTable.render(s)).containsPattern("(?m)^best +a ").containsPattern("(?m)^- +d ")
+                .doesNotContain("d vs a");
+    }
+
     @Test
     void thePageDrawsTheRaceWithACrossWhereEachWasCut() {
         RunView view = raced().view().withRace(race());
