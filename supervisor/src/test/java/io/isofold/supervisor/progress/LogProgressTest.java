@@ -61,4 +61,15 @@ class LogProgressTest {
         assertThat(text.get(2)).startsWith("[2/5] replicate 2");
         assertThat(text.get(3)).startsWith("[3/5] replicate 3");
     }
+
+    /** Issue 19 item 4: the log says where an attempt continued from. */
+    @Test
+    void anAttemptThatContinuedSaysFromWhere() {
+        RunEvent.Finished f = new RunEvent.Finished(new AttemptId(3, "cnn", 3, 3, 0, 2), "cpu/0",
+                new Outcome(Instant.now(), Verdict.COMPLETED, null, 0, Map.of("val_accuracy", 0.9), 12.0, null,
+                        new io.isofold.supervisor.journal.ContinuedFrom(4, 120, 300.0)), null);
+        assertThat(RunEventText.of(f)).startsWith("replicate 3 (cnn, fold 3) attempt 2 (continued from epoch 4, batch"
+                + " 120) completed in 12.0 s");
+        assertThat(RunEventText.of(finished(3, Verdict.COMPLETED))).doesNotContain("continued");
+    }
 }
