@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -47,12 +50,20 @@ public record ModelConfig(
     public ModelConfig {
         filters = filters == null ? List.of() : List.copyOf(filters);
         units = units == null ? List.of() : List.copyOf(units);
-        params = params == null ? Map.of() : Map.copyOf(params);
+        // in the order given (--param lr=... --param batch=...): reports show the params as columns in that order
+        params = params == null ? Map.of() : orderedCopy(params);
     }
 
     public ModelConfig(String name, String architecture, int epochs, int batchSize, double learningRate, int patience,
             List<Integer> filters, List<Integer> units, double dropout) {
         this(name, architecture, epochs, batchSize, learningRate, patience, filters, units, dropout, Map.of());
+    }
+
+    /** An unmodifiable copy that keeps the order; null keys and values refused, as {@code Map.copyOf} does. */
+    private static Map<String, Object> orderedCopy(Map<String, Object> params) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        params.forEach((k, v) -> copy.put(Objects.requireNonNull(k), Objects.requireNonNull(v)));
+        return Collections.unmodifiableMap(copy);
     }
 
     /** The defaults of an architecture: the TensorFlow tutorial's CNN, and the 256-128-100 MLP baseline. */

@@ -14,6 +14,7 @@ import io.isofold.supervisor.report.RunReport;
 import io.isofold.supervisor.report.RunView;
 import io.isofold.supervisor.report.RunViews;
 import io.isofold.supervisor.report.SupervisorSessions;
+import io.isofold.supervisor.report.VariantParams;
 import io.isofold.supervisor.report.ReportSchedule;
 import io.isofold.supervisor.spec.RunSpec;
 import java.io.IOException;
@@ -33,6 +34,8 @@ final class JournalReports implements ReportSchedule.Sink {
     private final List<String> models;
     private final List<String> slots;
     private final MetricGoals goals;
+    /** Each variant's settings, as the reports show them. */
+    private final Map<String, Map<String, String>> params;
     /** The sessions of earlier supervisors, closed, then this one's, open; empty when the journal could not be read. */
     private final List<RunView.Session> sessions;
     /** run.json's race settings (null when the run does not race), with the journal's eliminations. */
@@ -46,6 +49,7 @@ final class JournalReports implements ReportSchedule.Sink {
         this.models = spec.models().stream().map(ModelConfig::name).toList();
         this.slots = slots.stream().map(Slot::label).toList();
         this.goals = MetricGoals.of(spec.options().metrics());
+        this.params = VariantParams.ofModels(Json.MAPPER.valueToTree(spec.models()));
         this.sessions = readJournal(spec);
         this.runJson = runJson(spec);
     }
@@ -94,7 +98,7 @@ final class JournalReports implements ReportSchedule.Sink {
             throws IOException {
         RunView view = RunViews.of(spec.outDir(), spec.folds(), spec.replicates(), models, slots, runStart, runEnd,
                 attempts, quarantined).withGoals(goals).withSessions(sessionsUntil(runEnd))
-                .withRace(RaceView.of(runJson, List.copyOf(eliminated)));
+                .withRace(RaceView.of(runJson, List.copyOf(eliminated))).withParams(params);
         last = view;
         RunReport.writeAll(view);
     }

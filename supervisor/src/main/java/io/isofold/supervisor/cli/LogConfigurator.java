@@ -23,6 +23,12 @@ import io.isofold.supervisor.progress.ConsoleLogAppender;
  */
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
     static final String LEVEL_PROPERTY = "isofold.console.level";
+    /**
+     * Every console line with its date, not the time alone: a run's log is read the morning after, or grows
+     * over days of resumes, and "03:12" alone does not say which night. One format for every line keeps the
+     * log sortable and easy to grep (supervisor.log has the full ISO-8601 time with its offset).
+     */
+    static final String CONSOLE_PATTERN = "%d{yyyy-MM-dd HH:mm:ss} %-5level %msg%n";
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
@@ -31,7 +37,7 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         }
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
-        encoder.setPattern("%d{HH:mm:ss} %-5level %msg%n");
+        encoder.setPattern(CONSOLE_PATTERN);
         encoder.start();
         ThresholdFilter threshold = new ThresholdFilter();
         threshold.setContext(context);

@@ -1,7 +1,7 @@
 package io.isofold.supervisor.cli;
 
 import io.isofold.shared.ModelConfig;
-import io.isofold.supervisor.launch.ParamText;
+import io.isofold.supervisor.spec.ParamText;
 import io.isofold.supervisor.spec.BadInput;
 import java.util.ArrayList;
 import java.util.HashSet;

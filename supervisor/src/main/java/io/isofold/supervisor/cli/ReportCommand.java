@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Rebuilds results.csv, summary.json and report.html of a run from its journal. */
@@ -22,6 +23,10 @@ import picocli.CommandLine.Parameters;
 final class ReportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "The run's output directory.")
     Path dir;
+
+    @Option(names = "--all-pairs", description = "Compare every pair of variants (p adjusted by Holm's method over"
+            + " all of them), not each variant with the best.")
+    boolean allPairs;
 
     @Override
     public Integer call() {
@@ -32,8 +37,8 @@ final class ReportCommand implements Callable<Integer> {
             RunLock.Holder holder = RunLock.holder(out, journal.history()).orElse(null);
             RunView view = RunViews.load(out, journal, holder != null);
             // the summary of the files, not a second one: with many metrics each costs seconds
-            Summary summary = RunReport.writeAll(view);
-            Console.get().line(SummaryTable.render(summary));
+            Summary summary = RunReport.writeAll(view, java.time.Instant.now(), allPairs);
+            Console.get().line(SummaryTable.render(summary, allPairs));
             if (holder != null && !holder.checked()) {
                 Console.get().line("the run is held by supervisor pid " + holder.pid() + " on " + holder.host()
                         + ", which cannot be checked from here: it is shown as running");

@@ -101,9 +101,8 @@ final class RunExecution {
                 closeQuietly(c); // while the run is still locked: no standby outlives its supervisor's hold
                 closed = true;
             }
+            // the loop's last event said "run ended: ... (exit status N)" already, on the console and in the log
             String reason = loop.stopReason();
-            log.info("run ended with exit status {}{}", status.code(),
-                    reason == null ? "" : ": " + reason.lines().findFirst().orElse(""));
             console.line(reports.summaryTable());
             String refusal = slurm && status != ExitStatus.COMPLETE
                     ? SlurmRun.refusedEverything(setup.history(), began) : null;

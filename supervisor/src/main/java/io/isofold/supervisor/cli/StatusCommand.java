@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isofold.shared.Json;
 import io.isofold.shared.ProgressEvent;
+import io.isofold.supervisor.journal.ContinuedFrom;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.RunHistory;
 import io.isofold.supervisor.journal.RunLock;
 import io.isofold.supervisor.journal.Verdict;
+import io.isofold.supervisor.outcome.ProgressFile;
 import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.report.AttemptView;
 import io.isofold.supervisor.report.RunView;
@@ -166,8 +168,15 @@ final class StatusCommand implements Callable<Integer> {
                     r.put("job_reason", job.reason());
                 }
             }
+            ContinuedFrom from = a.continuedFrom() != null ? a.continuedFrom() : a.attemptDir() == null ? null
+                    : ProgressFile.continuedFrom(new RunFiles.AttemptFiles(a.attemptDir()).progress());
+            if (from != null) {
+                r.set("continued_from", continuedFrom(from));
+            }
             ProgressEvent last = lastProgress(a.attemptDir());
-            if (last != null && last.phase() != null && !ProgressEvent.PHASE_TRAINING.equals(last.phase())) {
+            if (last != null && ProgressEvent.PHASE_CONTINUED.equals(last.phase())) {
+                // said by continued_from already; its epoch is the checkpoint's, not one trained now
+            } else if (last != null && last.phase() != null && !ProgressEvent.PHASE_TRAINING.equals(last.phase())) {
                 // starting up, loading data, compiling the first step...: "epoch 0" would say nothing
                 r.put("phase", last.phase());
             } else if (last != null) {
@@ -191,10 +200,25 @@ final class StatusCommand implements Callable<Integer> {
             if (a.stderrTail() != null) {
                 f.put("stderr_tail", a.stderrTail());
             }
+            if (a.continuedFrom() != null) {
+                f.set("continued_from", continuedFrom(a.continuedFrom()));
+            }
             f.put("attempt_dir", String.valueOf(a.attemptDir()));
         }
+        if (summary.continuedAttempts() > 0) {
+            s.put("continued_attempts", summary.continuedAttempts());
+            s.put("training_seconds_saved", Math.round(summary.trainingSecondsSaved()));
+        }
+        if (summary.primaryMetric() != null) {
+            s.put("primary_metric", summary.primaryMetric());
+        }
+        if (summary.best() != null) {
+            s.put("best", summary.best());
+        }
+        // best first, as the leaderboard ranks them
         ObjectNode metrics = s.putObject("metrics");
-        summary.models().forEach((model, m) -> {
+        summary.rankedModels().forEach(m -> {
+            String model = m.name();
             ObjectNode per = metrics.putObject(model);
             m.metrics().forEach((name, st) -> {
                 ObjectNode o = per.putObject(name);
@@ -215,6 +239,24 @@ final class StatusCommand implements Callable<Integer> {
             view.quarantined().forEach(q::put);
         }
         return s;
+    }
+
+    private static ObjectNode continuedFrom(ContinuedFrom from) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("epoch", from.epoch());
+        if (from.batch() != null) {
+            o.put("batch", from.batch());
+        }
+        if (from.restoredSeconds() != null) {
+            o.put("restored_seconds", from.restoredSeconds());
+        }
+        return o;
+    }
+
+    /** "continued from epoch 4, batch 120". */
+    private static String continuedText(JsonNode from) {
+        int batch = from.path("batch").asInt(0);
+        return "continued from epoch " + from.path("epoch").asInt() + (batch > 0 ? ", batch " + batch : "");
     }
 
     /** The last whole line of an attempt's progress file; reads only its tail, which may be long. */
@@ -309,6 +351,15 @@ final class StatusCommand implements Callable<Integer> {
             b.append(", ETA ").append(Durations.human(Duration.ofSeconds(s.get("eta_s").asLong())));
         }
         b.append('\n');
+        if (s.has("continued_attempts")) {
+            int n = s.get("continued_attempts").asInt();
+            b.append(n).append(n == 1 ? " attempt" : " attempts").append(" continued from checkpoints");
+            if (s.path("training_seconds_saved").asLong() > 0) {
+                b.append(", ").append(Durations.human(Duration.ofSeconds(s.get("training_seconds_saved").asLong())))
+                        .append(" of training not done again");
+            }
+            b.append('\n');
+        }
         for (var r : s.get("running")) {
             b.append(String.format(Locale.ROOT, "  %-8s replicate %d (%s, fold %d) attempt %d, %s", one(r.get("slot")),
                     r.get("replicate").asInt(), one(r.get("model")), r.get("fold").asInt(), r.get("attempt").asInt(),
@@ -325,6 +376,9 @@ final class StatusCommand implements Callable<Integer> {
                         b.append(" on ").append(one(r.get("node")));
                     }
                 }
+            }
+            if (r.has("continued_from")) {
+                b.append(", ").append(continuedText(r.get("continued_from")));
             }
             if (r.has("phase")) {
                 b.append(", ").append(one(r.get("phase")));
@@ -354,6 +408,9 @@ final class StatusCommand implements Callable<Integer> {
             if (more > 0) {
                 line.append(" (").append(more).append(" more in summary.json)");
             }
+            if (model.getKey().equals(s.path("best").asText(null)) && s.get("metrics").size() > 1) {
+                line.append(" [best on ").append(TerminalText.oneLine(s.path("primary_metric").asText())).append(']');
+            }
             JsonNode raced = s.path("race").path("variants").path(model.getKey());
             if (raced.path("status").asText().equals("eliminated")) {
                 line.append(String.format(Locale.ROOT, " [eliminated after %d folds, p=%.3g vs %s]",
@@ -378,6 +435,9 @@ final class StatusCommand implements Callable<Integer> {
                 b.append(String.format(Locale.ROOT, "  replicate %d attempt %d on %s %s%s%n", f.get("replicate").asInt(),
                         f.get("attempt").asInt(), one(f.path("slot")), phrase(f.get("verdict").asText()),
                         f.hasNonNull("reason") ? ": " + one(f.get("reason")) : ""));
+                if (f.has("continued_from")) {
+                    b.append("    ").append(continuedText(f.get("continued_from"))).append('\n');
+                }
                 if (f.has("stderr_tail")) {
                     String[] tail = f.get("stderr_tail").asText().split("\n");
                     b.append("    stderr: ").append(TerminalText.oneLine(tail[tail.length - 1])).append('\n');

@@ -138,17 +138,28 @@ public sealed interface JournalEvent {
     /**
      * How an attempt ended. {@code exitCode} is the worker's exit status when it had one;
      * {@code stderrTail} the last meaningful lines of its stderr when it did not complete;
-     * {@code continuedFrom} where its worker said it continued from (a checkpoint), when it did.
+     * {@code continuedFrom} where its worker said it continued from (a checkpoint), when it did;
+     * {@code directions} which way its metrics are better, as its result declared them (metric to
+     * {@code min}/{@code max}), for the metrics no earlier line of the run declared: the journal holds each
+     * metric's first declaration once, not once per attempt.
      */
     record End(String time, int replicate, String model, int index, int fold, int shuffle, int attempt,
             Integer exitCode, Verdict verdict, String reason, Map<String, Double> metrics, Double durationS,
-            String stderrTail, ContinuedFrom continuedFrom) implements OfAttempt {
+            String stderrTail, ContinuedFrom continuedFrom, Map<String, String> directions) implements OfAttempt {
+
+        /** An end as written before directions were journaled. */
+        public End(String time, int replicate, String model, int index, int fold, int shuffle, int attempt,
+                Integer exitCode, Verdict verdict, String reason, Map<String, Double> metrics, Double durationS,
+                String stderrTail, ContinuedFrom continuedFrom) {
+            this(time, replicate, model, index, fold, shuffle, attempt, exitCode, verdict, reason, metrics, durationS,
+                    stderrTail, continuedFrom, null);
+        }
 
         public static End of(String time, AttemptId id, Outcome outcome) {
             return new End(time, id.replicate(), id.model(), id.index(), id.fold(), id.shuffle(), id.attempt(),
                     outcome.exitCode(), outcome.verdict(), outcome.reason(),
                     outcome.metrics().isEmpty() ? null : outcome.metrics(), outcome.durationS(), outcome.stderrTail(),
-                    outcome.continuedFrom());
+                    outcome.continuedFrom(), outcome.directions().isEmpty() ? null : outcome.directions());
         }
     }
 

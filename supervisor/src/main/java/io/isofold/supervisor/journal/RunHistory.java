@@ -26,6 +26,8 @@ public final class RunHistory {
     private final Map<Long, JournalEvent.Kill> pendingKills = new HashMap<>();
     private final Map<String, String> quarantined = new LinkedHashMap<>();
     private final List<JournalEvent.Eliminated> eliminated = new ArrayList<>();
+    /** The directions the workers declared, metric to min/max: the first declaration of each metric. */
+    private final Map<String, String> directions = new LinkedHashMap<>();
     // model, slot and GPU names repeat in every line: one copy each, not one per attempt
     private final Interner<String> names = Interners.newStrongInterner();
     private JournalEvent.RunStart lastRunStart;
@@ -89,8 +91,9 @@ public final class RunHistory {
             AttemptRecord launched = attempts.get(key);
             if (launched != null) {
                 attempts.put(key, launched.ended(new Outcome(at, end.verdict(), end.reason(), end.exitCode(),
-                        end.metrics(), end.durationS(), end.stderrTail(), end.continuedFrom())));
+                        end.metrics(), end.durationS(), end.stderrTail(), end.continuedFrom(), end.directions())));
             }
+            declare(end.directions());
         } else if (e instanceof JournalEvent.Quarantine q) {
             quarantined.put(names.intern(q.gpu()), q.reason());
         } else if (e instanceof JournalEvent.QuarantineLifted l) {
@@ -107,6 +110,37 @@ public final class RunHistory {
     public void record(AttemptRecord a) {
         attempts.put(key(a.id().replicate(), a.id().attempt()), a);
         pendingKills.remove(key(a.id().replicate(), a.id().attempt()));
+        if (a.outcome() != null) {
+            declare(a.outcome().directions());
+        }
+    }
+
+    private void declare(Map<String, String> declared) {
+        if (declared != null) {
+            declared.forEach((metric, word) -> directions.putIfAbsent(intern(metric), intern(word)));
+        }
+    }
+
+    /**
+     * Of the directions an attempt's result declared, those no attempt of the run declared before: what its
+     * journal line needs to hold, so that the journal carries each metric's declaration once.
+     */
+    public Map<String, String> undeclared(Map<String, String> declared) {
+        if (declared == null || declared.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> fresh = new LinkedHashMap<>();
+        declared.forEach((metric, word) -> {
+            if (!directions.containsKey(metric)) {
+                fresh.put(metric, word);
+            }
+        });
+        return fresh.isEmpty() ? Map.of() : fresh;
+    }
+
+    /** Which way the workers said their metrics are better, metric to {@code min}/{@code max}: each one's first word. */
+    public Map<String, String> declaredDirections() {
+        return java.util.Collections.unmodifiableMap(directions);
     }
 
     private String intern(String s) {

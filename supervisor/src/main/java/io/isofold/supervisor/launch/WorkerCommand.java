@@ -14,6 +14,7 @@ import io.isofold.supervisor.gpu.CudaCache;
 import io.isofold.supervisor.gpu.Slot;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.spec.BadInput;
+import io.isofold.supervisor.spec.ParamText;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;

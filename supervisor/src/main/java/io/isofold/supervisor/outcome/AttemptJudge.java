@@ -49,6 +49,7 @@ public final class AttemptJudge {
         Verdict verdict;
         String reason;
         Map<String, Double> metrics = Map.of();
+        Map<String, String> directions = Map.of();
         Stop stop = null;
         // A kill that found nothing left to signal ended nothing: the worker had ended by itself, and
         // its exit decides. Locally that is a same-tick race; a cluster job's end is learnt a poll late,
@@ -64,6 +65,7 @@ public final class AttemptJudge {
             verdict = j.verdict();
             reason = j.reason();
             metrics = j.metrics();
+            directions = j.directions();
             if (signalled > 0 && kill == null) {
                 String note = signalled + " leftover process(es) killed after the worker exited";
                 reason = reason == null ? note : reason + "; " + note;
@@ -74,6 +76,7 @@ public final class AttemptJudge {
                 // only --allow-cpu-fallback lets such a result count: it is not what the run was asked to measure
                 verdict = Verdict.FAILED;
                 metrics = Map.of();
+                directions = Map.of();
                 String missing = j.result().cudaMissing().isEmpty() ? ""
                         : "; CUDA libraries not found: " + String.join(", ", j.result().cudaMissing());
                 reason = "computed on the CPU on GPU " + slot.gpuLabel() + " (its result says device \"" + device
@@ -90,7 +93,7 @@ public final class AttemptJudge {
                     "run stopped: another attempt reported a bad task");
         }
         return new Judged(new Outcome(Instant.now(), verdict, reason, exit.status(), metrics, seconds, tail,
-                ProgressFile.continuedFrom(files.progress())), stop);
+                ProgressFile.continuedFrom(files.progress()), directions), stop);
     }
 
     /**
@@ -109,6 +112,7 @@ public final class AttemptJudge {
         Verdict verdict;
         String reason;
         Map<String, Double> metrics = Map.of();
+        Map<String, String> directions = Map.of();
         // the mark a resume leaves before it ends an attempt says only that nobody watched it: a worker that
         // ended by itself in that moment (not of the resume's signal) is judged by its own exit
         boolean markOnly = orderedKill != null && orderedKill.verdict() == Verdict.SUPERVISOR_LOST
@@ -125,10 +129,11 @@ public final class AttemptJudge {
             verdict = j.verdict();
             reason = j.reason();
             metrics = j.metrics();
+            directions = j.directions();
         }
         reason = leftovers == null ? reason : reason == null ? leftovers : reason + "; " + leftovers;
         String tail = verdict == Verdict.COMPLETED ? null : StderrTail.of(files.stderr());
         return new Outcome(Instant.now(), verdict, reason, exitStatus, metrics, seconds, tail,
-                ProgressFile.continuedFrom(files.progress()));
+                ProgressFile.continuedFrom(files.progress()), directions);
     }
 }

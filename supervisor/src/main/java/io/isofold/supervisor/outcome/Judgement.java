@@ -8,6 +8,11 @@ import java.util.Map;
 /** The contract's verdict on a worker that exited by itself: completed only on exit 0 with a valid result. */
 record Judgement(Verdict verdict, String reason, Map<String, Double> metrics, ResultCheck result) {
 
+    /** What the result declared of its metrics' directions, when it completed; else none. */
+    Map<String, String> directions() {
+        return verdict == Verdict.COMPLETED && result != null ? result.directions() : Map.of();
+    }
+
     static Judgement of(int exitCode, Path resultFile) {
         if (exitCode == 0) {
             ResultCheck check = ResultCheck.of(resultFile);

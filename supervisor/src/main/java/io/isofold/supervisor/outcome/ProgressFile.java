@@ -13,7 +13,7 @@ import java.nio.file.Path;
 /** What the supervisor itself reads of an attempt's progress file: where its worker continued from. */
 public final class ProgressFile {
     /** A worker says where it continued from before it trains: near the file's start, however long the file grows. */
-    private static final int HEAD_BYTES = 64 * 1024;
+    public static final int HEAD_BYTES = 64 * 1024;
 
     private ProgressFile() {}
 

@@ -17,14 +17,26 @@ import java.util.Map;
 /**
  * The contract's test of a result file: a JSON object with a {@code metrics} object of finite
  * numbers (at least one). Either {@code metrics} or {@code problem} is set. Also reads what the
- * worker says it computed on ({@code device}) and which CUDA libraries it could not load
- * ({@code cuda_missing}).
+ * worker says it computed on ({@code device}), which CUDA libraries it could not load
+ * ({@code cuda_missing}), and which way its metrics are better ({@code directions}:
+ * {@code {"val_loss": "min", "val_accuracy": "max"}}).
  *
  * <p>Streamed: a result may carry megabytes of per-sample predictions beside its metrics, and only
  * the few fields read here are ever held. A file of any size costs the supervisor no more memory
  * than {@value #MAX_METRICS} metrics.
  */
-public record ResultCheck(Map<String, Double> metrics, String problem, String device, List<String> cudaMissing) {
+public record ResultCheck(Map<String, Double> metrics, String problem, String device, List<String> cudaMissing,
+        Map<String, String> directions) {
+
+    /**
+     * @param directions what the worker declared for its metrics, metric to {@code min} or {@code max}, in the
+     *                   file's order; only metrics the result reports, and only those two words (any case, stored
+     *                   lower case): anything else is not a declaration and is left out
+     */
+    public ResultCheck {
+        directions = directions == null ? Map.of() : directions;
+    }
+
     /**
      * The most metrics one result may report: well above what real results report (per-class
      * accuracy, precision, recall and F1 over ImageNet's 1,000 classes is 4,000), and bounded because
@@ -57,6 +69,7 @@ public record ResultCheck(Map<String, Double> metrics, String problem, String de
                 return failure(name + " is not a JSON object");
             }
             Map<String, Double> metrics = null;
+            Map<String, String> directions = Map.of();
             String device = null;
             List<String> missing = List.of();
             for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
@@ -83,6 +96,8 @@ public record ResultCheck(Map<String, Double> metrics, String problem, String de
                         }
                         metrics.put(metric, p.getDoubleValue());
                     }
+                } else if (field.equals("directions") && value == JsonToken.START_OBJECT) {
+                    directions = directions(p);
                 } else if (field.equals("device") && value == JsonToken.VALUE_STRING) {
                     device = abbreviate(p.getText());
                 } else if (field.equals("cuda_missing") && value == JsonToken.START_ARRAY) {
@@ -107,10 +122,47 @@ public record ResultCheck(Map<String, Double> metrics, String problem, String de
             if (metrics.isEmpty()) {
                 return failure(name + " has an empty metrics object");
             }
-            return new ResultCheck(MetricValues.of(metrics), null, device, List.copyOf(missing));
+            return new ResultCheck(MetricValues.of(metrics), null, device, List.copyOf(missing),
+                    declaredFor(directions, metrics));
         } catch (IOException e) {
             return failure(name + " is not valid JSON");
         }
+    }
+
+    /**
+     * The {@code directions} object, the parser at its start: as many entries as a result may have metrics,
+     * each name as long as a metric's may be; the rest is skipped unread, so it costs no more than the metrics.
+     */
+    private static Map<String, String> directions(JsonParser p) throws IOException {
+        Map<String, String> directions = new LinkedHashMap<>();
+        for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+            String metric = p.currentName();
+            JsonToken v = p.nextToken();
+            if (v != JsonToken.VALUE_STRING) {
+                p.skipChildren();
+                continue;
+            }
+            String word = p.getText().trim().toLowerCase(java.util.Locale.ROOT);
+            if ((word.equals("min") || word.equals("max")) && metric.length() <= MAX_NAME_CHARS
+                    && directions.size() < MAX_METRICS) {
+                directions.putIfAbsent(metric, word);
+            }
+        }
+        return directions;
+    }
+
+    /** The declared directions of the metrics the result reports; none of names it does not. */
+    private static Map<String, String> declaredFor(Map<String, String> directions, Map<String, Double> metrics) {
+        if (directions.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> kept = new LinkedHashMap<>();
+        directions.forEach((metric, word) -> {
+            if (metrics.containsKey(metric)) {
+                kept.put(metric, word);
+            }
+        });
+        return kept.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(kept);
     }
 
     private static String text(JsonParser p, JsonToken v) {
@@ -126,7 +178,7 @@ public record ResultCheck(Map<String, Double> metrics, String problem, String de
     }
 
     private static ResultCheck failure(String problem) {
-        return new ResultCheck(Map.of(), problem, null, List.of());
+        return new ResultCheck(Map.of(), problem, null, List.of(), Map.of());
     }
 
     private static String abbreviate(String s) {

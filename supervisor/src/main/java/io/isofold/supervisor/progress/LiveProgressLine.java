@@ -37,7 +37,9 @@ public final class LiveProgressLine implements ProgressDisplay {
 
     /**
      * Counts, failures, elapsed time and ETA always fit; the running slots take what is left of the
-     * width, summarised when they do not fit (a line that wraps fills the screen with copies).
+     * width: each with its variant and fold ({@code gpu0/0: lr-0.01 f2}, and {@code from e4} when it
+     * continued from a checkpoint), long variant names shortened in the middle, and summarised when
+     * they still do not fit (a line that wraps fills the screen with copies).
      */
     public static String render(ProgressSnapshot s, int width) {
         String head = s.completed() + "/" + s.required() + " done";
@@ -45,7 +47,21 @@ public final class LiveProgressLine implements ProgressDisplay {
                 + " failed | " + Durations.human(s.elapsed()) + " | ETA "
                 + (s.eta() == null ? "?" : Durations.human(s.eta()));
         int room = width - 1 - head.length() - tail.length();
-        String running = " | running " + (s.running().isEmpty() ? "-" : String.join(" ", s.running()));
+        String running = "";
+        if (s.running().isEmpty()) {
+            running = " | running -";
+        } else {
+            for (int nameWidth : NAME_WIDTHS) {
+                running = " | running " + String.join(", ", s.running().stream().map(r -> entry(r, nameWidth)).toList());
+                if (running.length() <= room) {
+                    break;
+                }
+            }
+            if (running.length() > room) {
+                running = " | running " + String.join(" ", s.running().stream()
+                        .map(r -> r.slot() + ":r" + r.replicate()).toList());
+            }
+        }
         if (running.length() > room) {
             running = " | " + s.running().size() + "/" + s.slots() + " running";
             if (running.length() > room) {
@@ -54,6 +70,27 @@ public final class LiveProgressLine implements ProgressDisplay {
         }
         String line = head + running + tail;
         return line.length() < width ? line : line.substring(0, Math.max(0, width - 1));
+    }
+
+    /** The longest a variant's name may take in the line: tried in turn until the line fits. */
+    private static final int[] NAME_WIDTHS = {32, 20, 12};
+
+    /** {@code gpu0/0: lr-0.01 f2}, {@code gpu0/0: lr-0.01 f2 from e4}, {@code gpu0/0: lr-0.01 f2 continuing}. */
+    static String entry(ProgressSnapshot.Running r, int nameWidth) {
+        String text = r.slot() + ": " + shorten(r.model(), nameWidth) + " f" + r.fold();
+        if (r.continued() == null) {
+            return text;
+        }
+        return text + (ProgressSnapshot.Running.CONTINUING.equals(r.continued()) ? " " : " from ") + r.continued();
+    }
+
+    /** At most {@code max} characters: a long name keeps its start and its end, which is where variants differ. */
+    static String shorten(String name, int max) {
+        if (name == null || name.length() <= max) {
+            return name;
+        }
+        int keep = max - 1;
+        return name.substring(0, (keep + 1) / 2) + "\u2026" + name.substring(name.length() - keep / 2);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.progress;
 
+import io.isofold.supervisor.journal.ContinuedFrom;
 import io.isofold.supervisor.journal.JournalEvent;
 import io.isofold.supervisor.journal.Outcome;
 import io.isofold.supervisor.journal.Verdict;
@@ -27,7 +28,9 @@ public final class RunEventText {
             return "killing " + k.id().label() + " on " + k.slot() + ": " + TerminalText.oneLine(k.reason());
         }
         if (e instanceof RunEvent.Finished f) {
-            return f.id().label() + " " + outcome(f.outcome()) + (f.outcome().completed() || f.attemptDir() == null
+            ContinuedFrom from = f.outcome().continuedFrom();
+            return f.id().label() + (from == null ? "" : " (continued from " + from.label() + ")") + " "
+                    + outcome(f.outcome()) + (f.outcome().completed() || f.attemptDir() == null
                     ? "" : " [logs: " + f.attemptDir() + "]");
         }
         if (e instanceof RunEvent.GaveUp g) {

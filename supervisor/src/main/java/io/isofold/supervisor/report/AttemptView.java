@@ -1,5 +1,6 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.supervisor.journal.ContinuedFrom;
 import io.isofold.supervisor.journal.MetricValues;
 import io.isofold.supervisor.journal.RunFiles;
 import io.isofold.supervisor.journal.Verdict;
@@ -23,15 +24,26 @@ import java.util.Map;
  * @param stderrTail the last lines of its stderr when it did not complete; null otherwise
  * @param standbySince when its worker was started as a standby (then {@code started} is when it got its
  *                   task), or null
+ * @param continuedFrom where its worker continued from (a checkpoint of the replicate's earlier attempts), as its
+ *                   journal line says once it has ended; null for a fresh start, and while it runs
  */
 public record AttemptView(int replicate, String model, int index, int fold, int shuffle, int attempt,
         String slot, String gpu, Instant started, Instant ended, Verdict verdict, String reason,
-        Integer exitCode, Map<String, Double> metrics, Path runDir, String stderrTail, Instant standbySince) {
+        Integer exitCode, Map<String, Double> metrics, Path runDir, String stderrTail, Instant standbySince,
+        ContinuedFrom continuedFrom) {
 
     public AttemptView {
         // the journal's metrics are compact already, and taken as they are: a report of 100,000 attempts
         // must not copy them all again. Null values (a hand-edited journal) are kept.
         metrics = MetricValues.of(metrics);
+    }
+
+    /** An attempt that did not continue from a checkpoint (or not known to). */
+    public AttemptView(int replicate, String model, int index, int fold, int shuffle, int attempt, String slot,
+            String gpu, Instant started, Instant ended, Verdict verdict, String reason, Integer exitCode,
+            Map<String, Double> metrics, Path runDir, String stderrTail, Instant standbySince) {
+        this(replicate, model, index, fold, shuffle, attempt, slot, gpu, started, ended, verdict, reason, exitCode,
+                metrics, runDir, stderrTail, standbySince, null);
     }
 
     /** An attempt whose worker was started for it. */
@@ -49,6 +61,12 @@ public record AttemptView(int replicate, String model, int index, int fold, int 
 
     public boolean completed() {
         return verdict == Verdict.COMPLETED;
+    }
+
+    /** The same attempt, continued from {@code from} (its worker's word, read while it runs). */
+    public AttemptView continued(ContinuedFrom from) {
+        return new AttemptView(replicate, model, index, fold, shuffle, attempt, slot, gpu, started, ended, verdict,
+                reason, exitCode, metrics, runDir, stderrTail, standbySince, from);
     }
 
     /** Seconds from start to end, or to {@code now} while running; null when start or end is unknown. */

@@ -8,13 +8,17 @@ import java.util.Locale;
 
 /**
  * The final value of one metric per model: every replicate as a dot, a box of the quartiles, and the mean
- * with its 95% interval. Rows share one x axis, so overlapping intervals are visible as overlap.
+ * with its 95% interval. Rows share one x axis, so overlapping intervals are visible as overlap; they are in the
+ * leaderboard's order, best first, the best marked. A model's name is never cut: the label column widens for
+ * long names, up to a limit, and a name longer than that wraps onto more lines.
  */
 final class DistributionChart {
     private static final int WIDTH = 1300;
-    private static final int LEFT = 130;
+    private static final int MIN_LEFT = 130;
+    private static final int MAX_LEFT = 420;
     private static final int RIGHT = 330;
     private static final int ROW = 64;
+    private static final int LABEL_LINE = 15;
     private static final int TOP = 10;
     private static final int AXIS = 40;
 
@@ -33,7 +37,19 @@ final class DistributionChart {
         if (metric == null) {
             return "<p class=\"empty\">No completed replicate yet.</p>\n";
         }
-        List<String> models = List.copyOf(s.models().keySet());
+        List<String> models = s.ranking();
+        int longest = models.stream().mapToInt(String::length).max().orElse(0);
+        int left = (int) Math.max(MIN_LEFT, Math.min(MAX_LEFT, Math.ceil(longest * Labels.CHAR_PX) + 24));
+        int chars = Labels.fit(left - 24);
+        List<List<String>> labels = new ArrayList<>();
+        int[] rowTop = new int[models.size() + 1];
+        rowTop[0] = TOP;
+        for (int i = 0; i < models.size(); i++) {
+            List<String> lines = Labels.wrap(models.get(i), chars);
+            labels.add(lines);
+            int marks = models.get(i).equals(s.best()) ? 1 : 0;
+            rowTop[i + 1] = rowTop[i] + Math.max(ROW, (lines.size() + marks) * LABEL_LINE + 30);
+        }
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (AttemptView a : completed) {
@@ -51,12 +67,12 @@ final class DistributionChart {
             }
         }
         double pad = (hi - lo) * 0.06;
-        Axis x = new Axis(lo - pad, hi + pad, LEFT, WIDTH - RIGHT);
-        int height = TOP + models.size() * ROW + AXIS;
+        Axis x = new Axis(lo - pad, hi + pad, left, WIDTH - RIGHT);
+        int axisY = rowTop[models.size()];
+        int height = axisY + AXIS;
         StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
                 "<svg id=\"distribution\" class=\"chart\" viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\""
                         + " aria-label=\"%s per model\">\n", WIDTH, height, escape(metric)));
-        int axisY = TOP + models.size() * ROW;
         List<Double> ticks = x.ticks(8);
         double step = ticks.size() > 1 ? ticks.get(1) - ticks.get(0) : 1;
         for (double t : ticks) {
@@ -68,11 +84,11 @@ final class DistributionChart {
         }
         svg.append(String.format(Locale.ROOT,
                 "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis-title\">%s (%s)</text>\n",
-                (LEFT + WIDTH - RIGHT) / 2, axisY + 34, escape(metric), escape(s.direction(metric).phrase())));
+                (left + WIDTH - RIGHT) / 2, axisY + 34, escape(metric), escape(s.direction(metric).phrase())));
 
         for (int row = 0; row < models.size(); row++) {
             String model = models.get(row);
-            double mid = TOP + row * ROW + ROW / 2.0;
+            double mid = (rowTop[row] + rowTop[row + 1]) / 2.0;
             List<Double> values = new ArrayList<>();
             for (AttemptView a : completed) {
                 Double v = a.metrics().get(metric);
@@ -81,9 +97,7 @@ final class DistributionChart {
                 }
             }
             values.sort(null);
-            svg.append(String.format(Locale.ROOT,
-                    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"model-label\">%s</text>\n",
-                    LEFT - 12, mid + 5, escape(model)));
+            svg.append(label(model, labels.get(row), model.equals(s.best()), left - 12, mid));
             if (values.isEmpty()) {
                 continue;
             }
@@ -131,6 +145,24 @@ final class DistributionChart {
                     WIDTH - RIGHT + 16, mid + 5, escape(describe(st))));
         }
         return svg.append("</svg>\n").toString();
+    }
+
+    /** A model's name, whole, over as many lines as it takes, centred on its row; "best" under the best's. */
+    private static String label(String model, List<String> lines, boolean best, int right, double mid) {
+        int count = lines.size() + (best ? 1 : 0);
+        double first = mid + 5 - (count - 1) * LABEL_LINE / 2.0;
+        StringBuilder text = new StringBuilder("<text text-anchor=\"end\" class=\"model-label\"><title>")
+                .append(escape(model)).append("</title>");
+        for (int i = 0; i < lines.size(); i++) {
+            text.append(String.format(Locale.ROOT, "<tspan x=\"%d\" y=\"%.1f\">%s</tspan>", right,
+                    first + i * LABEL_LINE, escape(lines.get(i))));
+        }
+        text.append("</text>");
+        if (best) {
+            text.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"best-label\">"
+                    + "\u2605 best</text>", right, first + lines.size() * LABEL_LINE));
+        }
+        return text.append('\n').toString();
     }
 
     /** Digits to the std's third significant one: 0.9200, not 0.9199999999999999. */

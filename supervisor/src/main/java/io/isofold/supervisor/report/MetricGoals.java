@@ -11,25 +11,45 @@ import java.util.Set;
 
 /**
  * The run's {@code --metric} choices as the reports use them: the direction of every metric (the user's when
- * given, else a guess, marked as such) and the order metrics are shown in. The first goal is the run's
+ * given, else the one the worker declared in its results, else a guess, marked as such) and the order metrics
+ * are shown in. The first goal is the run's
  * primary metric: first in the tables, the one the distribution chart draws, the one the comparison line is
  * about.
  */
 public final class MetricGoals {
-    public static final MetricGoals NONE = new MetricGoals(List.of());
+    public static final MetricGoals NONE = new MetricGoals(List.of(), Map.of());
 
     private final List<MetricGoal> goals;
     private final Map<String, MetricGoal> byName = new LinkedHashMap<>();
+    /** What the workers' results declared, metric to {@code min}/{@code max}: the first declaration of each. */
+    private final Map<String, String> declared;
 
-    private MetricGoals(List<MetricGoal> goals) {
+    private MetricGoals(List<MetricGoal> goals, Map<String, String> declared) {
         this.goals = List.copyOf(goals);
+        this.declared = declared;
         for (MetricGoal g : this.goals) {
             byName.putIfAbsent(g.name(), g);
         }
     }
 
     public static MetricGoals of(List<MetricGoal> goals) {
-        return goals == null || goals.isEmpty() ? NONE : new MetricGoals(goals);
+        return goals == null || goals.isEmpty() ? NONE : new MetricGoals(goals, Map.of());
+    }
+
+    /**
+     * The same goals, with the directions the workers declared ({@code {"val_loss": "min"}}): they stand where
+     * the user gave none, and are not guesses. Values other than min and max are ignored.
+     */
+    public MetricGoals withDeclared(Map<String, String> directions) {
+        if (directions == null || directions.isEmpty()) {
+            return declared.isEmpty() ? this : new MetricGoals(goals, Map.of());
+        }
+        return new MetricGoals(goals, Map.copyOf(directions));
+    }
+
+    /** What the workers declared: metric to {@code min} or {@code max}. */
+    public Map<String, String> declared() {
+        return declared;
     }
 
     /** As run.json records them: {@code ["rmse:min", "mae"]}; entries that do not parse are skipped. */
@@ -53,13 +73,17 @@ public final class MetricGoals {
         return goals.isEmpty();
     }
 
-    /** The user's direction for a named metric that has one, else the guess from its name. */
+    /**
+     * The user's direction for a named metric that has one; else the one the worker declared; else the guess
+     * from its name. A {@code --metric} the user gave wins over the worker's word.
+     */
     public MetricDirection direction(String metric) {
         MetricGoal g = byName.get(metric);
         if (g != null && g.lowerIsBetter() != null) {
             return new MetricDirection(metric, g.lowerIsBetter(), MetricDirection.Basis.GIVEN);
         }
-        return MetricDirection.guess(metric);
+        MetricDirection d = MetricDirection.declared(metric, declared.get(metric));
+        return d != null ? d : MetricDirection.guess(metric);
     }
 
     /** Whether {@code --metric} named this metric (with or without a direction). */

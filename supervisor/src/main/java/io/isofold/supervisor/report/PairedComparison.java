@@ -62,6 +62,17 @@ public record PairedComparison(String metric, int n, double meanDifference, Doub
         return new PairedComparison(metric, n, mean, mean - half, mean + half, t, df, StudentT.twoSidedP(t, df));
     }
 
+    /** The same comparison the other way round: B against A (the difference and its interval negated). */
+    public PairedComparison flipped() {
+        return new PairedComparison(metric, n, negated(meanDifference), ci95High == null ? null : negated(ci95High),
+                ci95Low == null ? null : negated(ci95Low), t == null ? null : negated(t), df, pValue);
+    }
+
+    /** -x, never -0.0 (which prints as "-0.000"). */
+    private static double negated(double x) {
+        return x == 0 ? 0.0 : -x;
+    }
+
     /** True when the difference is larger than the resampling noise at the 5% level. */
     public boolean significant() {
         return pValue != null && pValue < ALPHA;

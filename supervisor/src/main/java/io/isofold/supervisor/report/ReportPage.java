@@ -45,25 +45,49 @@ public final class ReportPage {
 
     private ReportPage() {}
 
+    /** Rows of the every-pair table at most ({@code report --all-pairs}): a grid of 1000 variants has 499,500 pairs. */
+    static final int MAX_PAIR_ROWS = 2000;
+
     public static void write(RunView view, Summary summary, Instant now) throws IOException {
-        AtomicFiles.writeString(new RunFiles(view.outDir()).reportHtml(), render(view, summary, now));
+        write(view, summary, now, false);
+    }
+
+    /** @param allPairs compare every pair of variants, not each with the best ({@code report DIR --all-pairs}) */
+    public static void write(RunView view, Summary summary, Instant now, boolean allPairs) throws IOException {
+        AtomicFiles.writeString(new RunFiles(view.outDir()).reportHtml(), render(view, summary, now, allPairs));
     }
 
     public static String render(RunView full, Summary summary, Instant now) {
+        return render(full, summary, now, false);
+    }
+
+    public static String render(RunView full, Summary summary, Instant now, boolean allPairs) {
         Instant origin = origin(full, now);
         Map<Integer, AttemptView> completed = Summary.completedByReplicate(full.attempts());
         List<AttemptView> all = full.attempts();
         RunView view = all.size() <= MAX_ATTEMPTS_SHOWN ? full : full.withAttempts(
                 all.subList(all.size() - MAX_ATTEMPTS_SHOWN, all.size()));
         List<LearningCurve> curves = new ArrayList<>();
+        Map<AttemptView, LearningCurve> runningCurves = new java.util.HashMap<>();
         for (int i = view.attempts().size() - 1; i >= 0 && curves.size() < MAX_CURVES; i--) {
             AttemptView a = view.attempts().get(i);
             // only what the curves chart draws: progress files of failed attempts are never opened
             if (a.completed() || a.running()) {
-                curves.add(LearningCurve.read(a));
+                LearningCurve c = LearningCurve.read(a);
+                curves.add(c);
+                if (a.running()) {
+                    runningCurves.put(a, c);
+                }
             }
         }
-        List<String> models = List.copyOf(summary.models().keySet());
+        if (runningCurves.values().stream().anyMatch(c -> c.continuedFrom() != null)) {
+            // a running attempt's journal line does not say yet where it continued from; its progress file does
+            view = view.withAttempts(view.attempts().stream().map(a -> {
+                LearningCurve c = runningCurves.get(a);
+                return c != null && c.continuedFrom() != null && a.continuedFrom() == null
+                        ? a.continued(c.continuedFrom()) : a;
+            }).toList());
+        }
         List<String> shown = shownMetrics(summary);
         List<String> perAttempt = shown.subList(0, Math.min(METRICS_PER_ATTEMPT, shown.size()));
         String status = summary.state();
@@ -97,11 +121,17 @@ public final class ReportPage {
         html.append(counts(summary));
         html.append(notes(summary));
         html.append(metricsLeftOut(summary, shown));
-        html.append("<section><h2>Models</h2>\n").append(modelsTable(summary, shown)).append("</section>\n");
+        html.append("<section><h2>Models").append(summary.best() != null && summary.models().size() > 1
+                ? " <small>sorted by " + escape(summary.primaryMetric()) + ", best first</small>" : "")
+                .append("</h2>\n").append(continued(summary)).append(modelsTable(summary, shown))
+                .append("</section>\n");
         html.append(RaceChart.section(full, summary));
-        if (!summary.comparisons().isEmpty()) {
-            html.append("<section><h2>Comparisons</h2>\n").append(headlines(summary))
-                    .append(comparisonsTable(summary, shown)).append("</section>\n");
+        if (allPairs && !summary.comparisons().isEmpty()) {
+            html.append("<section><h2>Comparisons <small>every pair</small></h2>\n")
+                    .append(allPairsTable(summary, shown)).append("</section>\n");
+        } else if (!summary.vsBest().isEmpty()) {
+            html.append("<section><h2>Comparisons <small>each variant against the best</small></h2>\n")
+                    .append(headlines(summary)).append(vsBestTable(summary, shown)).append("</section>\n");
         }
         if (!full.quarantined().isEmpty()) {
             html.append("<section><h2>Quarantined GPUs</h2>\n<ul>\n");
@@ -113,8 +143,10 @@ public final class ReportPage {
                 + " attempts; the journal has them all</small>";
         html.append("<section><h2>Timeline").append(shownNote).append("</h2>\n")
                 .append(TimelineChart.render(view, perAttempt, origin, now)).append("</section>\n");
-        html.append("<section><h2>Learning curves <small>val_loss per epoch, completed and running attempts</small>"
-                + "</h2>\n").append(CurvesChart.render(models, curves)).append(CurvesChart.key(view.folds()))
+        List<String> curveMetrics = CurvesChart.metrics(curves, summary.goals(), summary.primaryMetric());
+        html.append("<section><h2>Learning curves <small>per epoch, completed and running attempts</small> <small>")
+                .append(CurvesChart.selector(curveMetrics)).append("</small></h2>\n")
+                .append(CurvesChart.render(summary.ranking(), curves, curveMetrics)).append(CurvesChart.key(view.folds()))
                 .append("</section>\n");
         String metric = DistributionChart.metricOf(summary);
         html.append("<section><h2>Distribution").append(metric == null ? "" : " of " + escape(metric))
@@ -194,40 +226,50 @@ public final class ReportPage {
         MetricDirection d = s.direction(metric);
         String text = d.arrow().substring(0, 1) + " " + d.better() + " is better";
         if (!d.guessed()) {
-            return "<span class=\"direction\" title=\"set with --metric\">" + escape(text) + "</span>";
+            return "<span class=\"direction\" title=\"" + escape(d.guessPhrase()) + "\">" + escape(text) + "</span>";
         }
         return "<span class=\"direction guessed\" title=\"" + escape(d.guessPhrase()
                 + "; set it with --metric " + metric + ":min or :max") + "\">" + escape(text + " (" + d.guessPhrase()
                 + ")") + "</span>";
     }
 
-    /** One sentence per pair of models on the primary metric: the comparison a reader came for. */
+    /** One sentence per variant against the best on the primary metric: the comparison a reader came for. */
     private static String headlines(Summary s) {
         String metric = s.primaryMetric();
         if (metric == null) {
             return "";
         }
         StringBuilder html = new StringBuilder();
-        for (ModelComparison c : s.comparisons()) {
+        for (ModelComparison c : s.vsBest()) {
             PairedComparison p = c.metrics().get(metric);
             if (p == null) {
                 continue;
             }
-            html.append("<p class=\"headline").append(p.significant() ? " significant" : "").append("\"><b>")
+            html.append("<p class=\"headline").append(c.significant(p) ? " significant" : "").append("\"><b>")
                     .append(escape(c.modelA() + " vs " + c.modelB())).append("</b> on ").append(escape(metric))
                     .append(" (").append(direction(s, metric)).append("): <b>").append(escape(c.verdict(p)))
                     .append("</b>");
             if (p.ci95Low() != null) {
                 double scale = Math.max(Math.abs(p.ci95Low()), Math.abs(p.ci95High()));
+                Double holm = c.adjustedP(metric);
                 html.append(" <small>difference ").append(Numbers.signed(p.meanDifference(), scale)).append(" [")
                         .append(Numbers.fixed(p.ci95Low(), scale)).append(", ")
                         .append(Numbers.fixed(p.ci95High(), scale)).append("], ")
-                        .append(escape(Numbers.pValue(p.pValue()))).append(", ").append(p.n())
-                        .append(p.n() == 1 ? " pair" : " pairs").append("</small>");
+                        .append(escape(Numbers.pValue(p.pValue())))
+                        .append(holm != null ? ", Holm " + escape(Numbers.pValue(holm)) : "")
+                        .append(", ").append(p.n()).append(p.n() == 1 ? " pair" : " pairs").append("</small>");
             }
             html.append("</p>\n");
         }
         return html.toString();
+    }
+
+    /** "3 attempts continued from checkpoints, 1h05m of training not done again", when any did. */
+    private static String continued(Summary s) {
+        if (s.continuedAttempts() == 0) {
+            return "";
+        }
+        return "<p class=\"note continued-note\">" + escape(SummaryTable.continuedLine(s)) + ".</p>\n";
     }
 
     /** Time zero of the charts: the run's start, or its first attempt's when the start is unknown. */
@@ -255,18 +297,50 @@ public final class ReportPage {
                 .append(escape(label)).append("</span></div>");
     }
 
+    /** Params shown as columns of the models table at most (those that differ between the variants). */
+    static final int MAX_PARAMS_SHOWN = 12;
+
     private static String modelsTable(Summary s, List<String> shown) {
+        List<String> params = s.variedParams();
+        List<String> shownParams = params.subList(0, Math.min(MAX_PARAMS_SHOWN, params.size()));
+        boolean ranked = s.best() != null && s.models().size() > 1;
         // a run with many metrics makes this table wide: it scrolls on its own instead of the whole page
-        StringBuilder html = new StringBuilder("<div style=\"overflow-x:auto\"><table class=\"stats\"><thead><tr><th>model</th><th>completed</th>"
-                + "<th>attempts</th><th>failed</th>");
+        StringBuilder html = new StringBuilder("<div style=\"overflow-x:auto\"><table class=\"stats\" id=\"models\">"
+                + "<thead><tr>");
+        if (ranked) {
+            html.append("<th>#</th>");
+        }
+        html.append("<th>model</th>");
+        for (String p : shownParams) {
+            html.append("<th class=\"param\">").append(escape(s.paramLabel(p))).append("</th>");
+        }
+        html.append("<th>completed</th><th>attempts</th><th>failed</th>");
         for (String m : shown) {
             html.append("<th").append(m.equals(s.primaryMetric()) ? " class=\"primary\"" : "").append(">")
                     .append(escape(m)).append("<br><small>").append(direction(s, m))
                     .append("<br>mean ± std [95% CI]</small></th>");
         }
         html.append("</tr></thead><tbody>\n");
-        for (ModelSummary m : s.models().values()) {
-            html.append("<tr><td>").append(escape(m.name())).append("</td><td class=\"num\">").append(m.completed())
+        int rank = 0;
+        for (ModelSummary m : s.rankedModels()) {
+            boolean best = m.name().equals(s.best());
+            html.append("<tr").append(best && ranked ? " class=\"best\"" : "").append(">");
+            if (ranked) {
+                boolean placed = !s.eliminated(m.name()) && m.metrics().containsKey(s.primaryMetric());
+                rank += placed ? 1 : 0;
+                html.append("<td class=\"num\">").append(placed ? String.valueOf(rank) : "–").append("</td>");
+            }
+            html.append("<td>").append(escape(m.name()));
+            if (best && ranked) {
+                html.append(" <span class=\"badge best\">best</span>");
+            } else if (s.eliminated(m.name())) {
+                html.append(" <span class=\"badge eliminated\">eliminated</span>");
+            }
+            html.append("</td>");
+            for (String p : shownParams) {
+                html.append("<td class=\"param\">").append(escape(m.params().getOrDefault(p, ""))).append("</td>");
+            }
+            html.append("<td class=\"num\">").append(m.completed())
                     .append(" / ").append(m.requested()).append("</td><td class=\"num\">").append(m.attempts())
                     .append("</td><td class=\"num\">").append(m.failedAttempts()).append("</td>");
             for (String metric : shown) {
@@ -283,25 +357,66 @@ public final class ReportPage {
             }
             html.append("</tr>\n");
         }
-        return html.append("</tbody></table></div>\n").toString();
+        html.append("</tbody></table></div>\n");
+        if (params.size() > shownParams.size()) {
+            html.append("<p class=\"note\">").append(shownParams.size()).append(" of the ").append(params.size())
+                    .append(" params that differ between the variants are shown; ").append(RunFiles.RESULTS_CSV)
+                    .append(" and ").append(RunFiles.SUMMARY_JSON).append(" have them all.</p>\n");
+        }
+        return html.toString();
     }
 
-    private static String comparisonsTable(Summary s, List<String> shown) {
-        StringBuilder html = new StringBuilder("<p class=\"note\">Paired by replicate index (same fold of the same"
-                + " shuffle); corrected resampled t-test of Nadeau &amp; Bengio (2003), which widens the interval"
-                + " for the overlap of training sets across folds. Difference = first model − second.</p>\n"
-                + "<table class=\"stats\"><thead><tr><th>models</th><th>metric</th><th>pairs</th>"
-                + "<th>better</th><th>difference</th><th>95% CI</th><th>t</th><th>p</th><th>verdict</th></tr></thead>"
-                + "<tbody>\n");
-        for (ModelComparison c : s.comparisons()) {
+    /** Each variant against the best, on the shown metrics, with Holm's adjustment per metric and a word on it. */
+    private static String vsBestTable(Summary s, List<String> shown) {
+        StringBuilder html = new StringBuilder("<p class=\"note comparisons-note\">")
+                .append(escape(Character.toUpperCase(SummaryJson.comparisonNote(s, s.primaryMetric()).charAt(0))
+                        + SummaryJson.comparisonNote(s, s.primaryMetric()).substring(1)))
+                .append(". The other metrics are compared with the same best, each adjusted over its own comparisons."
+                        + " Difference = variant − best.");
+        if (s.models().size() > 2) {
+            html.append(" Every pair: <code>scripts/run.sh report DIR --all-pairs</code>, and summary.json's"
+                    + " <code>comparisons</code>.");
+        }
+        html.append("</p>\n");
+        List<ModelComparison> rows = s.vsBest();
+        return html.append(comparisonRows(s, rows, shown, "variant vs best", Integer.MAX_VALUE)).toString();
+    }
+
+    /** Every pair ({@code report --all-pairs}), with Holm's adjustment over all the pairs of each metric. */
+    private static String allPairsTable(Summary s, List<String> shown) {
+        int pairs = s.comparisons().size();
+        StringBuilder html = new StringBuilder("<p class=\"note comparisons-note\">Every pair of variants, paired by"
+                + " replicate index (same fold of the same shuffle); corrected resampled t-test of Nadeau &amp; Bengio"
+                + " (2003), which widens the interval for the overlap of training sets across folds. ")
+                .append(pairs).append(pairs == 1 ? " pair" : " pairs").append(" per metric")
+                .append(pairs > 1 ? ", p-values adjusted for their number by Holm's method (the verdict follows the"
+                        + " adjusted p)" : "").append(". Difference = first model − second.</p>\n");
+        return html.append(comparisonRows(s, s.allPairsAdjusted(shown), shown, "models", MAX_PAIR_ROWS)).toString();
+    }
+
+    private static String comparisonRows(Summary s, List<ModelComparison> comparisons, List<String> shown,
+            String firstHeader, int maxRows) {
+        StringBuilder html = new StringBuilder("<table class=\"stats\" id=\"comparisons\"><thead><tr><th>")
+                .append(escape(firstHeader)).append("</th><th>metric</th><th>pairs</th>"
+                + "<th>better</th><th>difference</th><th>95% CI</th><th>t</th><th>p</th><th>Holm p</th><th>verdict</th>"
+                + "</tr></thead><tbody>\n");
+        int rows = 0;
+        int left = 0;
+        for (ModelComparison c : comparisons) {
             for (String metric : shown) {
                 PairedComparison p = c.metrics().get(metric);
                 if (p == null) {
                     continue;
                 }
+                if (rows >= maxRows) {
+                    left++;
+                    continue;
+                }
+                rows++;
                 boolean interval = p.ci95Low() != null;
                 double scale = interval ? Math.max(Math.abs(p.ci95Low()), Math.abs(p.ci95High())) : 1;
-                html.append("<tr").append(p.significant() ? " class=\"significant\"" : "").append("><td>")
+                Double holm = c.adjustedP(metric);
+                html.append("<tr").append(c.significant(p) ? " class=\"significant\"" : "").append("><td>")
                         .append(escape(c.modelA() + " vs " + c.modelB())).append("</td><td>")
                         .append(escape(p.metric())).append("</td><td class=\"num\">").append(p.n())
                         .append("</td><td>").append(direction(s, p.metric()))
@@ -314,10 +429,16 @@ public final class ReportPage {
                         .append(p.t() == null ? "" : String.format(java.util.Locale.ROOT, "%.2f", p.t()))
                         .append("</td><td class=\"num\">").append(p.pValue() == null ? ""
                                 : escape(Numbers.pNumber(p.pValue())))
+                        .append("</td><td class=\"num\">").append(holm == null ? "" : escape(Numbers.pNumber(holm)))
                         .append("</td><td>").append(escape(c.verdict(p))).append("</td></tr>\n");
             }
         }
-        return html.append("</tbody></table>\n").toString();
+        html.append("</tbody></table>\n");
+        if (left > 0) {
+            html.append("<p class=\"note\">").append(left).append(" more rows are left out; summary.json's")
+                    .append(" <code>comparisons</code> has every pair.</p>\n");
+        }
+        return html.toString();
     }
 
     /**
@@ -399,6 +520,19 @@ public final class ReportPage {
                 }
               });
 
+              // the learning curves of one metric at a time, the one chosen in the menu
+              var curveMetric = document.getElementById('curve-metric');
+              if (curveMetric) {
+                var blocks = document.querySelectorAll('.curve-metric');
+                var showCurves = function () {
+                  for (var i = 0; i < blocks.length; i++) {
+                    blocks[i].hidden = blocks[i].getAttribute('data-metric') !== curveMetric.value;
+                  }
+                };
+                curveMetric.addEventListener('change', showCurves);
+                showCurves();
+              }
+
               // times in the reader's own time zone; the writer's local time stays as the tooltip
               var timeFormat = { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
                   timeZoneName: 'short' };
@@ -464,5 +598,10 @@ public final class ReportPage {
             .box{fill:#dfe9f5;stroke:#6b8fb8}.median{stroke:#2b4e7a;stroke-width:2}.whisker{stroke:#6b8fb8}
             .dot{fill:#1f77b4;fill-opacity:.65;stroke:#fff}.ci{stroke:#222;stroke-width:2}.mean{fill:#222}
             .row-stats{fill:#333;font-size:12px;font-variant-numeric:tabular-nums}
+            .best-label{fill:#2ca02c;font-size:12px;font-weight:600}tr.best td{background:#eef8ee}
+            .badge{font-size:11px;padding:0 6px;border-radius:8px;color:#fff;white-space:nowrap}
+            .badge.best{background:#2ca02c}.badge.eliminated{background:#999}
+            td.param{white-space:nowrap;color:#444}.curve-metric h3{font-size:14px;margin:10px 0 4px}
+            .continued{fill:#fff;stroke:#333;stroke-width:.8;pointer-events:none}
             """;
 }

@@ -18,15 +18,19 @@ import java.util.TreeSet;
 
 /**
  * results.csv: one row per completed replicate, sorted by replicate id, with
- * {@code replicate,model,fold,attempt,gpu,duration_s} and then one column per metric (sorted union of names,
- * empty where a replicate lacks one). Never two columns of one name: a metric named like a fixed column
- * ({@code gpu}) is the column {@code metric_gpu}, and summary.json's notes say so.
+ * {@code replicate,model,fold,attempt,gpu,duration_s}, then one column per metric (sorted union of names,
+ * empty where a replicate lacks one), then one column per param of the variants ({@code param.lr}, in the
+ * order the params were given; empty where a variant lacks one). Never two columns of one name: a metric named
+ * like a fixed column ({@code gpu}) is the column {@code metric_gpu}, and summary.json's notes say so; a param
+ * whose column a metric already has ({@code param.lr}) gets {@code param.} once more.
  */
 public final class ResultsCsv {
     public static final List<String> FIXED_COLUMNS = List.of("replicate", "model", "fold", "attempt", "gpu",
             "duration_s");
     /** What a metric named like a fixed column gets in front of its name, as often as it takes. */
     public static final String PREFIX = "metric_";
+    /** What every param's column has in front of its name (more than once, should a metric have taken it). */
+    public static final String PARAM_PREFIX = "param.";
 
     /** Each metric's column, in column order: its own name, or {@code metric_NAME} where that is taken. */
     public static Map<String, String> columns(Collection<String> metricNames) {
@@ -48,6 +52,25 @@ public final class ResultsCsv {
                 taken.add(column);
             }
             columns.put(m, column);
+        }
+        return columns;
+    }
+
+    /**
+     * Each param's column, in the order given: {@code param.NAME}, with {@code param.} added again while a fixed
+     * or a metric column has that name.
+     */
+    public static Map<String, String> paramColumns(Collection<String> paramNames, Collection<String> metricNames) {
+        Set<String> taken = new HashSet<>(FIXED_COLUMNS);
+        taken.addAll(columns(metricNames).values());
+        Map<String, String> columns = new LinkedHashMap<>();
+        for (String p : paramNames) {
+            String column = PARAM_PREFIX + p;
+            while (taken.contains(column)) {
+                column = PARAM_PREFIX + column;
+            }
+            taken.add(column);
+            columns.put(p, column);
         }
         return columns;
     }
@@ -76,10 +99,15 @@ public final class ResultsCsv {
         completed.values().forEach(a -> names.addAll(a.metrics().keySet()));
         Map<String, String> columns = columns(names);
         Set<String> metrics = columns.keySet();
+        Map<String, String> params = paramColumns(Summary.paramNames(view), names);
         Instant now = Instant.now();
 
         csv.write(String.join(",", FIXED_COLUMNS));
         for (String column : columns.values()) {
+            csv.write(',');
+            csv.write(cell(column));
+        }
+        for (String column : params.values()) {
             csv.write(',');
             csv.write(cell(column));
         }
@@ -92,6 +120,10 @@ public final class ResultsCsv {
                     .append(Numbers.seconds(a.durationSeconds(now)));
             for (String m : metrics) {
                 row.append(',').append(Numbers.exact(a.metrics().get(m)));
+            }
+            Map<String, String> ofModel = view.params().getOrDefault(a.model(), Map.of());
+            for (String p : params.keySet()) {
+                row.append(',').append(cell(ofModel.get(p)));
             }
             row.append('\n');
             csv.append(row);

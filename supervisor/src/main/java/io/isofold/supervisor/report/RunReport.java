@@ -17,10 +17,18 @@ public final class RunReport {
 
     /** As {@link #writeAll(RunView)}, with the "now" that running attempts are drawn up to. */
     public static Summary writeAll(RunView view, Instant now) throws IOException {
+        return writeAll(view, now, false);
+    }
+
+    /**
+     * @param allPairs the page compares every pair of variants, not each with the best ({@code report --all-pairs});
+     *                 summary.json has every pair either way
+     */
+    public static Summary writeAll(RunView view, Instant now, boolean allPairs) throws IOException {
         Summary summary = Summary.of(view);
         ResultsCsv.write(view);
         SummaryJson.write(summary, view.outDir());
-        ReportPage.write(view, summary, now);
+        ReportPage.write(view, summary, now, allPairs);
         return summary;
     }
 

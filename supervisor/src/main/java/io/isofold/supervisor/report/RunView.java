@@ -16,10 +16,14 @@ import java.util.Map;
  * @param sessions    the spans a supervisor held the run, in order; the last one's end is null while it holds
  *                    it; empty when unknown
  * @param race        the race's settings and eliminations when the run races its variants (--race); else null
+ * @param params      each variant's settings ({@link VariantParams}), by name; empty when unknown
+ * @param declared    which way the workers' results said their metrics are better, metric to {@code min} or
+ *                    {@code max}: the first declaration of each
  */
 public record RunView(Path outDir, int folds, int requestedPerModel, List<String> models, List<String> slots,
         Instant started, Instant ended, List<AttemptView> attempts, Map<String, String> quarantined,
-        MetricGoals goals, List<Session> sessions, RaceView race) {
+        MetricGoals goals, List<Session> sessions, RaceView race, Map<String, Map<String, String>> params,
+        Map<String, String> declared) {
 
     /** A span of time one supervisor held the run; {@code end} null while it still does. */
     public record Session(Instant start, Instant end) {}
@@ -31,6 +35,16 @@ public record RunView(Path outDir, int folds, int requestedPerModel, List<String
         quarantined = quarantined == null ? Map.of() : Map.copyOf(quarantined);
         goals = goals == null ? MetricGoals.NONE : goals;
         sessions = sessions == null ? List.of() : List.copyOf(sessions);
+        params = params == null ? Map.of() : params;
+        declared = declared == null ? Map.of() : declared;
+    }
+
+    /** A run whose variants' settings and declared directions are unknown. */
+    public RunView(Path outDir, int folds, int requestedPerModel, List<String> models, List<String> slots,
+            Instant started, Instant ended, List<AttemptView> attempts, Map<String, String> quarantined,
+            MetricGoals goals, List<Session> sessions, RaceView race) {
+        this(outDir, folds, requestedPerModel, models, slots, started, ended, attempts, quarantined, goals, sessions,
+                race, Map.of(), Map.of());
     }
 
     /** A run that does not race. */
@@ -54,22 +68,37 @@ public record RunView(Path outDir, int folds, int requestedPerModel, List<String
 
     public RunView withAttempts(List<AttemptView> shown) {
         return new RunView(outDir, folds, requestedPerModel, models, slots, started, ended, shown, quarantined, goals,
-                sessions, race);
+                sessions, race, params, declared);
     }
 
     public RunView withGoals(MetricGoals g) {
         return new RunView(outDir, folds, requestedPerModel, models, slots, started, ended, attempts, quarantined, g,
-                sessions, race);
+                sessions, race, params, declared);
     }
 
     public RunView withSessions(List<Session> s) {
         return new RunView(outDir, folds, requestedPerModel, models, slots, started, ended, attempts, quarantined,
-                goals, s, race);
+                goals, s, race, params, declared);
     }
 
     public RunView withRace(RaceView r) {
         return new RunView(outDir, folds, requestedPerModel, models, slots, started, ended, attempts, quarantined,
-                goals, sessions, r);
+                goals, sessions, r, params, declared);
+    }
+
+    public RunView withParams(Map<String, Map<String, String>> p) {
+        return new RunView(outDir, folds, requestedPerModel, models, slots, started, ended, attempts, quarantined,
+                goals, sessions, race, p, declared);
+    }
+
+    public RunView withDeclared(Map<String, String> d) {
+        return new RunView(outDir, folds, requestedPerModel, models, slots, started, ended, attempts, quarantined,
+                goals, sessions, race, params, d);
+    }
+
+    /** The --metric choices with the directions the workers declared: what decides every metric's direction. */
+    public MetricGoals directions() {
+        return goals.withDeclared(declared);
     }
 
     /**

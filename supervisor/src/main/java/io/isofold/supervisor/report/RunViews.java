@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -25,14 +26,21 @@ public final class RunViews {
     public static RunView of(Path outDir, int folds, int perModel, List<String> models, List<String> slots,
             Instant started, Instant ended, Collection<AttemptRecord> attempts, Map<String, String> quarantined) {
         List<AttemptView> views = new ArrayList<>(attempts.size());
+        Map<String, String> declared = new LinkedHashMap<>();
         for (AttemptRecord a : attempts) {
             Outcome o = a.outcome();
             views.add(new AttemptView(a.id().replicate(), a.id().model(), a.id().index(), a.id().fold(),
                     a.id().shuffle(), a.id().attempt(), a.slot(), a.gpu(), a.started(), o == null ? null : o.ended(),
                     o == null ? null : o.verdict(), o == null ? null : o.reason(), o == null ? null : o.exitCode(),
-                    o == null ? Map.of() : o.metrics(), outDir, o == null ? null : o.stderrTail(), a.standbySince()));
+                    o == null ? Map.of() : o.metrics(), outDir, o == null ? null : o.stderrTail(), a.standbySince(),
+                    o == null ? null : o.continuedFrom()));
+            if (o != null && o.completed()) {
+                // the first declaration of each metric, in launch order: as the journal keeps them
+                o.directions().forEach(declared::putIfAbsent);
+            }
         }
-        return new RunView(outDir, folds, perModel, models, slots, started, ended, views, quarantined);
+        return new RunView(outDir, folds, perModel, models, slots, started, ended, views, quarantined)
+                .withDeclared(declared);
     }
 
     /** A run directory's journal replayed once: the attempts' history and the supervisors' sessions. */
@@ -96,6 +104,7 @@ public final class RunViews {
         spec.path("metrics").forEach(g -> goals.add(g.asText()));
         return of(outDir, spec.path("folds").asInt(), spec.path("replicates").asInt(), models, List.copyOf(slots),
                 history.firstStart(), ended, shown, history.quarantined()).withGoals(MetricGoals.parse(goals))
-                .withRace(RaceView.of(spec, history.eliminated()));
+                .withRace(RaceView.of(spec, history.eliminated()))
+                .withParams(VariantParams.ofModels(spec.path("models")));
     }
 }

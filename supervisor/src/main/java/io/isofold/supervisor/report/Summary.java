@@ -1,7 +1,9 @@
 package io.isofold.supervisor.report;
 
+import io.isofold.supervisor.journal.MetricValues;
 import io.isofold.supervisor.spec.MetricDirection;
-import java.nio.file.Path;import java.time.Instant;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -35,12 +37,24 @@ import java.util.stream.Collectors;
  * @param csvColumns       metrics whose results.csv column is not their name (a fixed column's name): name to column
  * @param notes            things a reader should know about these numbers, one sentence each
  * @param race             how the race went, when the run races its variants; else null
+ * @param ranking          the models best first on the primary metric (its mean, in its direction): those the race
+ *                         did not eliminate, then those it did; within each, models with no value last, in spec
+ *                         order. Spec order when no replicate completed
+ * @param best             the first of {@code ranking} when it has a value and was not eliminated; else null
+ * @param vsBest           each other model not eliminated against the best ({@code modelA} the other, {@code modelB}
+ *                         the best), on every metric, its p-values adjusted by Holm's method over the comparisons
+ *                         of one metric; empty without a best or another model
+ * @param paramColumns     each param any model has, in order of first appearance, to its results.csv column
+ * @param continuedAttempts  ended attempts whose worker continued from a checkpoint
+ * @param trainingSecondsSaved the training time those attempts did not redo, as their workers reported it
  */
 public record Summary(Path outDir, boolean running, Instant started, Instant ended, int folds, int requested,
         int completed, int attempts, int failedAttempts, int runningAttempts, Map<String, Integer> attemptsByVerdict,
         List<String> metricNames, Map<String, MetricStats> metrics, Map<String, ModelSummary> models,
         List<ModelComparison> comparisons, MetricGoals goals, Map<String, MetricDirection> directions,
-        String primaryMetric, Map<String, String> csvColumns, List<String> notes, RaceSummary race) {
+        String primaryMetric, Map<String, String> csvColumns, List<String> notes, RaceSummary race,
+        List<String> ranking, String best, List<ModelComparison> vsBest, Map<String, String> paramColumns,
+        int continuedAttempts, double trainingSecondsSaved) {
 
     /** The words for where a run stands, the same in summary.json, the terminal table, the page and status. */
     public static final String RUNNING = "running";
@@ -50,7 +64,7 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
     public static Summary of(RunView view) {
         List<String> models = modelsOf(view);
         Map<Integer, AttemptView> completedByReplicate = completedByReplicate(view.attempts());
-        MetricGoals goals = view.goals();
+        MetricGoals goals = view.directions();
 
         Set<String> names = new HashSet<>();
         completedByReplicate.values().forEach(a -> names.addAll(a.metrics().keySet()));
@@ -60,6 +74,7 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
         String primary = primaryMetric(goals, names);
 
         Map<String, String> csvColumns = new LinkedHashMap<>();
+        Map<String, String> paramColumns = ResultsCsv.paramColumns(paramNames(view), names);
         ResultsCsv.columns(names).forEach((metric, column) -> {
             if (!metric.equals(column)) {
                 csvColumns.put(metric, column);
@@ -81,7 +96,8 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
             List<AttemptView> done = completedByReplicate.values().stream()
                     .filter(a -> model.equals(a.model())).toList();
             modelSummaries.put(model, new ModelSummary(model, view.requestedPerModel(), done.size(),
-                    countFinished(ofModel), countFailed(ofModel), statistics(done, metricNames)));
+                    countFinished(ofModel), countFailed(ofModel), statistics(done, metricNames),
+                    view.params().getOrDefault(model, Map.of())));
         }
 
         List<ModelComparison> comparisons = new ArrayList<>();
@@ -110,10 +126,188 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
         RaceSummary race = view.race() == null ? null
                 : RaceSummary.of(view.race(), modelSummaries, metricNames, primary,
                         m -> goals.direction(m).lowerIsBetter(), m -> goals.direction(m).guessed());
+        List<String> ranking = rank(modelSummaries, primary, primary != null && directions.get(primary).lowerIsBetter(),
+                race);
+        String best = ranking.isEmpty() || primary == null
+                || !modelSummaries.get(ranking.get(0)).metrics().containsKey(primary)
+                || (race != null && race.eliminated(ranking.get(0))) ? null : ranking.get(0);
+        List<ModelComparison> vsBest = vsBest(best, ranking, comparisons, metricNames, directions, race);
+        int continued = 0;
+        double saved = 0;
+        for (AttemptView a : view.attempts()) {
+            if (a.continuedFrom() != null && !a.running()) {
+                continued++;
+                Double r = a.continuedFrom().restoredSeconds();
+                saved += r != null && Double.isFinite(r) && r > 0 ? r : 0;
+            }
+        }
         return new Summary(view.outDir(), view.running(), view.started(), view.ended(), view.folds(),
                 view.requestedPerModel() * models.size(), completedByReplicate.size(), countFinished(view.attempts()),
                 countFailed(view.attempts()), running, byVerdict, metricNames, overall, modelSummaries, comparisons,
-                goals, directions, primary, csvColumns, notes, race);
+                goals, directions, primary, csvColumns, notes, race, ranking, best, vsBest, paramColumns, continued,
+                saved);
+    }
+
+    /** Every param name of the run's models, in order of first appearance. */
+    static List<String> paramNames(RunView view) {
+        Set<String> names = new LinkedHashSet<>();
+        view.params().values().forEach(p -> names.addAll(p.keySet()));
+        return List.copyOf(names);
+    }
+
+    /**
+     * The params whose value differs between the models (or that some model lacks): the columns a leaderboard
+     * needs; a param every model has alike says nothing about their ranking.
+     */
+    public List<String> variedParams() {
+        List<String> varied = new ArrayList<>();
+        for (String name : paramColumns.keySet()) {
+            Set<String> values = new HashSet<>();
+            boolean missing = false;
+            for (ModelSummary m : models.values()) {
+                String v = m.params().get(name);
+                if (v == null) {
+                    missing = true;
+                } else {
+                    values.add(v);
+                }
+            }
+            if (values.size() > 1 || (missing && !values.isEmpty())) {
+                varied.add(name);
+            }
+        }
+        return varied;
+    }
+
+    /**
+     * A param's name as a column of the tables: its own, or {@code param.NAME} when a metric has that name (a
+     * variant's "rmse" setting is not its rmse).
+     */
+    public String paramLabel(String param) {
+        return metricNames.contains(param) ? ResultsCsv.PARAM_PREFIX + param : param;
+    }
+
+    /**
+     * Best mean first on the metric, in its direction; the race's eliminated variants after those it kept; no value
+     * last; ties and the rest in spec order (a stable sort).
+     */
+    private static List<String> rank(Map<String, ModelSummary> models, String metric, boolean lowerIsBetter,
+            RaceSummary race) {
+        List<String> ranked = new ArrayList<>(models.keySet());
+        if (metric == null) {
+            return List.copyOf(ranked);
+        }
+        ranked.sort(Comparator.<String>comparingInt(n -> race != null && race.eliminated(n) ? 1 : 0)
+                .thenComparingInt(n -> models.get(n).metrics().containsKey(metric) ? 0 : 1)
+                .thenComparingDouble(n -> {
+                    MetricStats st = models.get(n).metrics().get(metric);
+                    return st == null ? 0 : lowerIsBetter ? st.mean() : -st.mean();
+                }));
+        return List.copyOf(ranked);
+    }
+
+    /**
+     * Each other model the race kept against the best, oriented other minus best, with Holm's adjustment over the
+     * comparisons of each metric: taken from the pairs' comparisons, not tested again.
+     */
+    private static List<ModelComparison> vsBest(String best, List<String> ranking, List<ModelComparison> pairs,
+            List<String> metricNames, Map<String, MetricDirection> directions, RaceSummary race) {
+        if (best == null) {
+            return List.of();
+        }
+        // the best's pairs, by the other model: a grid of 1000 variants has half a million pairs
+        Map<String, ModelComparison> withBest = new java.util.HashMap<>();
+        for (ModelComparison c : pairs) {
+            if (c.modelA().equals(best)) {
+                withBest.putIfAbsent(c.modelB(), c);
+            } else if (c.modelB().equals(best)) {
+                withBest.putIfAbsent(c.modelA(), c);
+            }
+        }
+        List<String> others = new ArrayList<>();
+        List<Map<String, PairedComparison>> byOther = new ArrayList<>();
+        for (String other : ranking) {
+            ModelComparison c = withBest.get(other);
+            if (other.equals(best) || (race != null && race.eliminated(other)) || c == null) {
+                continue;
+            }
+            Map<String, PairedComparison> oriented = c.metrics();
+            if (c.modelA().equals(best)) {
+                oriented = new LinkedHashMap<>();
+                for (PairedComparison p : c.metrics().values()) {
+                    oriented.put(p.metric(), p.flipped());
+                }
+            }
+            others.add(other);
+            byOther.add(oriented);
+        }
+        List<Map<String, Double>> adjusted = adjustPerMetric(byOther, metricNames);
+        List<ModelComparison> compared = new ArrayList<>();
+        for (int i = 0; i < others.size(); i++) {
+            compared.add(new ModelComparison(others.get(i), best, byOther.get(i), directions, adjusted.get(i)));
+        }
+        return List.copyOf(compared);
+    }
+
+    /** Holm's adjustment within each metric, over the comparisons that tested it. */
+    private static List<Map<String, Double>> adjustPerMetric(List<Map<String, PairedComparison>> comparisons,
+            Collection<String> metricNames) {
+        List<Map<String, Double>> adjusted = new ArrayList<>();
+        comparisons.forEach(c -> adjusted.add(new LinkedHashMap<>()));
+        for (String metric : metricNames) {
+            List<Double> p = new ArrayList<>(comparisons.size());
+            for (Map<String, PairedComparison> c : comparisons) {
+                PairedComparison pc = c.get(metric);
+                p.add(pc == null ? null : pc.pValue());
+            }
+            if (p.stream().filter(x -> x != null).count() < 2) {
+                continue; // a comparison alone needs no adjustment, and is shown without one
+            }
+            List<Double> holm = Holm.adjust(p);
+            for (int i = 0; i < comparisons.size(); i++) {
+                if (holm.get(i) != null) {
+                    adjusted.get(i).put(metric, holm.get(i));
+                }
+            }
+        }
+        // compact, as the metrics are: a result may have thousands of metrics, and every pair has them all
+        adjusted.replaceAll(MetricValues::of);
+        return adjusted;
+    }
+
+    /**
+     * Every pair, each metric's p-values adjusted by Holm's method over all the pairs that tested it: what
+     * {@code report --all-pairs} shows, and summary.json's {@code p_holm}.
+     */
+    public List<ModelComparison> allPairsAdjusted() {
+        return allPairsAdjusted(metricNames);
+    }
+
+    /** As {@link #allPairsAdjusted()}, adjusting only these metrics (the page's few). */
+    public List<ModelComparison> allPairsAdjusted(Collection<String> metrics) {
+        List<Map<String, PairedComparison>> byPair = comparisons.stream().map(ModelComparison::metrics).toList();
+        List<Map<String, Double>> adjusted = adjustPerMetric(byPair, metrics);
+        List<ModelComparison> all = new ArrayList<>(comparisons.size());
+        for (int i = 0; i < comparisons.size(); i++) {
+            ModelComparison c = comparisons.get(i);
+            all.add(new ModelComparison(c.modelA(), c.modelB(), c.metrics(), c.directions(), adjusted.get(i)));
+        }
+        return all;
+    }
+
+    /** The models in the leaderboard's order: {@link #ranking}. */
+    public List<ModelSummary> rankedModels() {
+        return ranking.stream().map(models::get).toList();
+    }
+
+    /** Whether a model is out of the leaderboard's running: the race eliminated it. */
+    public boolean eliminated(String model) {
+        return race != null && race.eliminated(model);
+    }
+
+    /** The comparisons with the best, on a metric: those that tested it. */
+    public int comparedWithBest(String metric) {
+        return (int) vsBest.stream().filter(c -> c.metrics().containsKey(metric)).count();
     }
 
     /** Names for a sentence: all of a few, the first of many (a result may have thousands) with the count. */

@@ -116,6 +116,15 @@ public final class SummaryJson {
             }
             g.writeEndObject();
         }
+        if (!s.paramColumns().isEmpty()) {
+            g.writeObjectFieldStart("results_csv_param_columns");
+            for (Map.Entry<String, String> e : s.paramColumns().entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+        }
+        g.writeNumberField("continued_attempts", s.continuedAttempts());
+        number(g, "training_seconds_saved", Math.round(s.trainingSecondsSaved() * 10) / 10.0);
         g.writeArrayFieldStart("notes");
         for (String note : s.notes()) {
             g.writeString(note);
@@ -132,41 +141,33 @@ public final class SummaryJson {
             g.writeNumberField("completed", m.completed());
             g.writeNumberField("attempts", m.attempts());
             g.writeNumberField("failed_attempts", m.failedAttempts());
+            int rank = s.ranking().indexOf(m.name());
+            // the race's eliminated have no place, as in the table
+            if (s.primaryMetric() != null && rank >= 0 && m.metrics().containsKey(s.primaryMetric())
+                    && !s.eliminated(m.name())) {
+                g.writeNumberField("rank", rank + 1);
+            }
+            if (!m.params().isEmpty()) {
+                g.writeObjectFieldStart("params");
+                for (Map.Entry<String, String> e : m.params().entrySet()) {
+                    g.writeStringField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            }
             g.writeFieldName("metrics");
             metrics(g, m.metrics(), only);
             g.writeEndObject();
         }
         g.writeEndObject();
+        leaderboard(g, s, only);
         g.writeArrayFieldStart("comparisons");
-        for (ModelComparison c : s.comparisons()) {
+        for (ModelComparison c : s.allPairsAdjusted(only == null ? s.metricNames() : only)) {
             g.writeStartObject();
             g.writeStringField("model_a", c.modelA());
             g.writeStringField("model_b", c.modelB());
+            // p_value and verdict are the pair's own, as they always were; p_holm is adjusted over every pair
             g.writeStringField("test", "corrected resampled t-test (Nadeau & Bengio 2003), difference = model_a - model_b");
-            g.writeObjectFieldStart("metrics");
-            for (PairedComparison p : c.metrics().values()) {
-                if (only != null && !only.contains(p.metric())) {
-                    continue;
-                }
-                g.writeObjectFieldStart(p.metric());
-                g.writeNumberField("n", p.n());
-                number(g, "mean_difference", p.meanDifference());
-                number(g, "ci95_low", p.ci95Low());
-                number(g, "ci95_high", p.ci95High());
-                number(g, "t", p.t());
-                if (p.df() == null) {
-                    g.writeNullField("df");
-                } else {
-                    g.writeNumberField("df", p.df());
-                }
-                number(g, "p_value", p.pValue());
-                MetricDirection d = c.direction(p.metric());
-                g.writeStringField("better", d.better());
-                g.writeBooleanField("better_guessed", d.guessed());
-                g.writeStringField("verdict", c.verdict(p));
-                g.writeEndObject();
-            }
-            g.writeEndObject();
+            comparisonMetrics(g, c, only, false);
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -175,6 +176,94 @@ public final class SummaryJson {
             g.writeTree(race(s));
         }
         g.writeEndObject();
+    }
+
+    /**
+     * The leaderboard: the models ranked on the primary metric, the best, and each other model compared with the
+     * best, its p-values adjusted by Holm's method over those comparisons.
+     */
+    private static void leaderboard(JsonGenerator g, Summary s, Set<String> only) throws IOException {
+        g.writeObjectFieldStart("leaderboard");
+        g.writeStringField("metric", s.primaryMetric());
+        if (s.primaryMetric() != null) {
+            MetricDirection d = s.direction(s.primaryMetric());
+            g.writeStringField("better", d.better());
+            g.writeBooleanField("better_guessed", d.guessed());
+        }
+        g.writeArrayFieldStart("ranking");
+        for (String model : s.ranking()) {
+            g.writeString(model);
+        }
+        g.writeEndArray();
+        g.writeStringField("best", s.best());
+        g.writeArrayFieldStart("params_varied");
+        for (String p : s.variedParams()) {
+            g.writeString(p);
+        }
+        g.writeEndArray();
+        g.writeStringField("correction", "holm");
+        int compared = s.primaryMetric() == null ? 0 : s.comparedWithBest(s.primaryMetric());
+        g.writeNumberField("comparisons_with_best", compared);
+        g.writeStringField("test", s.best() == null ? "no best yet" : comparisonNote(s, s.primaryMetric()));
+        g.writeArrayFieldStart("compared_with_best");
+        for (ModelComparison c : s.vsBest()) {
+            g.writeStartObject();
+            g.writeStringField("model", c.modelA());
+            g.writeStringField("best", c.modelB());
+            comparisonMetrics(g, c, only, true);
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /**
+     * The sentence that goes with the comparisons with the best: what was compared, how, and the correction
+     * for their number. The page and the end-of-run table say the same.
+     */
+    public static String comparisonNote(Summary s, String metric) {
+        int n = metric == null ? 0 : s.comparedWithBest(metric);
+        return "each other variant" + (s.race() != null ? " the race kept" : "") + " against the best (" + s.best()
+                + ") on the replicates both completed (same fold of the same shuffle), by the corrected resampled"
+                + " t-test (Nadeau & Bengio 2003); " + n + (n == 1 ? " comparison" : " comparisons") + " on "
+                + metric + (n > 1 ? ", p-values adjusted for their number by Holm's method" : ", so no correction"
+                + " for multiple comparisons is needed") + "; a difference is more than noise when "
+                + (n > 1 ? "the adjusted p" : "p") + " < " + PairedComparison.ALPHA;
+    }
+
+    /** A comparison's per-metric tests, {@code model_a}/{@code model} minus {@code model_b}/{@code best}. */
+    private static void comparisonMetrics(JsonGenerator g, ModelComparison c, Set<String> only, boolean adjustedVerdict)
+            throws IOException {
+        g.writeObjectFieldStart("metrics");
+        for (PairedComparison p : c.metrics().values()) {
+            if (only != null && !only.contains(p.metric())) {
+                continue;
+            }
+            g.writeObjectFieldStart(p.metric());
+            g.writeNumberField("n", p.n());
+            number(g, "mean_difference", p.meanDifference());
+            number(g, "ci95_low", p.ci95Low());
+            number(g, "ci95_high", p.ci95High());
+            number(g, "t", p.t());
+            if (p.df() == null) {
+                g.writeNullField("df");
+            } else {
+                g.writeNumberField("df", p.df());
+            }
+            number(g, "p_value", p.pValue());
+            number(g, "p_holm", c.adjustedP(p.metric()));
+            MetricDirection d = c.direction(p.metric());
+            g.writeStringField("better", d.better());
+            g.writeBooleanField("better_guessed", d.guessed());
+            // every pair's verdict stays the pair's own, as it always was; against the best, Holm's decides
+            g.writeStringField("verdict", adjustedVerdict ? c.verdict(p) : unadjusted(c).verdict(p));
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+    }
+
+    private static ModelComparison unadjusted(ModelComparison c) {
+        return new ModelComparison(c.modelA(), c.modelB(), c.metrics(), c.directions());
     }
 
     /**

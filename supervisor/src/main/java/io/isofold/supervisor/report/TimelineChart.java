@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * Every attempt as a bar on the row of its slot, x = time since the run started, coloured by verdict. Shows
  * at a glance whether slots sat idle, where retries went and which GPU keeps failing. An attempt handed
- * to a standby worker has a thin grey line before its bar: from when its worker started to its handoff.
+ * to a standby worker has a thin grey line before its bar: from when its worker started to its handoff. An
+ * attempt that continued from a checkpoint starts with a white marker, and its bar says from which epoch.
  */
 final class TimelineChart {
     private static final int WIDTH = 1300;
@@ -137,16 +138,40 @@ final class TimelineChart {
             Numbers.pixel(html, width).append("\" height=\"").append(BAR).append("\" rx=\"2\" fill=\"")
                     .append(Verdicts.colour(verdict)).append("\"><title>")
                     .append(escape(tooltip(a, verdict, start, stop, metrics))).append("</title></rect>");
-            String label = "r" + a.replicate() + (a.attempt() > 1 ? "·" + a.attempt() : "");
-            if (width > 9 * label.length()) {
+            int indent = 4;
+            if (a.continuedFrom() != null) {
+                html.append("<path class=\"continued\" d=\"M");
+                Numbers.pixel(html, px).append(' ').append(y).append("l6 ").append(BAR / 2).append("l-6 ")
+                        .append(BAR / 2).append("z\"/>");
+                indent = 8;
+            }
+            String label = barLabel(a, width - indent);
+            if (label != null) {
                 html.append("<text class=\"bar-label\" x=\"");
-                Numbers.pixel(html, px + 4).append("\" y=\"").append(y + BAR - 4).append("\">").append(escape(label))
+                Numbers.pixel(html, px + indent).append("\" y=\"").append(y + BAR - 4).append("\">").append(escape(label))
                         .append("</text>");
             }
             html.append("</a>\n");
         }
         html.append(overlay).append("</svg>\n");
         return html.toString();
+    }
+
+    /**
+     * What fits in a bar of {@code room} pixels: {@code r7·2 from epoch 4}, {@code from epoch 4}, {@code r7·2},
+     * {@code e4}; null when nothing does.
+     */
+    static String barLabel(AttemptView a, double room) {
+        String id = "r" + a.replicate() + (a.attempt() > 1 ? "·" + a.attempt() : "");
+        List<String> choices = a.continuedFrom() == null ? List.of(id)
+                : List.of(id + " from epoch " + a.continuedFrom().epoch(), "from epoch " + a.continuedFrom().epoch(),
+                        id, "e" + a.continuedFrom().epoch());
+        for (String c : choices) {
+            if (room > 6.5 * c.length() + 4) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** The run's slots in order, then any slot only an attempt names (a resumed run with other GPUs). */
@@ -183,6 +208,12 @@ final class TimelineChart {
         }
         t.append("\nslot ").append(slotOf(a)).append(", from ").append(Axis.clock(start)).append(" for ")
                 .append(Numbers.duration(stop - start));
+        if (a.continuedFrom() != null) {
+            Double restored = a.continuedFrom().restoredSeconds();
+            t.append("\ncontinued from ").append(a.continuedFrom().label()).append(" (a checkpoint of an earlier attempt")
+                    .append(restored != null && restored > 0 ? ": " + Numbers.duration(restored) + " of training not"
+                            + " done again" : "").append(')');
+        }
         int named = 0;
         for (String k : metrics) {
             Double v = a.metrics().get(k);
@@ -210,6 +241,10 @@ final class TimelineChart {
         }
         if (view.sessions().size() > 1) {
             html.append("<span class=\"key\"><i style=\"background:#c8c8c8\"></i>no supervisor (not counted)</span>");
+        }
+        if (view.attempts().stream().anyMatch(a -> a.continuedFrom() != null)) {
+            html.append("<span class=\"key\"><i style=\"background:#fff;border:1px solid #888\"></i>")
+                    .append("\u25b8 continued from a checkpoint (\"from epoch N\")</span>");
         }
         if (view.attempts().stream().anyMatch(a -> a.standbySince() != null)) {
             html.append("<span class=\"key\"><i style=\"background:").append(STANDBY_COLOUR)

@@ -11,10 +11,13 @@
  *
  * <p>Which way a metric is better comes from the run's {@code --metric NAME:min|max} goals
  * ({@link io.isofold.supervisor.report.MetricGoals}, from the RunSpec live and from run.json's {@code metrics}
- * for {@code report DIR} and {@code status DIR}); for any other metric it is guessed from the name
- * ({@link io.isofold.supervisor.spec.MetricDirection}) and every report marks it as guessed. The first goal
- * is the primary metric: first in the tables, drawn by the distribution chart, the one the comparison line
- * and the page's headline are about. The run's time ("took") is the sum of the supervisors' sessions
+ * for {@code report DIR} and {@code status DIR}); else from what the workers' results declared (their
+ * {@code directions}, kept by the journal's {@code end} lines); for any other metric it is guessed from the
+ * name ({@link io.isofold.supervisor.spec.MetricDirection}) and every report marks it as guessed. The first
+ * goal is the primary metric: the leaderboard's order (every table and the distribution chart list the
+ * variants best first on it), the one each variant is compared with the best on, and the page's headline.
+ * Comparisons with the best are adjusted for their number by Holm's method ({@link
+ * io.isofold.supervisor.report.Holm}); summary.json keeps every pair besides. The run's time ("took") is the sum of the supervisors' sessions
  * ({@link io.isofold.supervisor.report.SupervisorSessions}), not the wall time since the first start.
  *
  * <p>Statistics are written here rather than borrowed: {@link io.isofold.supervisor.report.StudentT} (CDF and

@@ -45,6 +45,7 @@ final class RunRecord {
     private final Instant runStart;
     private final boolean resumed;
     private final Eta eta = new Eta();
+    private final ContinuedLookup continued = new ContinuedLookup();
 
     /** @param journalFailed told why, when a journal line could not be written */
     RunRecord(Journal journal, RunHistory history, ProgressDisplay display, ReportSchedule reports,
@@ -89,6 +90,7 @@ final class RunRecord {
                 r.handle.identity(), r.files.dir().toString());
         Instant ahead = r.handle.preparedSince();
         journal((ahead == null ? launch : launch.fromStandby(ahead.toString())).withCheckpoint(checkpoint));
+        continued.launched(id, r.files.progress(), Checkpoints.Given.KEPT.label().equals(checkpoint));
         LaunchIdentity where = r.handle.identity();
         display.event(new RunEvent.Launched(id, slot.label(), (where.jobId() != null ? "job " + where.jobId()
                 : where.pid() != null ? "pid " + where.pid() : "submitting") + (ahead != null ? ", started ahead" : "")));
@@ -128,7 +130,10 @@ final class RunRecord {
         display.event(new RunEvent.Killing(r.state.id, r.state.slot.label(), r.state.killVerdict, r.state.killReason));
     }
 
-    void ended(RunningAttempt r, Outcome outcome) {
+    void ended(RunningAttempt r, Outcome judged) {
+        // the journal holds each metric's declared direction once: from the first attempt that declared it
+        Outcome outcome = judged.withDirections(history.undeclared(judged.directions()));
+        continued.ended(r.state.id);
         if (outcome.completed()) {
             eta.completed(outcome.durationS());
         }
@@ -177,9 +182,12 @@ final class RunRecord {
 
     private ProgressSnapshot progressSnapshot(Collection<RunningAttempt> running, long elapsedNanos, RunState state,
             int eliminated) {
-        List<String> busy = new ArrayList<>(running.size());
+        List<ProgressSnapshot.Running> busy = new ArrayList<>(running.size());
+        long now = System.nanoTime();
         for (RunningAttempt r : running) {
-            busy.add(r.state.slot.label() + ":r" + r.state.id.replicate());
+            AttemptId id = r.state.id;
+            busy.add(new ProgressSnapshot.Running(r.state.slot.label(), id.replicate(), id.model(), id.fold(),
+                    continued.label(id, now)));
         }
         return new ProgressSnapshot(state.completed(), state.required(), busy, state.slotCount(),
                 state.failedAttempts(), Duration.ofNanos(elapsedNanos),

@@ -9,9 +9,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which way one metric is better, and where that came from: the user's {@code --metric NAME:min|max}, or a
- * guess from the name (a known name such as {@code rmse} or {@code f1}, or, for a name nobody knows, "higher").
- * Every direction that the user did not give is a guess, and the reports say so.
+ * Which way one metric is better, and where that came from: the user's {@code --metric NAME:min|max}, the
+ * worker's own word (its result's {@code directions}), or a guess from the name (a known name such as
+ * {@code rmse} or {@code f1}, or, for a name nobody knows, "higher"). Every direction that neither the user
+ * nor the worker gave is a guess, and the reports say so.
  *
  * @param lowerIsBetter true for losses, errors, times...
  * @param basis         how the direction was found
@@ -22,6 +23,8 @@ public record MetricDirection(String metric, boolean lowerIsBetter, Basis basis)
     public enum Basis {
         /** {@code --metric NAME:min} or {@code NAME:max}. */
         GIVEN("--metric"),
+        /** The worker's result declared it ({@code "directions": {"val_loss": "min"}}). */
+        WORKER("worker"),
         /** A name on the known lists (rmse, mae, perplexity, wer... lower; accuracy, auc, f1, r2... higher). */
         NAME("name"),
         /** A name on neither list: taken as higher-is-better, the more common kind of score. */
@@ -80,9 +83,9 @@ public record MetricDirection(String metric, boolean lowerIsBetter, Basis basis)
         }
     }
 
-    /** Any direction not given by --metric is a guess. */
+    /** Any direction neither --metric nor the worker gave is a guess. */
     public boolean guessed() {
-        return basis != Basis.GIVEN;
+        return basis != Basis.GIVEN && basis != Basis.WORKER;
     }
 
     /** summary.json's {@code better}: {@code lower} or {@code higher}. */
@@ -95,10 +98,11 @@ public record MetricDirection(String metric, boolean lowerIsBetter, Basis basis)
         return better() + " is better" + (guessed() ? " (" + guessPhrase() + ")" : "");
     }
 
-    /** Why a guessed direction is what it is, in a few words. */
+    /** Where the direction came from, in a few words: why a guessed one is what it is. */
     public String guessPhrase() {
         return switch (basis) {
             case GIVEN -> "set with --metric";
+            case WORKER -> "declared by the worker";
             case NAME -> "guessed from the name";
             case DEFAULT -> "guessed: unknown name";
         };
@@ -114,6 +118,18 @@ public record MetricDirection(String metric, boolean lowerIsBetter, Basis basis)
         Boolean lower = fromName(metric);
         return lower == null ? new MetricDirection(metric, false, Basis.DEFAULT)
                 : new MetricDirection(metric, lower, Basis.NAME);
+    }
+
+    /** The direction a worker declared: {@code min} or {@code max} (any case); null for anything else. */
+    public static MetricDirection declared(String metric, String minOrMax) {
+        if (minOrMax == null) {
+            return null;
+        }
+        return switch (minOrMax.trim().toLowerCase(Locale.ROOT)) {
+            case "min" -> new MetricDirection(metric, true, Basis.WORKER);
+            case "max" -> new MetricDirection(metric, false, Basis.WORKER);
+            default -> null;
+        };
     }
 
     /** The guess alone: true for losses, errors, rmse, perplexity, times...; false for accuracy, AUC, F1... */

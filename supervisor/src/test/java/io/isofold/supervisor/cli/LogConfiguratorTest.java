@@ -66,4 +66,22 @@ class LogConfiguratorTest {
         assertThat(configurator.configure(context)).isEqualTo(Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
         assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders()).isExhausted();
     }
+
+    /** Issue 18 item 8: an overnight log had times without a date ("03:12:40 INFO ..."). */
+    @Test
+    void consoleLinesCarryTheirDate() {
+        LoggerContext context = new LoggerContext();
+        ch.qos.logback.classic.encoder.PatternLayoutEncoder encoder = new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern(LogConfigurator.CONSOLE_PATTERN);
+        encoder.start();
+        java.time.Instant at = java.time.Instant.parse("2026-12-07T03:12:40Z");
+        LoggingEvent event = new LoggingEvent(null, context.getLogger("isofold"), Level.INFO, "replicate 3 completed",
+                null, null);
+        event.setTimeStamp(at.toEpochMilli());
+        String line = new String(encoder.encode(event), java.nio.charset.StandardCharsets.UTF_8);
+        String day = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", java.util.Locale.ROOT)
+                .format(at.atZone(java.time.ZoneId.systemDefault()));
+        assertThat(line).isEqualTo(day + " INFO  replicate 3 completed" + System.lineSeparator());
+    }
 }

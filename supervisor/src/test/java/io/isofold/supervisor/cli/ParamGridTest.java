@@ -67,4 +67,16 @@ class ParamGridTest {
         assertThatThrownBy(() -> ParamGrid.variants(List.of("x=+1"))).isInstanceOf(BadInput.class)
                 .hasMessageContaining("variant's name");
     }
+
+    /** Issue 18 item 7: the reports show the params as columns, in the order --param gave them. */
+    @Test
+    void paramsKeepTheOrderTheyWereGivenIn() throws BadInput {
+        List<String> names = List.of("lr", "batch", "dropout", "units", "decay", "warmup", "momentum", "seed", "act");
+        List<String> params = names.stream().map(n -> n + "=1").toList();
+        assertThat(only(params).keySet()).containsExactlyElementsOf(names);
+        // and through run.json, as a resume or `report DIR` reads it back
+        ModelConfig read = io.isofold.shared.Json.MAPPER.convertValue(
+                io.isofold.shared.Json.MAPPER.valueToTree(ParamGrid.variants(params).get(0)), ModelConfig.class);
+        assertThat(read.params().keySet()).containsExactlyElementsOf(names);
+    }
 }

@@ -80,4 +80,54 @@ class StatusTextTest {
         assertThat(text).contains("  replicate 2 attempt 1 on gpu0/0 timed out: still running after 30s (--timeout)\n"
                 + "    stderr: KeyboardInterrupt\n");
     }
+
+    /** Issue 19 item 4: status shows where a running or ended attempt continued from, and the training saved. */
+    @Test
+    void saysWhereAttemptsContinuedFromAndTheTrainingSaved() throws Exception {
+        AttemptView running = running(0, line(ProgressEvent.phase(ProgressEvent.PHASE_STARTING, 0, 0.5)),
+                line(ProgressEvent.continued(4, 120, 2.0, 300.0)));
+        AttemptView failed = new AttemptView(1, "cnn", 1, 1, 0, 2, "gpu1/0", "1", T0, T0.plusSeconds(30),
+                io.isofold.supervisor.journal.Verdict.FAILED, "exit 1", 1, Map.of(), dir, null, null,
+                new io.isofold.supervisor.journal.ContinuedFrom(2, 0, 125.0));
+        RunView view = new RunView(dir, 3, 3, List.of("cnn"), List.of("gpu0/0", "gpu1/0"), T0, null,
+                List.of(running, failed), Map.of());
+
+        ObjectNode s = StatusCommand.status(view, 4242L, 0, T0.plusSeconds(65));
+        String text = StatusCommand.text(s);
+
+        assertThat(s.at("/running/0/continued_from/epoch").asInt()).isEqualTo(4);
+        assertThat(s.at("/running/0/continued_from/batch").asInt()).isEqualTo(120);
+        assertThat(s.at("/last_failures/0/continued_from/epoch").asInt()).isEqualTo(2);
+        assertThat(s.get("training_seconds_saved").asLong()).as("of ended attempts").isEqualTo(125);
+        assertThat(text).contains("replicate 0 (cnn, fold 0) attempt 1, 1m05s, continued from epoch 4, batch 120\n")
+                .contains("1 attempt continued from checkpoints, 2m05s of training not done again\n")
+                .contains("    continued from epoch 2\n")
+                .doesNotContain(", continued\n");
+    }
+
+    /** Issue 18 item 7: the models best first, the best marked. */
+    @Test
+    void theModelsAreRankedAndTheBestMarked() throws Exception {
+        List<AttemptView> done = new java.util.ArrayList<>();
+        String[] models = {"lr-0.1", "lr-0.01", "lr-1"};
+        double[] accuracy = {0.85, 0.91, 0.60};
+        for (int m = 0; m < 3; m++) {
+            for (int i = 0; i < 2; i++) {
+                done.add(new AttemptView(m * 10 + i, models[m], i, i, 0, 1, "gpu0/0", "0", T0, T0.plusSeconds(10),
+                        io.isofold.supervisor.journal.Verdict.COMPLETED, null, 0,
+                        Map.of("val_accuracy", accuracy[m] + i * 0.01), dir, null));
+            }
+        }
+        RunView view = new RunView(dir, 2, 2, List.of(models), List.of("gpu0/0"), T0, T0.plusSeconds(60), done,
+                Map.of());
+
+        ObjectNode s = StatusCommand.status(view, null, 0, T0.plusSeconds(70));
+        String text = StatusCommand.text(s);
+
+        assertThat(s.get("best").asText()).isEqualTo("lr-0.01");
+        assertThat(s.get("metrics").fieldNames()).toIterable().containsExactly("lr-0.01", "lr-0.1", "lr-1");
+        assertThat(text).contains("  lr-0.01: val_accuracy 0.9150 \u00b1 0.0071 std (n=2) [best on val_accuracy]\n");
+        assertThat(text.indexOf("  lr-0.01:")).isLessThan(text.indexOf("  lr-0.1:"));
+        assertThat(text.indexOf("  lr-0.1:")).isLessThan(text.indexOf("  lr-1:"));
+    }
 }

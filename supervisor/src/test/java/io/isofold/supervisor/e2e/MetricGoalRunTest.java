@@ -62,14 +62,17 @@ class MetricGoalRunTest extends EndToEndTest {
                 "--folds", "3", "--models", variants().toString()), TestWorker.command("params-metric")));
 
         assertThat(outcome.exitCode()).as(outcome.toString()).isZero();
-        assertThat(outcome.stdout()).contains("rmse \u2193?")
-                .contains("-> narrow ahead, more than noise (guessed: lower is better)").doesNotContain("wide ahead");
+        // the table compares on the primary metric, r2 without --metric; rmse's guessed direction is in summary.json
+        assertThat(outcome.stdout()).containsPattern("(?m)^#\\s+model\\s+param\\.rmse\\s+n\\s+r2 ")
+                .contains("rmse \u2193?").contains("wide vs narrow: r2 ")
+                .contains("-> narrow ahead, more than noise (guessed: higher is better)").doesNotContain("wide ahead");
         checkResults(run, true);
     }
 
     private static void checkResults(RunDir run, boolean guessed) throws IOException {
         String header = Files.readAllLines(run.file("results.csv")).get(0);
-        assertThat(header).isEqualTo("replicate,model,fold,attempt,gpu,duration_s,metric_gpu,r2,rmse");
+        // the variants' param "rmse" is a column of its own, never the metric's
+        assertThat(header).isEqualTo("replicate,model,fold,attempt,gpu,duration_s,metric_gpu,r2,rmse,param.rmse");
         List<Map<String, String>> rows = run.results();
         assertThat(rows).hasSize(6).allSatisfy(r -> {
             assertThat(r.get("gpu")).isEqualTo("cpu");

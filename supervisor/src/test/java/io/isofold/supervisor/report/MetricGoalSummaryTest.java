@@ -76,9 +76,10 @@ class MetricGoalSummaryTest {
         JsonNode rmse = Json.MAPPER.readTree(SummaryJson.render(s)).at("/comparisons/0/metrics/rmse");
         assertThat(rmse.get("better").asText()).isEqualTo("lower");
         assertThat(rmse.get("better_guessed").asBoolean()).isTrue();
+        // without --metric the primary metric is the first in display order, r2: the one compared with the best
         assertThat(SummaryTable.render(s)).contains("rmse \u2193?")
-                .contains("wide vs narrow: rmse +0.108 [0.080, 0.136], p<0.001, n=5 -> narrow ahead, more than noise"
-                        + " (guessed: lower is better)")
+                .contains("wide vs narrow: r2 -0.108 [-0.136, -0.080], p<0.001, n=5 -> narrow ahead, more than noise"
+                        + " (guessed: higher is better)")
                 .contains("? = guessed: set with --metric NAME:min|max");
     }
 

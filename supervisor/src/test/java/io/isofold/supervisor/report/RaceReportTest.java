@@ -120,14 +120,33 @@ class RaceReportTest {
         String table = SummaryTable.render(Summary.of(raced().view().withRace(race())));
         assertThat(table).startsWith("16/16 replicates completed, 17 attempts (0 failed), complete;"
                 + " the race left 4 of 20 replicates unrun\n");
-        assertThat(table).containsPattern("(?m)^model +n +race +val_accuracy")
-                .containsPattern("(?m)^a +5/5 +finished ")
-                .containsPattern("(?m)^c +3/5 +eliminated after 3 folds \\(p=0\\.001 vs a\\) ")
-                .containsPattern("(?m)^d +3/5 +eliminated after 3 folds \\(p<0\\.001 vs a\\) ")
+        assertThat(table).containsPattern("(?m)^# +model +n +race +val_accuracy")
+                .containsPattern("(?m)^best +a +5/5 +finished ")
+                // the eliminated have no place on the leaderboard, and come after those that finished
+                .containsPattern("(?m)^- +c +3/5 +eliminated after 3 folds \\(p=0\\.001 vs a\\) ")
+                .containsPattern("(?m)^- +d +3/5 +eliminated after 3 folds \\(p<0\\.001 vs a\\) ")
                 .contains("race on val_accuracy \u2191? (burn-in 3, alpha 0.05): 2 of 4 variants finished, 2 eliminated;"
                         + " best of those not eliminated: a\n")
-                .contains("a vs b: val_accuracy")
+                .contains("b vs a: val_accuracy")
                 .doesNotContain("a vs c").doesNotContain("b vs d").doesNotContain("c vs d");
+    }
+
+    /** Issue 18 item 7: the leaderboard never calls an eliminated variant best, though its few folds look best. */
+    @Test
+    void theLeaderboardsBestIsNeverAnEliminatedVariant() throws Exception {
+        // d, eliminated on val_accuracy, has the lowest val_loss of all: ranked on val_loss it would lead
+        Summary s = Summary.of(raced().view().withRace(race()).withGoals(MetricGoals.parse(List.of("val_loss"))));
+        assertThat(s.models().get("d").metrics().get("val_loss").mean())
+                .isLessThan(s.models().get("a").metrics().get("val_loss").mean());
+        assertThat(s.best()).isEqualTo("a");
+        assertThat(s.ranking()).containsExactly("a", "b", "d", "c");
+        assertThat(s.vsBest()).extracting(ModelComparison::modelA).containsExactly("b");
+        JsonNode root = Json.MAPPER.readTree(SummaryJson.render(s));
+        assertThat(root.at("/leaderboard/best").asText()).isEqualTo("a");
+        assertThat(root.at("/models/d").has("rank")).isFalse();
+        assertThat(root.at("/models/b/rank").asInt()).isEqualTo(2);
+        assertThat(SummaryTable.render(s)).containsPattern("(?m)^best +a ").containsPattern("(?m)^- +d ")
+                .doesNotContain("d vs a");
     }
 
     @Test

@@ -51,13 +51,19 @@ class ReportBrowserTest {
         Matcher count = Pattern.compile("<b id=\"attempt-count\">([^<]*)</b>").matcher(dom);
         assertThat(count.find()).isTrue();
         assertThat(count.group(1)).as("filled by the script from the embedded JSON").isEqualTo("12");
-        assertThat(count(dom, "<option ")).as("verdict filter built by the script").isEqualTo(1 + 7);
+        Matcher filter = Pattern.compile("<select id=\"verdict-filter\">.*?</select>", Pattern.DOTALL).matcher(dom);
+        assertThat(filter.find()).isTrue();
+        assertThat(count(filter.group(), "<option ")).as("verdict filter built by the script").isEqualTo(1 + 7);
 
         Matcher timeline = Pattern.compile("<svg id=\"timeline\".*?</svg>", Pattern.DOTALL).matcher(dom);
         assertThat(timeline.find()).isTrue();
         assertThat(count(timeline.group(), "<rect class=\"bar\"")).isEqualTo(12);
-        assertThat(count(dom, "class=\"chart curve-panel\"")).isEqualTo(2);
-        assertThat(count(dom, "<polyline")).as("completed and running attempts with progress").isEqualTo(7);
+        // the progress files report 4 metrics: a block of panels each, all but the chosen one hidden by the script
+        assertThat(count(dom, "class=\"chart curve-panel\"")).isEqualTo(2 * 4);
+        assertThat(count(dom, "<polyline")).as("completed and running attempts with progress").isEqualTo(7 * 4);
+        assertThat(count(dom, "class=\"curve-metric\" data-metric=\"")).isEqualTo(4);
+        assertThat(count(dom, "class=\"curve-metric\" data-metric=\"val_accuracy\"><h3>")).as("shown").isEqualTo(1);
+        assertThat(count(dom, " hidden=\"\"><h3>")).as("the other metrics' curves, hidden").isEqualTo(3);
         assertThat(dom).doesNotContain("<img id=\"pwned\"").contains("&lt;img id=\"pwned\"");
         // the script put every time into the reader's zone, keeping the writer's local time as the tooltip
         Matcher time = Pattern.compile("<time class=\"local\" datetime=\"([^\"]+)\" title=\"([^\"]+)\">([^<]+)</time>")

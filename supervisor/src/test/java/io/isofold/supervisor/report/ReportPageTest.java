@@ -86,7 +86,9 @@ class ReportPageTest {
         assertThat(html).contains("replicate 0, fold 0, attempt 2: val_loss 0.3 at epoch 3")
                 .contains("replicate 1, fold 1, attempt 1 (running): val_loss 0.7 at epoch 1")
                 .doesNotContain("val_loss 0.8 at epoch 2");
-        assertThat(count(html, "<polyline")).isEqualTo(2);
+        // a block per metric the progress files report, each with the same two curves
+        assertThat(count(html, "class=\"curve-metric\"")).isEqualTo(4);
+        assertThat(count(html, "<polyline")).isEqualTo(2 * 4);
         assertThat(html).contains("stroke-dasharray").contains("http-equiv=\"refresh\"")
                 .contains("<span class=\"status running\">running</span>");
     }

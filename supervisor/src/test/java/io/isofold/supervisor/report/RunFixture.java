@@ -95,6 +95,21 @@ final class RunFixture {
         }
     }
 
+    /** Appends end-of-epoch lines from epoch {@code first} on, with these validation losses. */
+    static void writeProgressAppend(AttemptView a, int first, double... valLosses) {
+        StringBuilder lines = new StringBuilder();
+        try {
+            for (int e = 0; e < valLosses.length; e++) {
+                lines.append(Json.MAPPER.writeValueAsString(new ProgressEvent(first + e, null, null, valLosses[e] + 0.05,
+                        0.8, valLosses[e], 0.85, e * 10 + 10.0))).append('\n');
+            }
+            Files.writeString(a.attemptDir().resolve("progress.jsonl"), lines, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     RunView view() {
         return new RunView(outDir, folds, requestedPerModel, models, slots, T0, ended, attempts, quarantined, goals,
                 sessions);

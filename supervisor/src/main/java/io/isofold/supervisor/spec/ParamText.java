@@ -1,4 +1,4 @@
-package io.isofold.supervisor.launch;
+package io.isofold.supervisor.spec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.isofold.shared.Json;
