@@ -15,6 +15,7 @@ import io.isofold.supervisor.outcome.ProgressFile;
 import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.report.AttemptView;
 import io.isofold.supervisor.report.RunView;
+import io.isofold.supervisor.report.RunStanding;
 import io.isofold.supervisor.report.Summary;
 import io.isofold.supervisor.report.SummaryJson;
 import io.isofold.supervisor.report.SummaryTable;
@@ -102,10 +103,10 @@ final class StatusCommand implements Callable<Integer> {
         s.put("dir", view.outDir().toString());
         Summary summary = Summary.of(view);
         Long pid = holder == null ? null : holder.pid();
-        String state = pid != null ? "running"
-                : summary.completed() >= summary.required() && summary.required() > 0 ? "complete"
-                : leftRunning > 0 ? "supervisor-not-running" : "stopped";
-        s.put("state", state);
+        RunStanding standing = pid != null ? RunStanding.RUNNING
+                : summary.completed() >= summary.required() && summary.required() > 0 ? RunStanding.COMPLETE
+                : leftRunning > 0 ? RunStanding.SUPERVISOR_NOT_RUNNING : RunStanding.STOPPED;
+        s.put("state", standing.word());
         if (holder != null) {
             s.put("supervisor_pid", holder.pid());
             if (holder.host() != null) {
@@ -305,8 +306,8 @@ final class StatusCommand implements Callable<Integer> {
     static String text(ObjectNode s) {
         StringBuilder b = new StringBuilder();
         b.append(s.get("dir").asText()).append(": ");
-        switch (s.get("state").asText()) {
-            case "running" -> {
+        switch (RunStanding.of(s.get("state").asText())) {
+            case RUNNING -> {
                 if (s.path("supervisor_checked").asBoolean(true)) {
                     b.append("running (supervisor pid ").append(s.get("supervisor_pid").asLong());
                     if (s.has("supervisor_host") && !RunLock.hostName().equals(s.get("supervisor_host").asText())) {
@@ -324,7 +325,7 @@ final class StatusCommand implements Callable<Integer> {
                     b.append(')');
                 }
             }
-            case "supervisor-not-running" -> {
+            case SUPERVISOR_NOT_RUNNING -> {
                 int left = s.get("left_running").asInt();
                 b.append("supervisor not running; ").append(left).append(left == 1 ? " attempt was" : " attempts were")
                         .append(" running when it stopped (resume to settle them)");

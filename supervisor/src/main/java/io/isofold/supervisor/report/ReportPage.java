@@ -90,7 +90,7 @@ public final class ReportPage {
         }
         List<String> shown = shownMetrics(summary);
         List<String> perAttempt = shown.subList(0, Math.min(METRICS_PER_ATTEMPT, shown.size()));
-        String status = summary.state();
+        String status = summary.state().word();
         ZoneId zone = ZoneId.systemDefault();
         String runName = view.outDir() == null || view.outDir().getFileName() == null ? "run"
                 : view.outDir().getFileName().toString();
@@ -451,7 +451,7 @@ public final class ReportPage {
         ObjectNode root = f.objectNode();
         ObjectNode run = root.putObject("run");
         run.put("out_dir", String.valueOf(view.outDir()));
-        run.put("status", summary.state());
+        run.put("status", summary.state().word());
         run.put("written", now.toString());
         run.put("refresh_seconds", view.running() ? REFRESH_SECONDS : 0);
         run.put("folds", view.folds());

@@ -56,10 +56,6 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
         List<String> ranking, String best, List<ModelComparison> vsBest, Map<String, String> paramColumns,
         int continuedAttempts, double trainingSecondsSaved) {
 
-    /** The words for where a run stands, the same in summary.json, the terminal table, the page and status. */
-    public static final String RUNNING = "running";
-    public static final String COMPLETE = "complete";
-    public static final String STOPPED = "stopped";
 
     public static Summary of(RunView view) {
         List<String> models = modelsOf(view);
@@ -338,12 +334,10 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
                 : "val_accuracy";
     }
 
-    /**
-     * {@link #RUNNING}, {@link #COMPLETE} (every required replicate completed: with a race, every replicate of
-     * the variants it did not eliminate), or {@link #STOPPED} short of that.
-     */
-    public String state() {
-        return running ? RUNNING : completed >= required() && required() > 0 ? COMPLETE : STOPPED;
+    /** Running, complete, or stopped short of that; never {@link RunStanding#SUPERVISOR_NOT_RUNNING}. */
+    public RunStanding state() {
+        return running ? RunStanding.RUNNING
+                : completed >= required() && required() > 0 ? RunStanding.COMPLETE : RunStanding.STOPPED;
     }
 
     /** The direction of a metric of this run: the user's, or the guess (marked as such). */

@@ -76,7 +76,7 @@ public final class SummaryJson {
     private static void write(JsonGenerator g, Summary s, Set<String> only) throws IOException {
         g.writeStartObject();
         g.writeStringField("out_dir", s.outDir() == null ? null : s.outDir().toString());
-        g.writeStringField("status", s.state());
+        g.writeStringField("status", s.state().word());
         g.writeStringField("started", s.started() == null ? null : s.started().toString());
         g.writeStringField("ended", s.ended() == null ? null : s.ended().toString());
         g.writeNumberField("folds", s.folds());

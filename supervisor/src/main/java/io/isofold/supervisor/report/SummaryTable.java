@@ -35,7 +35,7 @@ public final class SummaryTable {
         if (s.runningAttempts() > 0) {
             out.append(", ").append(s.runningAttempts()).append(" running");
         }
-        out.append("), ").append(s.state());
+        out.append("), ").append(s.state().word());
         RaceSummary race = s.race();
         if (race != null) {
             out.append("; the race left ").append(race.attemptsSaved()).append(" of ").append(race.fullGrid())

@@ -99,7 +99,7 @@ class RaceReportTest {
         run.attempts.removeIf(a -> a.model().equals("b") && a.index() == 4);
         Summary s = Summary.of(run.view().withRace(race()));
         assertThat(s.required()).isEqualTo(16);
-        assertThat(s.state()).isEqualTo(Summary.STOPPED);
+        assertThat(s.state()).isEqualTo(RunStanding.STOPPED);
         assertThat(s.race().variant("b").status()).isEqualTo(RaceSummary.RACING);
         assertThat(s.race().ranking()).containsExactly("a", "b");
     }
