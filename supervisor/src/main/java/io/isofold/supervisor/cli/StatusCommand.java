@@ -14,6 +14,7 @@ import io.isofold.supervisor.journal.Verdict;
 import io.isofold.supervisor.outcome.ProgressFile;
 import io.isofold.supervisor.progress.Console;
 import io.isofold.supervisor.report.AttemptView;
+import io.isofold.supervisor.report.RaceSummary;
 import io.isofold.supervisor.report.RunView;
 import io.isofold.supervisor.report.RunStanding;
 import io.isofold.supervisor.report.Summary;
@@ -413,7 +414,7 @@ final class StatusCommand implements Callable<Integer> {
                 line.append(" [best on ").append(TerminalText.oneLine(s.path("primary_metric").asText())).append(']');
             }
             JsonNode raced = s.path("race").path("variants").path(model.getKey());
-            if (raced.path("status").asText().equals("eliminated")) {
+            if (raced.path("status").asText().equals(RaceSummary.ELIMINATED)) {
                 line.append(String.format(Locale.ROOT, " [eliminated after %d folds, p=%.3g vs %s]",
                         raced.path("eliminated_after_folds").asInt(), raced.path("p").asDouble(),
                         TerminalText.oneLine(raced.path("compared_with").asText())));
