@@ -29,6 +29,19 @@ public record ProgressEvent(
         String phase,
         Double restoredSeconds) {
 
+    /**
+     * The names in progress.jsonl of the fields the supervisor reads. Written from the components above by
+     * {@link Json#MAPPER}'s snake_case naming, read back by these names; {@code ContractFieldNamesTest} holds
+     * the two equal.
+     */
+    public static final String EPOCH = "epoch";
+    public static final String BATCH = "batch";
+    public static final String BATCHES = "batches";
+    public static final String SECONDS = "seconds";
+    public static final String PHASE = "phase";
+    public static final String RESTORED_SECONDS = "restored_seconds";
+    public static final String VAL_LOSS = "val_loss";
+
     public static final String PHASE_STARTING = "starting";
     public static final String PHASE_LOADING_DATA = "loading data";
     public static final String PHASE_BUILDING = "building";

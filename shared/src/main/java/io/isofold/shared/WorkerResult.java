@@ -32,6 +32,16 @@ public record WorkerResult(
         ContinuedFrom continuedFrom,
         Map<String, String> directions) {
 
+    /**
+     * The names in result.json of the fields the supervisor reads. Written from the components above by
+     * {@link Json#MAPPER}'s snake_case naming, read back by these names; {@code ContractFieldNamesTest} holds
+     * the two equal.
+     */
+    public static final String METRICS = "metrics";
+    public static final String DEVICE = "device";
+    public static final String CUDA_MISSING = "cuda_missing";
+    public static final String DIRECTIONS = "directions";
+
     public static final String MIN = "min";
     public static final String MAX = "max";
 

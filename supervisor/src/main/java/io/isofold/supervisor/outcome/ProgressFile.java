@@ -31,11 +31,11 @@ public final class ProgressFile {
             }
             try {
                 JsonNode n = Json.MAPPER.readTree(line);
-                if (n != null && ProgressEvent.PHASE_CONTINUED.equals(n.path("phase").asText(null))
-                        && n.path("epoch").canConvertToInt()) {
-                    return new ContinuedFrom(n.get("epoch").asInt(),
-                            n.path("batch").canConvertToInt() ? n.get("batch").asInt() : null,
-                            n.path("restored_seconds").isNumber() ? n.get("restored_seconds").asDouble() : null);
+                if (n != null && ProgressEvent.PHASE_CONTINUED.equals(n.path(ProgressEvent.PHASE).asText(null))
+                        && n.path(ProgressEvent.EPOCH).canConvertToInt()) {
+                    return new ContinuedFrom(n.get(ProgressEvent.EPOCH).asInt(),
+                            n.path(ProgressEvent.BATCH).canConvertToInt() ? n.get(ProgressEvent.BATCH).asInt() : null,
+                            n.path(ProgressEvent.RESTORED_SECONDS).isNumber() ? n.get(ProgressEvent.RESTORED_SECONDS).asDouble() : null);
                 }
             } catch (IOException notJson) {
                 // a line cut at the head's end, or a worker's own text: not the line looked for

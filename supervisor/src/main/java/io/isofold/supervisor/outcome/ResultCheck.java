@@ -1,5 +1,6 @@
 package io.isofold.supervisor.outcome;
 
+import io.isofold.shared.WorkerResult;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -75,7 +76,7 @@ public record ResultCheck(Map<String, Double> metrics, String problem, String de
             for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
-                if (field.equals("metrics")) {
+                if (field.equals(WorkerResult.METRICS)) {
                     if (value != JsonToken.START_OBJECT) {
                         return failure(name + " has no metrics object");
                     }
@@ -96,11 +97,11 @@ public record ResultCheck(Map<String, Double> metrics, String problem, String de
                         }
                         metrics.put(metric, p.getDoubleValue());
                     }
-                } else if (field.equals("directions") && value == JsonToken.START_OBJECT) {
+                } else if (field.equals(WorkerResult.DIRECTIONS) && value == JsonToken.START_OBJECT) {
                     directions = directions(p);
-                } else if (field.equals("device") && value == JsonToken.VALUE_STRING) {
+                } else if (field.equals(WorkerResult.DEVICE) && value == JsonToken.VALUE_STRING) {
                     device = abbreviate(p.getText());
-                } else if (field.equals("cuda_missing") && value == JsonToken.START_ARRAY) {
+                } else if (field.equals(WorkerResult.CUDA_MISSING) && value == JsonToken.START_ARRAY) {
                     missing = new ArrayList<>();
                     for (JsonToken s = p.nextToken(); s != JsonToken.END_ARRAY && s != null; s = p.nextToken()) {
                         if (s == JsonToken.VALUE_STRING && missing.size() < 50) {

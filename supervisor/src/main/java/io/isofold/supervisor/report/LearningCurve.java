@@ -38,12 +38,12 @@ public record LearningCurve(AttemptView attempt, Map<String, List<double[]>> ser
     /** A longer name is not a metric to draw. */
     private static final int MAX_NAME_CHARS = 200;
     /** Fields of a progress line that are not figures of the model: when, where, how far. */
-    private static final Set<String> NOT_METRICS = Set.of("epoch", "batch", "batches", "seconds", "phase",
-            "restored_seconds", "epochs", "step", "steps", "time", "timestamp");
+    private static final Set<String> NOT_METRICS = Set.of(ProgressEvent.EPOCH, ProgressEvent.BATCH, ProgressEvent.BATCHES,
+            ProgressEvent.SECONDS, ProgressEvent.PHASE, ProgressEvent.RESTORED_SECONDS, "epochs", "step", "steps", "time", "timestamp");
 
     /** The validation loss per epoch: {epoch, val_loss}. */
     public List<double[]> points() {
-        return points("val_loss");
+        return points(ProgressEvent.VAL_LOSS);
     }
 
     public List<double[]> points(String metric) {
@@ -140,17 +140,17 @@ public record LearningCurve(AttemptView attempt, Map<String, List<double[]>> ser
                 for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
                     String name = p.currentName();
                     JsonToken value = p.nextToken();
-                    if (name.equals("batch")) {
+                    if (name.equals(ProgressEvent.BATCH)) {
                         if (value.isNumeric()) {
                             batch = p.getIntValue();
                         } else if (value != JsonToken.VALUE_NULL) {
                             return false;
                         }
-                    } else if (name.equals("phase")) {
+                    } else if (name.equals(ProgressEvent.PHASE)) {
                         phase = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                    } else if (name.equals("epoch")) {
+                    } else if (name.equals(ProgressEvent.EPOCH)) {
                         row[0] = value.isNumeric() ? p.getDoubleValue() : Double.NaN;
-                    } else if (name.equals("restored_seconds") && value.isNumeric()) {
+                    } else if (name.equals(ProgressEvent.RESTORED_SECONDS) && value.isNumeric()) {
                         restored = p.getDoubleValue();
                     } else if (value.isNumeric() && !NOT_METRICS.contains(name) && name.length() <= MAX_NAME_CHARS) {
                         int i = names.indexOf(name);
