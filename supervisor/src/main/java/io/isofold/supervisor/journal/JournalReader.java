@@ -1,5 +1,6 @@
 package io.isofold.supervisor.journal;
 
+import com.google.common.base.Ascii;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.isofold.shared.Json;
@@ -123,6 +124,6 @@ public final class JournalReader {
     /** The start of the line as text; malformed bytes (a character cut in two) shown as U+FFFD. */
     private static String abbreviate(byte[] line, int length) {
         String s = new String(line, 0, Math.min(length, 240), StandardCharsets.UTF_8);
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+        return Ascii.truncate(s, 80, "...");
     }
 }

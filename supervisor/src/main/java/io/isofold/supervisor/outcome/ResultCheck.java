@@ -1,5 +1,6 @@
 package io.isofold.supervisor.outcome;
 
+import com.google.common.base.Ascii;
 import io.isofold.shared.WorkerResult;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -183,7 +184,7 @@ public record ResultCheck(Map<String, Double> metrics, String problem, String de
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+        return Ascii.truncate(s, 40, "...");
     }
 
     /**

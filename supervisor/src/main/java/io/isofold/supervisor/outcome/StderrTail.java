@@ -1,5 +1,6 @@
 package io.isofold.supervisor.outcome;
 
+import com.google.common.base.Ascii;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ public final class StderrTail {
             for (int i = lines.length - 1; i >= (length > n ? 1 : 0) && kept.size() < LINES; i--) {
                 String line = lines[i].strip();
                 if (!line.isEmpty()) {
-                    kept.addFirst(line.length() <= LINE_CHARS ? line : line.substring(0, LINE_CHARS - 3) + "...");
+                    kept.addFirst(Ascii.truncate(line, LINE_CHARS, "..."));
                 }
             }
             return kept.isEmpty() ? null : String.join("\n", kept);

@@ -1,5 +1,6 @@
 package io.isofold.supervisor.progress;
 
+import com.google.common.base.Ascii;
 import io.isofold.supervisor.journal.ContinuedFrom;
 import io.isofold.supervisor.journal.JournalEvent;
 import io.isofold.supervisor.journal.Outcome;
@@ -109,6 +110,6 @@ public final class RunEventText {
     private static String lastLine(String tail) {
         String[] lines = tail.strip().split("\n");
         String last = lines[lines.length - 1].strip();
-        return last.length() <= 160 ? last : last.substring(0, 157) + "...";
+        return Ascii.truncate(last, 160, "...");
     }
 }
