@@ -154,6 +154,9 @@ public final class SlurmClient {
         argv.add("--output=" + filenamePattern(job.stdout()));
         argv.add("--error=" + filenamePattern(job.stderr()));
         argv.add("--open-mode=append");
+        if (job.workdir() != null) {
+            argv.add("--chdir=" + job.workdir()); // a relative worker command means the run's folder, not the resume's
+        }
         argv.add("--export=ALL");
         // one job is one attempt: a job Slurm requeued would run again in the same attempt directory,
         // over its first run's files; isofold retries it as a new attempt instead

@@ -114,7 +114,7 @@ public final class SlurmLauncher implements WorkerLauncher, AutoCloseable {
                 + "-a" + request.environment().getOrDefault(WorkerEnv.ATTEMPT, "x");
         SlurmSubmission job = new SlurmSubmission(name, request.command(), request.environment(), files.dir(),
                 files.stdout(), files.stderr(), settings.gpu(), settings.memoryBytes(), settings.timeLimit(),
-                settings.sbatchOptions(), settings.killGrace());
+                settings.sbatchOptions(), settings.killGrace(), request.workdir());
         SlurmAttempt attempt = new SlurmAttempt(files, client, this);
         try {
             submitters.execute(() -> submit(job, attempt));

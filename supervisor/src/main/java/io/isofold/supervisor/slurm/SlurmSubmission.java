@@ -20,14 +20,23 @@ import java.util.Map;
  * @param sbatchOptions passed through as they are, after isofold's own options (so they win)
  * @param warning      with a {@code timeLimit}: how long before it the worker gets SIGTERM from its job script
  *                     (the run's kill grace), so that it can save its work before Slurm ends the job; null for none
+ * @param workdir      the folder the job starts in ({@code --chdir}): the run's, wherever the supervisor was started;
+ *                     null for sbatch's own (the supervisor's working directory)
  */
 public record SlurmSubmission(String name, List<String> command, Map<String, String> environment, Path attemptDir,
         Path stdout, Path stderr, boolean gpu, Long memoryBytes, Duration timeLimit, List<String> sbatchOptions,
-        Duration warning) {
+        Duration warning, Path workdir) {
 
     public SlurmSubmission(String name, List<String> command, Map<String, String> environment, Path attemptDir,
             Path stdout, Path stderr, boolean gpu, Long memoryBytes, Duration timeLimit, List<String> sbatchOptions) {
         this(name, command, environment, attemptDir, stdout, stderr, gpu, memoryBytes, timeLimit, sbatchOptions, null);
+    }
+
+    public SlurmSubmission(String name, List<String> command, Map<String, String> environment, Path attemptDir,
+            Path stdout, Path stderr, boolean gpu, Long memoryBytes, Duration timeLimit, List<String> sbatchOptions,
+            Duration warning) {
+        this(name, command, environment, attemptDir, stdout, stderr, gpu, memoryBytes, timeLimit, sbatchOptions,
+                warning, null);
     }
 
     public SlurmSubmission {

@@ -9,6 +9,7 @@ import io.isofold.supervisor.slurm.SlurmJobStatus;
 import io.isofold.supervisor.slurm.SlurmTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,11 @@ class SlurmEndToEndTest extends EndToEndTest {
 
     /** A supervisor that finds the test cluster, and polls it often so the tests are quick. */
     private SupervisorProcess slurm() {
-        SupervisorProcess p = supervisor().env("ISOFOLD_SLURM_POLL", "200ms");
+        return slurmIn(supervisor());
+    }
+
+    private SupervisorProcess slurmIn(SupervisorProcess supervisor) {
+        SupervisorProcess p = supervisor.env("ISOFOLD_SLURM_POLL", "200ms");
         SlurmTestCluster.CLIENT_ENV.forEach(p::env);
         return p;
     }
@@ -74,6 +79,24 @@ class SlurmEndToEndTest extends EndToEndTest {
                 .isEqualTo("localhost"));
         assertThat(run.results()).hasSize(4);
         assertThat(run.file("run.json")).content().contains("\"backend\" : \"slurm\"").contains("\"max_running\" : 4");
+    }
+
+    /** A relative worker command, resumed from another folder, was looked for in that folder by every job. */
+    @Test
+    void jobsStartInTheFolderTheRunWasStartedInWhereverItIsResumed() throws Exception {
+        Path project = Files.createDirectories(tmp.resolve("project"));
+        Path script = project.resolve("train.sh");
+        Files.writeString(script, "#!/bin/sh\nexec " + TestWorker.script() + " \"$@\"\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        RunDir run = newRun("chdir");
+        var first = slurmIn(new SupervisorProcess(project, gpus)).run(args(run,
+                spec("--gpus", "none", "--replicates", "2", "--max-attempts", "1"), List.of("--", "./train.sh", "flaky")));
+        assertThat(first.exitCode()).as(first.toString()).isEqualTo(1); // attempt 1 of each fails: given up
+
+        var resumed = slurmIn(new SupervisorProcess(Files.createDirectories(tmp.resolve("elsewhere")), gpus))
+                .run("resume", run.dir().toString(), "--max-attempts", "2");
+        assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+        assertThat(run.results()).hasSize(2);
     }
 
     @Test

@@ -52,6 +52,18 @@ class SlurmSbatchArgumentsTest {
         assertThat(SlurmClient.sbatchArgv(noLimit, DIR.resolve("s"))).noneMatch(a -> a.startsWith("--signal"));
     }
 
+    /** A relative worker command resumed from another folder ran from the resume's folder and was not found. */
+    @Test
+    void theJobStartsInTheRunsFolder() throws Exception {
+        SlurmSubmission job = new SlurmSubmission("n", List.of("./train.sh"), Map.of(), DIR, DIR.resolve("o"),
+                DIR.resolve("e"), false, null, null, List.of(), null, Path.of("/home/me/project"));
+
+        assertThat(SlurmClient.sbatchArgv(job, DIR.resolve("s"))).contains("--chdir=/home/me/project");
+        SlurmSubmission none = new SlurmSubmission("n", List.of("w"), Map.of(), DIR, DIR.resolve("o"),
+                DIR.resolve("e"), false, null, null, List.of());
+        assertThat(SlurmClient.sbatchArgv(none, DIR.resolve("s"))).noneMatch(a -> a.startsWith("--chdir"));
+    }
+
     @Test
     void aBackslashInAnOutputPathIsRefused() {
         assertThatThrownBy(() -> SlurmClient.filenamePattern(Path.of("/runs/a\\b/stdout.log")))
