@@ -22,6 +22,9 @@
 #              checkpoint file there, fails on attempt 1)
 #            | ckpt-poison (a worker that crashes whenever its checkpoint directory holds anything, leaving it
 #              as it was; with an empty one it writes a checkpoint, and fails on attempt 1 only)
+#            | ckpt-preempted (records what ISOFOLD_CHECKPOINT_DIR held as "checkpoint=" in testworker.txt; on
+#              attempt 1 writes a checkpoint file "state" there and hangs, and on SIGTERM saves one more, "on-term",
+#              and exits 143; later attempts ok)
 #            | hang-stubborn-child (hangs, and dies of SIGTERM; its child ignores SIGTERM and holds a kill for the
 #              whole grace)
 #            | spew MIB (writes MIB MiB to stdout and a quarter of that to stderr as fast as it can, each ending
@@ -321,6 +324,17 @@ with open(sys.argv[2], "w") as f:
     if [ "$ISOFOLD_ATTEMPT" = 1 ]; then
       echo "ckpt-flaky: failing on attempt 1" >&2
       finish 1
+    fi
+    ok
+    ;;
+  ckpt-preempted)
+    echo "checkpoint=$(ls -A "$ISOFOLD_CHECKPOINT_DIR" | tr '\n' ' ')" >>"$dir/testworker.txt"
+    if [ "$ISOFOLD_ATTEMPT" = 1 ]; then
+      trap 'echo saved >"$ISOFOLD_CHECKPOINT_DIR/on-term"; exit 143' TERM
+      echo "attempt 1" >"$ISOFOLD_CHECKPOINT_DIR/state"
+      progress 1
+      sleep 300 &
+      wait $!
     fi
     ok
     ;;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isofold.supervisor.Await;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +37,7 @@ class ContinueRunTest extends EndToEndTest {
     }
 
     @Test
-    void afterASupervisorSigkillTheRetryContinuesAndEndsAsAnUninterruptedRun() throws Exception {
+    void afterASigkillOfSupervisorAndWorkerTheRetryContinuesAndEndsAsAnUninterruptedRun() throws Exception {
         RunDir whole = newRun("uninterrupted");
         SupervisorProcess.Outcome plain = supervisor().timeout(Duration.ofMinutes(5)).run(smallMlp(whole));
         assertThat(plain.exitCode()).as(plain.toString()).isZero();
@@ -45,8 +46,15 @@ class ContinueRunTest extends EndToEndTest {
         var first = supervisor().timeout(Duration.ofMinutes(5)).start(smallMlp(cut));
         Path progress = cut.attemptDir(0, 1).resolve("progress.jsonl");
         Await.until("epoch 3 in the progress file", Duration.ofMinutes(3), () -> epochsIn(progress) >= 3);
+        // the whole tree dies at once, as with a kill of the session: a worker left running would notice its
+        // supervisor gone and stop within half a second, but a small fast model can finish in that time, and
+        // then there is nothing to continue (that path has its own test, in the worker's ContinueTest)
+        List<ProcessHandle> tree = ProcessHandle.of(first.pid()).orElseThrow().descendants().toList();
+        tree.forEach(p -> signal("STOP", p.pid()));
         first.signal("KILL");
         assertThat(first.await().exitCode()).isEqualTo(137);
+        tree.forEach(p -> signal("KILL", p.pid()));
+        Await.until("the worker gone", Duration.ofMinutes(1), () -> tree.stream().noneMatch(ProcessHandle::isAlive));
         SupervisorProcess.Outcome resumed = supervisor().timeout(Duration.ofMinutes(5))
                 .run("resume", cut.dir().toString());
         assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
@@ -133,6 +141,17 @@ class ContinueRunTest extends EndToEndTest {
 
     private static JsonNode endOf(RunDir run, int attempt) {
         return run.ends().stream().filter(e -> e.get("attempt").asInt() == attempt).findFirst().orElseThrow();
+    }
+
+    private static void signal(String name, long pid) {
+        try {
+            new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     /** The highest epoch an end-of-epoch line of the progress file names; 0 when none. */

@@ -253,6 +253,35 @@ class SlurmEndToEndTest extends EndToEndTest {
         assertThat(jobStates(run)).containsOnly(SlurmJobState.COMPLETED);
     }
 
+    /**
+     * Issue 19: a job ended the way a preemption ends one on this Slurm (a plain scancel: SIGTERM to every
+     * process of the job, see SlurmLauncherTest) is retried, and the retry is given the checkpoint its worker
+     * saved, the one written in its TERM handler included.
+     */
+    @Test
+    void aPreemptedJobsRetryContinuesFromTheCheckpointItsWorkerSaved() throws Exception {
+        RunDir run = newRun("preempted");
+        var started = slurm().start(args(run, spec("--gpus", "none", "--replicates", "1"),
+                TestWorker.command("ckpt-preempted")));
+        Path state = run.dir().resolve("replicates/0/checkpoint/state");
+        String job = await(() -> Files.exists(state) && !run.jobIds().isEmpty() ? run.jobIds().get(0) : null);
+        ProcessBuilder scancel = new ProcessBuilder("scancel", job).redirectErrorStream(true);
+        scancel.environment().putAll(SlurmTestCluster.CLIENT_ENV);
+        Process p = scancel.start();
+        assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
+
+        var o = started.await();
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        assertThat(run.ends()).hasSize(2);
+        assertThat(run.ends().get(0).get("verdict").asText()).isNotEqualTo("completed");
+        assertThat(run.launches().get(1).path("checkpoint").asText()).isEqualTo("kept");
+        WorkerRecord retry = run.workerRecords().stream().filter(w -> w.attemptDir().endsWith("attempt-2"))
+                .findFirst().orElseThrow();
+        assertThat(Files.readString(retry.attemptDir().resolve("testworker.txt")))
+                .contains("checkpoint=on-term state");
+        assertThat(run.results()).singleElement().satisfies(r -> assertThat(r.get("attempt")).isEqualTo("2"));
+    }
+
     /** SIGTERM cancels every job of the run, running or pending, and records each interrupted. */
     @Test
     void sigtermCancelsEveryJobRunningOrPendingAndExits143() throws Exception {
