@@ -41,10 +41,6 @@ public sealed interface JournalEvent {
         int shuffle();
 
         int attempt();
-
-        default AttemptId attemptId() {
-            return new AttemptId(replicate(), model(), index(), fold(), shuffle(), attempt());
-        }
     }
 
     /**
