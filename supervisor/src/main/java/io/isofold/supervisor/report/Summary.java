@@ -86,6 +86,12 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
             }
         }
 
+        for (List<String> alike : identicalVariants(models, completedByReplicate.values())) {
+            notes.add("variants " + String.join(", ", alike) + " gave exactly the same results on every fold they"
+                    + " share: if they differ only in --param values, the worker does not read them ({param.NAME}"
+                    + " in its command, ISOFOLD_PARAMS or task.json's params)");
+        }
+
         Map<String, ModelSummary> modelSummaries = new LinkedHashMap<>();
         for (String model : models) {
             List<AttemptView> ofModel = view.attempts().stream().filter(a -> model.equals(a.model())).toList();
@@ -142,6 +148,55 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
                 countFailed(view.attempts()), running, byVerdict, metricNames, overall, modelSummaries, comparisons,
                 goals, directions, primary, csvColumns, notes, race, ranking, best, vsBest, paramColumns, continued,
                 saved);
+    }
+
+    /**
+     * Groups of variants whose completed replicates reported the same metrics, value for value, on each of at
+     * least two folds they share: different settings would not repeat a result exactly, so the worker most
+     * likely never saw what tells them apart, and their comparison's "no difference" says nothing.
+     */
+    static List<List<String>> identicalVariants(List<String> models, Iterable<AttemptView> completed) {
+        Map<String, Map<Integer, Map<String, Double>>> byModel = new LinkedHashMap<>();
+        for (AttemptView a : completed) {
+            if (!a.metrics().isEmpty()) {
+                byModel.computeIfAbsent(a.model(), m -> new TreeMap<>()).putIfAbsent(a.index(), a.metrics());
+            }
+        }
+        List<List<String>> groups = new ArrayList<>();
+        Set<String> grouped = new HashSet<>();
+        for (int i = 0; i < models.size(); i++) {
+            String first = models.get(i);
+            if (grouped.contains(first) || !byModel.containsKey(first)) {
+                continue;
+            }
+            List<String> group = new ArrayList<>(List.of(first));
+            for (int j = i + 1; j < models.size(); j++) {
+                String other = models.get(j);
+                if (!grouped.contains(other) && byModel.containsKey(other)
+                        && sameOnSharedFolds(byModel.get(first), byModel.get(other))) {
+                    group.add(other);
+                }
+            }
+            if (group.size() > 1) {
+                grouped.addAll(group);
+                groups.add(group);
+            }
+        }
+        return groups;
+    }
+
+    private static boolean sameOnSharedFolds(Map<Integer, Map<String, Double>> a, Map<Integer, Map<String, Double>> b) {
+        int shared = 0;
+        for (Map.Entry<Integer, Map<String, Double>> e : a.entrySet()) {
+            Map<String, Double> other = b.get(e.getKey());
+            if (other != null) {
+                if (!other.equals(e.getValue())) {
+                    return false;
+                }
+                shared++;
+            }
+        }
+        return shared >= 2;
     }
 
     /** Every param name of the run's models, in order of first appearance. */

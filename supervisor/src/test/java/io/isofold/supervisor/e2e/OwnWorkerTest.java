@@ -55,6 +55,26 @@ class OwnWorkerTest extends EndToEndTest {
         assertThat(o.stderr()).contains("without writing result.json").contains("$ISOFOLD_RESULT").contains("{result}");
     }
 
+    /**
+     * A --param the worker never reads ran identical variants, reported as "no difference" without a hint: the
+     * end-of-run table and summary.json now say which variants gave exactly the same results, and where to look.
+     */
+    @Test
+    void variantsThatGaveTheSameResultsOnEveryFoldAreNamedWithAHint() throws Exception {
+        RunDir run = newRun("param-ignored");
+        Path deaf = tmp.resolve("deaf.sh");
+        // its result depends on the fold only, never on the lr it was given
+        Files.writeString(deaf, "#!/bin/sh\nprintf '{\"metrics\": {\"acc\": 0.8%s}}' \"$ISOFOLD_FOLD\" > \"$ISOFOLD_RESULT\"\n");
+        Files.setPosixFilePermissions(deaf, PosixFilePermissions.fromString("rwxr-xr-x"));
+        var o = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "3", "--param", "lr=0.1,0.01,0.001"),
+                List.of("--", deaf.toString())));
+
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        String hint = "variants lr-0.1, lr-0.01, lr-0.001 gave exactly the same results on every fold they share";
+        assertThat(o.stdout()).contains(hint).contains("ISOFOLD_PARAMS");
+        assertThat(run.summary().path("notes").toString()).contains(hint);
+    }
+
     /** A run started with a relative worker command could not be resumed from another folder. */
     @Test
     void aResumeStartsWorkersInTheFolderTheRunWasStartedIn() throws Exception {

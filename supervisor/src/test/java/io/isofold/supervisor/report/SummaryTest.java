@@ -15,6 +15,26 @@ class SummaryTest {
     @TempDir
     Path dir;
 
+    /** Exactly the same metrics on each of two or more shared folds: a --param the worker never read. */
+    @Test
+    void variantsWithTheSameResultsOnEveryFoldTheyShareAreGrouped() {
+        List<AttemptView> completed = List.of(done("a", 0, 0.81, 0.5), done("a", 1, 0.82, 0.4), done("a", 2, 0.83, 0.3),
+                done("b", 0, 0.81, 0.5), done("b", 1, 0.82, 0.4), done("b", 2, 0.83, 0.3),
+                done("c", 0, 0.81, 0.5), done("c", 1, 0.82, 0.4), done("c", 2, 0.83, 0.31),
+                done("d", 0, 0.81, 0.5), // one shared fold proves nothing
+                done("e", 1, 0.82, 0.4), done("e", 2, 0.83, 0.3)); // a race cut it after two: still the same
+
+        assertThat(Summary.identicalVariants(List.of("a", "b", "c", "d", "e"), completed))
+                .containsExactly(List.of("a", "b", "e"));
+        assertThat(Summary.identicalVariants(List.of("c", "d"), completed)).isEmpty();
+    }
+
+    private AttemptView done(String model, int index, double acc, double loss) {
+        return new AttemptView(index, model, index, index, 0, 1, "cpu0", null, java.time.Instant.EPOCH,
+                java.time.Instant.EPOCH, io.isofold.supervisor.journal.Verdict.COMPLETED, null, 0,
+                Map.of("acc", acc, "loss", loss), dir, null, null);
+    }
+
     @Test
     void countsAttemptsAsDocumented() {
         Summary s = Summary.of(RunFixture.twoModels(dir).view());
