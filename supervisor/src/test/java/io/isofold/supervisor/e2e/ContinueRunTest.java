@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isofold.supervisor.Await;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,10 +49,10 @@ class ContinueRunTest extends EndToEndTest {
         // supervisor gone and stop within half a second, but a small fast model can finish in that time, and
         // then there is nothing to continue (that path has its own test, in the worker's ContinueTest)
         List<ProcessHandle> tree = ProcessHandle.of(first.pid()).orElseThrow().descendants().toList();
-        tree.forEach(p -> signal("STOP", p.pid()));
+        tree.forEach(p -> SupervisorProcess.signal("STOP", p.pid()));
         first.signal("KILL");
         assertThat(first.await().exitCode()).isEqualTo(137);
-        tree.forEach(p -> signal("KILL", p.pid()));
+        tree.forEach(p -> SupervisorProcess.signal("KILL", p.pid()));
         Await.until("the worker gone", Duration.ofMinutes(1), () -> tree.stream().noneMatch(ProcessHandle::isAlive));
         SupervisorProcess.Outcome resumed = supervisor().timeout(Duration.ofMinutes(5))
                 .run("resume", cut.dir().toString());
@@ -141,17 +140,6 @@ class ContinueRunTest extends EndToEndTest {
 
     private static JsonNode endOf(RunDir run, int attempt) {
         return run.ends().stream().filter(e -> e.get("attempt").asInt() == attempt).findFirst().orElseThrow();
-    }
-
-    private static void signal(String name, long pid) {
-        try {
-            new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start().waitFor();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 
     /** The highest epoch an end-of-epoch line of the progress file names; 0 when none. */

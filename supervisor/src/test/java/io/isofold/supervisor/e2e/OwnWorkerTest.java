@@ -22,10 +22,8 @@ class OwnWorkerTest extends EndToEndTest {
     @Test
     void aWorkerThatFailsTheSameWayEverywhereStopsTheRunQuotingItOnceAndAResumeTakesTheFix() throws Exception {
         RunDir run = newRun("no-module");
-        Path broken = tmp.resolve("train.sh");
-        Files.writeString(broken, "#!/bin/sh\necho 'Traceback (most recent call last):' >&2\n"
+        Path broken = executable(tmp.resolve("train.sh"), "#!/bin/sh\necho 'Traceback (most recent call last):' >&2\n"
                 + "echo \"ModuleNotFoundError: No module named 'torch'\" >&2\nexit 1\n");
-        Files.setPosixFilePermissions(broken, PosixFilePermissions.fromString("rwxr-xr-x"));
         var o = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "5"), List.of("--", broken.toString())));
 
         assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
@@ -47,9 +45,7 @@ class OwnWorkerTest extends EndToEndTest {
     @Test
     void aResultPrintedInsteadOfWrittenIsNamedWithTheVariable() throws Exception {
         RunDir run = newRun("printed");
-        Path printer = tmp.resolve("printer.sh");
-        Files.writeString(printer, "#!/bin/sh\necho '{\"metrics\": {\"acc\": 0.9}}'\n");
-        Files.setPosixFilePermissions(printer, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path printer = executable(tmp.resolve("printer.sh"), "#!/bin/sh\necho '{\"metrics\": {\"acc\": 0.9}}'\n");
         var o = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "5"), List.of("--", printer.toString())));
         assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
         assertThat(o.stderr()).contains("without writing result.json").contains("$ISOFOLD_RESULT").contains("{result}");
@@ -62,10 +58,9 @@ class OwnWorkerTest extends EndToEndTest {
     @Test
     void variantsThatGaveTheSameResultsOnEveryFoldAreNamedWithAHint() throws Exception {
         RunDir run = newRun("param-ignored");
-        Path deaf = tmp.resolve("deaf.sh");
         // its result depends on the fold only, never on the lr it was given
-        Files.writeString(deaf, "#!/bin/sh\nprintf '{\"metrics\": {\"acc\": 0.8%s}}' \"$ISOFOLD_FOLD\" > \"$ISOFOLD_RESULT\"\n");
-        Files.setPosixFilePermissions(deaf, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path deaf = executable(tmp.resolve("deaf.sh"),
+                "#!/bin/sh\nprintf '{\"metrics\": {\"acc\": 0.8%s}}' \"$ISOFOLD_FOLD\" > \"$ISOFOLD_RESULT\"\n");
         var o = supervisor().run(args(run, List.of("--gpus", "none", "--folds", "3", "--param", "lr=0.1,0.01,0.001"),
                 List.of("--", deaf.toString())));
 
@@ -79,9 +74,7 @@ class OwnWorkerTest extends EndToEndTest {
     @Test
     void aResumeStartsWorkersInTheFolderTheRunWasStartedIn() throws Exception {
         Path project = Files.createDirectories(tmp.resolve("project"));
-        Path script = project.resolve("train.sh");
-        Files.writeString(script, "#!/bin/sh\nexec " + TestWorker.script() + " \"$@\"\n");
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path script = executable(project.resolve("train.sh"), "#!/bin/sh\nexec " + TestWorker.script() + " \"$@\"\n");
         RunDir run = newRun("relative");
         var first = new SupervisorProcess(project, gpus).env("TESTWORKER_STARTS", tmp.resolve("s.log").toString())
                 .run(args(run, List.of("--gpus", "none", "--folds", "3", "--max-attempts", "1"),
@@ -110,5 +103,11 @@ class OwnWorkerTest extends EndToEndTest {
                 .satisfies(l -> assertThat(l.get("gpu").asText()).isEqualTo("1"));
         var status = supervisor().run("status", run.dir().toString());
         assertThat(status.stdout()).doesNotContain("GPU 1 quarantined");
+    }
+
+    private static Path executable(Path path, String text) throws java.io.IOException {
+        Files.writeString(path, text);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return path;
     }
 }

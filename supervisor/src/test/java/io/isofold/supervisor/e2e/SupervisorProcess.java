@@ -103,6 +103,18 @@ final class SupervisorProcess {
         }
     }
 
+    /** Sends a signal by name to any process, as a kill command would; false when kill failed (it was gone). */
+    static boolean signal(String name, long pid) {
+        try {
+            return new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start().waitFor() == 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     /** A supervisor that is running. */
     record Started(Process process, long startNanos, List<String> args, Path out, Path err, Duration timeout) {
 
@@ -112,16 +124,8 @@ final class SupervisorProcess {
 
         /** Sends a signal by name (TERM, INT, KILL), as a user's kill command would. */
         void signal(String name) {
-            try {
-                Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
-                if (kill.waitFor() != 0) {
-                    throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
+            if (!SupervisorProcess.signal(name, process.pid())) {
+                throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
             }
         }
 
