@@ -183,6 +183,10 @@ class CrashSafetyTest extends EndToEndTest {
         SupervisorProcess.Started first = supervisor().env("GATE", tmp.resolve("never").toString()).start(args);
         waitFor(() -> run.ends().size() == 4 && run.launches().size() == 8, Duration.ofSeconds(60));
         first.process().destroyForcibly().waitFor();
+        // its workers live on in their own sessions and write progress lines into the directory replaced below:
+        // they go first, or a line written between the deletes keeps the directory from going
+        run.killLiveProcesses();
+        waitFor(() -> run.liveProcesses().isEmpty(), Duration.ofSeconds(60));
         // a regular file where replicate 5's directory must go: creating attempt-2 under it fails,
         // as a full disk or a broken mount would (permissions cannot show it: tests may run as root)
         Path blocked = run.dir().resolve("replicates/5");
