@@ -88,7 +88,7 @@ public record Summary(Path outDir, boolean running, Instant started, Instant end
 
         for (List<String> alike : identicalVariants(models, completedByReplicate.values())) {
             notes.add("variants " + String.join(", ", alike) + " gave exactly the same results on every fold they"
-                    + " share: if they differ only in --param values, the worker does not read them ({param.NAME}"
+                    + " share: if they differ only in --param values, the worker may not read them ({param.NAME}"
                     + " in its command, ISOFOLD_PARAMS or task.json's params)");
         }
 
