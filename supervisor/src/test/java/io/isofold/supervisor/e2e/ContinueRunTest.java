@@ -53,7 +53,8 @@ class ContinueRunTest extends EndToEndTest {
         first.signal("KILL");
         assertThat(first.await().exitCode()).isEqualTo(137);
         tree.forEach(p -> SupervisorProcess.signal("KILL", p.pid()));
-        Await.until("the worker gone", Duration.ofMinutes(1), () -> tree.stream().noneMatch(ProcessHandle::isAlive));
+        Await.until("the worker gone", Duration.ofMinutes(1),
+                () -> tree.stream().noneMatch(p -> RunDir.alive(p.pid())));
         SupervisorProcess.Outcome resumed = supervisor().timeout(Duration.ofMinutes(5))
                 .run("resume", cut.dir().toString());
         assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
