@@ -134,14 +134,8 @@ class CheckpointExampleTest {
         List<JsonNode> lines() throws IOException {
             Path file = dir.resolve("progress.jsonl");
             List<JsonNode> out = new ArrayList<>();
-            if (Files.exists(file)) {
-                String text = Files.readString(file);
-                int end = text.lastIndexOf('\n');
-                if (end > 0) {
-                    for (String line : text.substring(0, end).split("\n")) {
-                        out.add(Json.MAPPER.readTree(line));
-                    }
-                }
+            for (String line : ProgressLines.of(file)) {
+                out.add(Json.MAPPER.readTree(line));
             }
             return out;
         }

@@ -331,19 +331,7 @@ class ContinueTest {
 
         /** The progress file's whole lines (the worker may be writing the last one). */
         List<ProgressEvent> lines() throws IOException {
-            Path file = dir.resolve("progress.jsonl");
-            List<ProgressEvent> out = new ArrayList<>();
-            if (!Files.exists(file)) {
-                return out;
-            }
-            String text = Files.readString(file);
-            int end = text.lastIndexOf('\n');
-            if (end > 0) {
-                for (String line : text.substring(0, end).split("\n")) {
-                    out.add(Json.MAPPER.readValue(line, ProgressEvent.class));
-                }
-            }
-            return out;
+            return ProgressLines.events(dir.resolve("progress.jsonl"));
         }
 
         /** The {@code continued} line, or null; there is at most one. */

@@ -71,7 +71,7 @@ class WorkerPhasesTest {
             p.destroyForcibly();
         }
 
-        List<ProgressEvent> all = read(progress);
+        List<ProgressEvent> all = ProgressLines.events(progress);
         List<String> phases = new ArrayList<>();
         for (ProgressEvent e : all) {
             if (e.phase() != null && (phases.isEmpty() || !phases.get(phases.size() - 1).equals(e.phase()))) {
@@ -106,7 +106,7 @@ class WorkerPhasesTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             if (Files.exists(file)) {
-                List<ProgressEvent> lines = read(file);
+                List<ProgressEvent> lines = ProgressLines.events(file);
                 if (done.test(lines)) {
                     return lines;
                 }
@@ -117,17 +117,4 @@ class WorkerPhasesTest {
                 + (Files.exists(file) ? Files.readString(file) : "absent"));
     }
 
-    /** Whole lines only: the worker may be writing the last one. */
-    private static List<ProgressEvent> read(Path file) throws IOException {
-        String text = Files.readString(file);
-        List<ProgressEvent> out = new ArrayList<>();
-        int end = text.lastIndexOf('\n');
-        if (end < 0) {
-            return out;
-        }
-        for (String line : text.substring(0, end).split("\n")) {
-            out.add(Json.MAPPER.readValue(line, ProgressEvent.class));
-        }
-        return out;
-    }
 }

@@ -297,19 +297,7 @@ public final class ContinueBench {
         }
 
         List<ProgressEvent> lines() throws IOException {
-            Path file = dir.resolve("progress.jsonl");
-            List<ProgressEvent> out = new ArrayList<>();
-            if (!Files.exists(file)) {
-                return out;
-            }
-            String text = Files.readString(file);
-            int end = text.lastIndexOf('\n');
-            if (end > 0) {
-                for (String line : text.substring(0, end).split("\n")) {
-                    out.add(Json.MAPPER.readValue(line, ProgressEvent.class));
-                }
-            }
-            return out;
+            return io.isofold.worker.ProgressLines.events(dir.resolve("progress.jsonl"));
         }
 
         ProgressEvent continued() throws IOException {
